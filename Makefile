@@ -1,0 +1,53 @@
+# Two commands matter: `make run` (serve the demo) and `make test` (the whole suite).
+# Everything they need is installed here, into .venv, from the pinned requirements.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export FLASK_APP := app
+
+.PHONY: run test bench lint browser translations clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+translations: $(VENV)/.runtime
+	$(BIN)/pybabel compile -q -f -d app/translations
+
+## Serve the app with demo data on an embedded SQLite file (instance/skm.sqlite).
+run: $(VENV)/.runtime translations
+	SKM_ENV=development $(BIN)/flask db upgrade
+	SKM_ENV=development $(BIN)/flask seed-demo --if-empty
+	SKM_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## Debian's Chromium for the browser test; best effort (the test skips without it).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "chromium not installed: the browser test will be skipped"; }
+
+## Run the whole suite (SQLite; PostgreSQL/Redis tests run when TEST_PG_URL/TEST_REDIS_URL reach a server).
+test: $(VENV)/.dev translations browser
+	$(BIN)/pytest
+
+## Slow benchmarks (not part of `make test`); figures go to docs/benchmarks.md.
+bench: $(VENV)/.dev translations
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python -m tests.bench.run_bench
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,1 @@
+"""IKM computation, charts and reports; reads survey and complaint data, never writes (planned)."""

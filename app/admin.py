@@ -1,0 +1,317 @@
+"""Administration pages: the organisation directory, QR posters, one-time tokens, paper imports."""
+
+import csv
+import io
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app import directory
+from app.auth import admin_required
+from app.directory import AccessMode, Counter, DirectoryError, Service, ServiceKind, Unit
+from app.extensions import db
+from app.links import survey_url
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+SLUG_HELP = _l("huruf kecil, angka, tanda hubung; dipakai di tautan QR dan tidak dapat diubah")
+MODE_LABELS = {
+    AccessMode.STATIC: _l("QR tetap (cookie perangkat; lonjakan ditandai)"),
+    AccessMode.TOKEN: _l("Token sekali pakai (dicetak di struk/tiket antrean)"),
+    AccessMode.ASSISTED: _l("Dibantu petugas (petugas masuk, jawaban ditandai)"),
+}
+KIND_LABELS = {
+    ServiceKind.PERIZINAN: _l("Perizinan"),
+    ServiceKind.NONPERIZINAN: _l("Nonperizinan"),
+    ServiceKind.LAINNYA: _l("Lainnya"),
+}
+
+
+@bp.before_request
+@admin_required
+def require_admin() -> None:
+    """Every page here is for logged-in administrators only."""
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class UnitForm(FlaskForm):
+    name = StringField(_l("Nama unit"), validators=[DataRequired(), Length(max=200)])
+    slug = StringField(
+        _l("Kode"), validators=[Optional(), Length(max=60), Regexp(directory.SLUG_RE.pattern)], description=SLUG_HELP
+    )
+    address = StringField(_l("Alamat"), validators=[Optional(), Length(max=300)])
+
+
+class ServiceForm(FlaskForm):
+    name = StringField(_l("Nama layanan"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Jenis"), choices=[(k.value, v) for k, v in KIND_LABELS.items()])
+    active = BooleanField(_l("Aktif"), default=True)
+
+
+class CounterForm(FlaskForm):
+    name = StringField(_l("Nama loket"), validators=[DataRequired(), Length(max=200)])
+    slug = StringField(
+        _l("Kode"), validators=[Optional(), Length(max=60), Regexp(directory.SLUG_RE.pattern)], description=SLUG_HELP
+    )
+    services = MultiCheckboxField(_l("Layanan (kosong = semua layanan unit)"), coerce=int)
+    access_mode = SelectField(
+        _l("Perlindungan dari pengisian berulang"), choices=[(m.value, v) for m, v in MODE_LABELS.items()]
+    )
+    active = BooleanField(_l("Aktif"), default=True)
+
+
+class TokenForm(FlaskForm):
+    count = IntegerField(_l("Jumlah"), default=50, validators=[DataRequired(), NumberRange(1, 5000)])
+
+
+class ImportForm(FlaskForm):
+    service = SelectField(_l("Layanan"), coerce=int)
+    period = StringField(_l("Periode (YYYY-MM)"), validators=[DataRequired(), Regexp(r"^\d{4}-(0[1-9]|1[0-2])$")])
+    file = FileField(_l("Berkas CSV atau XLSX"), validators=[FileRequired()])
+
+
+def _get(model, ident: int):
+    return db.get_or_404(model, ident)
+
+
+def _invalid(template: str, status: int = 400, **context):
+    return render_template(template, **context), status
+
+
+@bp.route("/")
+def index():
+    """Show every unit with its services and counters."""
+    return render_template(
+        "admin/index.html",
+        units=directory.list_units(),
+        mode_labels=MODE_LABELS,
+        kind_labels=KIND_LABELS,
+        survey_url=survey_url,
+    )
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+def unit_new():
+    """Add a unit."""
+    form = UnitForm()
+    if form.validate_on_submit():
+        try:
+            directory.create_unit(name=form.name.data, slug=form.slug.data or None, address=form.address.data or "")
+        except DirectoryError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return _invalid("admin/form.html", form=form, title=_("Unit baru"))
+        db.session.commit()
+        flash(_("Unit disimpan."), "success")
+        return redirect(url_for("admin.index"))
+    return _invalid("admin/form.html", 400 if form.is_submitted() else 200, form=form, title=_("Unit baru"))
+
+
+@bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
+def unit_edit(unit_id: int):
+    """Rename a unit or change its address."""
+    unit = _get(Unit, unit_id)
+    form = UnitForm(obj=unit)
+    del form.slug
+    if form.validate_on_submit():
+        try:
+            directory.update_unit(unit, name=form.name.data, address=form.address.data or "")
+        except DirectoryError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return _invalid("admin/form.html", form=form, title=unit.name)
+        db.session.commit()
+        flash(_("Unit disimpan."), "success")
+        return redirect(url_for("admin.index"))
+    return _invalid("admin/form.html", 400 if form.is_submitted() else 200, form=form, title=unit.name)
+
+
+@bp.route("/units/<int:unit_id>/services/new", methods=["GET", "POST"])
+def service_new(unit_id: int):
+    """Add a service to a unit."""
+    unit = _get(Unit, unit_id)
+    form = ServiceForm()
+    title = _("Layanan baru: %(unit)s", unit=unit.name)
+    if form.validate_on_submit():
+        try:
+            directory.create_service(unit=unit, name=form.name.data, kind=form.kind.data)
+        except DirectoryError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return _invalid("admin/form.html", form=form, title=title)
+        db.session.commit()
+        flash(_("Layanan disimpan."), "success")
+        return redirect(url_for("admin.index"))
+    return _invalid("admin/form.html", 400 if form.is_submitted() else 200, form=form, title=title)
+
+
+@bp.route("/services/<int:service_id>/edit", methods=["GET", "POST"])
+def service_edit(service_id: int):
+    """Rename, reclassify or deactivate a service."""
+    service = _get(Service, service_id)
+    form = ServiceForm(obj=service, kind=service.kind.value)
+    if form.validate_on_submit():
+        try:
+            directory.update_service(service, name=form.name.data, kind=form.kind.data, active=form.active.data)
+        except DirectoryError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return _invalid("admin/form.html", form=form, title=service.name)
+        db.session.commit()
+        flash(_("Layanan disimpan."), "success")
+        return redirect(url_for("admin.index"))
+    return _invalid("admin/form.html", 400 if form.is_submitted() else 200, form=form, title=service.name)
+
+
+def _counter_form(unit: Unit, counter: Counter | None = None) -> CounterForm:
+    if counter is None:
+        form = CounterForm()
+    else:
+        form = CounterForm(obj=counter, access_mode=counter.access_mode.value)
+        if not form.is_submitted():
+            form.services.data = [s.id for s in counter.services]
+    form.services.choices = [(s.id, s.name) for s in unit.services]
+    return form
+
+
+def _chosen_services(unit: Unit, ids: list[int]) -> list[Service]:
+    by_id = {s.id: s for s in unit.services}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+@bp.route("/units/<int:unit_id>/counters/new", methods=["GET", "POST"])
+def counter_new(unit_id: int):
+    """Add a counter to a unit."""
+    unit = _get(Unit, unit_id)
+    form = _counter_form(unit)
+    title = _("Loket baru: %(unit)s", unit=unit.name)
+    if form.validate_on_submit():
+        try:
+            directory.create_counter(
+                unit=unit,
+                name=form.name.data,
+                slug=form.slug.data or None,
+                services=_chosen_services(unit, form.services.data),
+                access_mode=form.access_mode.data,
+            )
+        except DirectoryError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return _invalid("admin/form.html", form=form, title=title)
+        db.session.commit()
+        flash(_("Loket disimpan."), "success")
+        return redirect(url_for("admin.index"))
+    return _invalid("admin/form.html", 400 if form.is_submitted() else 200, form=form, title=title)
+
+
+@bp.route("/counters/<int:counter_id>/edit", methods=["GET", "POST"])
+def counter_edit(counter_id: int):
+    """Change a counter's name, services, access mode or status."""
+    counter = _get(Counter, counter_id)
+    form = _counter_form(counter.unit, counter)
+    del form.slug
+    if form.validate_on_submit():
+        try:
+            directory.update_counter(
+                counter,
+                name=form.name.data,
+                services=_chosen_services(counter.unit, form.services.data),
+                access_mode=form.access_mode.data,
+                active=form.active.data,
+            )
+        except DirectoryError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return _invalid("admin/form.html", form=form, title=counter.name)
+        db.session.commit()
+        flash(_("Loket disimpan."), "success")
+        return redirect(url_for("admin.index"))
+    return _invalid("admin/form.html", 400 if form.is_submitted() else 200, form=form, title=counter.name)
+
+
+@bp.route("/counters/<int:counter_id>/poster.<fmt>")
+def counter_poster(counter_id: int, fmt: str):
+    """Download a counter's A4 QR poster as PDF or PNG."""
+    from survey.posters import counter_poster as make_poster
+
+    if fmt not in ("pdf", "png"):
+        abort(404)
+    counter = _get(Counter, counter_id)
+    kiosk = request.args.get("kiosk") == "1"
+    data = make_poster(
+        office=counter.unit.name,
+        counter=counter.name,
+        url=survey_url(counter, kiosk=kiosk),
+        fmt=fmt,
+        services=[s.name for s in counter.services],
+    )
+    filename = f"poster-{counter.unit.slug}-{counter.slug}.{fmt}"
+    return Response(
+        data,
+        mimetype="application/pdf" if fmt == "pdf" else "image/png",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/counters/<int:counter_id>/tokens", methods=["GET", "POST"])
+def counter_tokens(counter_id: int):
+    """Issue one-time survey links for a token-mode counter, as CSV for the queue system."""
+    from survey.tokens import issue_tokens
+
+    counter = _get(Counter, counter_id)
+    form = TokenForm()
+    if form.validate_on_submit():
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["no", "url"])
+        for number, token in enumerate(issue_tokens(counter_id=counter.id, count=form.count.data), start=1):
+            writer.writerow([number, survey_url(counter, token=token)])
+        filename = f"token-{counter.unit.slug}-{counter.slug}.csv"
+        return Response(
+            out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+        )
+    status = 400 if form.is_submitted() else 200
+    return _invalid("admin/tokens.html", status, form=form, counter=counter)
+
+
+@bp.route("/units/<int:unit_id>/import", methods=["GET", "POST"])
+def import_responses(unit_id: int):
+    """Import paper questionnaires for a unit, service and month; all rows or none."""
+    from survey.importer import ImportRejected, import_file
+
+    unit = _get(Unit, unit_id)
+    form = ImportForm()
+    form.service.choices = [(s.id, s.name) for s in unit.services]
+    errors = []
+    if form.validate_on_submit():
+        service = _get(Service, form.service.data)
+        upload = form.file.data
+        try:
+            batch = import_file(
+                unit=unit,
+                service=service,
+                period=form.period.data,
+                filename=upload.filename or "",
+                content=upload.read(),
+                imported_by=current_user.username,
+            )
+        except ImportRejected as exc:
+            db.session.rollback()
+            errors = exc.errors
+        else:
+            db.session.commit()
+            flash(_("%(n)d respons diimpor (batch #%(id)d).", n=batch.row_count, id=batch.id), "success")
+            return redirect(url_for("admin.index"))
+    status = 400 if form.is_submitted() else 200
+    return _invalid("admin/import.html", status, form=form, unit=unit, errors=errors)

@@ -1,0 +1,71 @@
+"""Configuration read from the environment, with safe development defaults."""
+
+import os
+
+DEV_SECRET_KEY = "dev-only-insecure-secret-key"
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings taken from environment variables when the app is created.
+
+    Read at class creation, so tests and ``create_app(test_config)`` override
+    individual keys afterwards.
+    """
+
+    # "production" unless told otherwise: a forgotten variable must fail safe.
+    SKM_ENV = os.environ.get("SKM_ENV", "production")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    # None means: an SQLite file in the instance folder (set in create_app).
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    OFFICE_NAME = os.environ.get("OFFICE_NAME", "")
+    # Period boundaries (month, quarter, year) use the office's own clock.
+    OFFICE_TIMEZONE = os.environ.get("OFFICE_TIMEZONE", "Asia/Makassar")
+    # Absolute base for links printed on posters and tickets (https://skm.example.go.id).
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = OFFICE_TIMEZONE
+    LANGUAGES = ("id", "en")
+
+    # Request bodies: paper imports are the largest legitimate upload.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 5 * 1024 * 1024))
+    SURVEY_MAX_BODY = 16 * 1024
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+    SESSION_COOKIE_NAME = os.environ.get("SESSION_COOKIE_NAME", "__Host-session")
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_HTTPONLY = True
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 31536000))
+
+    WTF_CSRF_TIME_LIMIT = 4 * 3600  # a citizen may take a while at the counter
+
+    # Rate limits: memory:// is per process; set redis://... when running
+    # several workers or hosts so the limits are shared.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = False
+    SURVEY_POST_LIMIT = os.environ.get("SURVEY_POST_LIMIT", "600 per hour")
+    LOGIN_LIMIT = os.environ.get("LOGIN_LIMIT", "10 per minute")
+
+    # Anti-stuffing (flag, do not block): see survey/stuffing.py.
+    SURVEY_TOKEN_MAX_AGE_DAYS = int(os.environ.get("SURVEY_TOKEN_MAX_AGE_DAYS", 30))
+    STUFFING_DEVICE_WINDOW_MINUTES = int(os.environ.get("STUFFING_DEVICE_WINDOW_MINUTES", 60))
+    STUFFING_IP_WINDOW_MINUTES = int(os.environ.get("STUFFING_IP_WINDOW_MINUTES", 10))
+    STUFFING_IP_BURST = int(os.environ.get("STUFFING_IP_BURST", 20))
+    STUFFING_IDENTICAL_BURST = int(os.environ.get("STUFFING_IDENTICAL_BURST", 3))
+    STUFFING_LOG_RETENTION_HOURS = 48
+
+    KIOSK_IDLE_SECONDS = int(os.environ.get("KIOSK_IDLE_SECONDS", 300))
+    KIOSK_THANKS_SECONDS = int(os.environ.get("KIOSK_THANKS_SECONDS", 8))

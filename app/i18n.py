@@ -1,0 +1,47 @@
+"""Interface language: Indonesian by default, English on request."""
+
+from flask import Flask, Response, current_app, request, url_for
+from flask_babel import get_locale
+
+LANG_COOKIE = "lang"
+
+
+def _requested_lang() -> str | None:
+    lang = request.args.get("lang")
+    return lang if lang in current_app.config["LANGUAGES"] else None
+
+
+def select_locale() -> str:
+    """Pick the locale from ?lang=, then the lang cookie, else the default (id)."""
+    lang = _requested_lang() or request.cookies.get(LANG_COOKIE)
+    if lang in current_app.config["LANGUAGES"]:
+        return lang
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def lang_url(lang: str) -> str:
+    """Return the current page's URL in another language."""
+    args = {**request.view_args, **request.args.to_dict(), "lang": lang} if request.view_args is not None else {}
+    if request.endpoint is None:
+        return "?lang=" + lang
+    return url_for(request.endpoint, **args)
+
+
+def init_app(app: Flask) -> None:
+    """Remember an explicit language choice in a cookie."""
+
+    @app.after_request
+    def remember_lang(response: Response) -> Response:
+        lang = _requested_lang()
+        if lang and request.cookies.get(LANG_COOKIE) != lang:
+            response.set_cookie(
+                LANG_COOKIE,
+                lang,
+                max_age=365 * 24 * 3600,
+                samesite="Lax",
+                secure=app.config["SESSION_COOKIE_SECURE"],
+                httponly=True,
+            )
+        return response
+
+    app.jinja_env.globals.update(lang_url=lang_url, get_locale=get_locale)

@@ -1,0 +1,24 @@
+"""Absolute links for things printed on paper (posters, tickets) or shown by the CLI."""
+
+from flask import current_app, has_request_context, url_for
+
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+
+
+def public_url(endpoint: str, **values) -> str:
+    """Return an absolute URL, based on PUBLIC_BASE_URL when set, else the current request."""
+    base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
+    if not base and has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url=base or DEFAULT_BASE_URL):
+        return url_for(endpoint, _external=True, **values)
+
+
+def survey_url(counter, *, token: str | None = None, kiosk: bool = False) -> str:
+    """Return the survey link of a counter (optionally with a one-time token, or for a kiosk)."""
+    extra = {}
+    if token:
+        extra["t"] = token
+    if kiosk:
+        extra["kiosk"] = 1
+    return public_url("survey.form", unit_slug=counter.unit.slug, counter_slug=counter.slug, **extra)

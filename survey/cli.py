@@ -1,0 +1,112 @@
+"""Survey commands: paper imports, one-time tokens, counter posters, log pruning."""
+
+import csv
+import os
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from app import directory
+from app.extensions import db
+from app.links import survey_url
+
+survey_cli = AppGroup("survey", help="Survey data: import paper questionnaires, tokens, posters.")
+
+
+def _counter(unit_slug: str, counter_slug: str) -> directory.Counter:
+    counter = directory.get_counter(unit_slug, counter_slug)
+    if counter is None:
+        raise click.ClickException(f"Unknown counter '{unit_slug}/{counter_slug}'.")
+    return counter
+
+
+@survey_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--unit", "unit_slug", required=True, help="Unit slug.")
+@click.option("--service", "service_name", required=True, help="Service name (as in `directory list`).")
+@click.option("--period", required=True, help="Month of the questionnaires, YYYY-MM.")
+def import_command(path: str, unit_slug: str, service_name: str, period: str) -> None:
+    """Import paper questionnaires (CSV or XLSX, columns U1..U9); all rows or none."""
+    from survey.importer import ImportRejected, import_file
+
+    unit = directory.get_unit_by_slug(unit_slug)
+    if unit is None:
+        raise click.ClickException(f"Unknown unit '{unit_slug}'.")
+    service = directory.get_service_by_name(unit, service_name)
+    if service is None:
+        raise click.ClickException(f"Unit '{unit_slug}' has no service '{service_name}'.")
+    with open(path, "rb") as fh:
+        content = fh.read()
+    try:
+        batch = import_file(
+            unit=unit,
+            service=service,
+            period=period,
+            filename=os.path.basename(path),
+            content=content,
+            imported_by="cli",
+        )
+    except ImportRejected as exc:
+        db.session.rollback()
+        click.echo("Berkas ditolak, tidak ada data yang diimpor:", err=True)
+        for error in exc.errors:
+            click.echo(f"  {error}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"Imported {batch.row_count} responses (batch #{batch.id}).")
+
+
+@survey_cli.command("tokens")
+@click.argument("unit_slug")
+@click.argument("counter_slug")
+@click.option("--count", default=50, show_default=True, help="How many one-time links (1-5000).")
+def tokens_command(unit_slug: str, counter_slug: str, count: int) -> None:
+    """Print one-time survey links as CSV, for receipts or queue tickets."""
+    from survey.tokens import TokenError, issue_tokens
+
+    counter = _counter(unit_slug, counter_slug)
+    try:
+        tokens = issue_tokens(counter_id=counter.id, count=count)
+    except TokenError as exc:
+        raise click.ClickException(str(exc)) from None
+    writer = csv.writer(sys.stdout)
+    writer.writerow(["no", "url"])
+    for number, token in enumerate(tokens, start=1):
+        writer.writerow([number, survey_url(counter, token=token)])
+
+
+@survey_cli.command("poster")
+@click.argument("unit_slug")
+@click.argument("counter_slug")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "png"]), default="pdf", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), required=True)
+@click.option("--kiosk", is_flag=True, help="Encode the kiosk link (form resets itself).")
+def poster_command(unit_slug: str, counter_slug: str, fmt: str, output: str, kiosk: bool) -> None:
+    """Write a counter's A4 QR poster (PDF or PNG)."""
+    from survey.posters import counter_poster
+
+    counter = _counter(unit_slug, counter_slug)
+    data = counter_poster(
+        office=counter.unit.name,
+        counter=counter.name,
+        url=survey_url(counter, kiosk=kiosk),
+        fmt=fmt,
+        services=[s.name for s in counter.services],
+    )
+    with open(output, "wb") as fh:
+        fh.write(data)
+    click.echo(f"Wrote {output} ({len(data)} bytes).")
+
+
+@survey_cli.command("prune-log")
+def prune_log_command() -> None:
+    """Delete expired anti-stuffing log rows (safe to run from cron on several hosts)."""
+    from survey.stuffing import prune_log
+
+    removed = prune_log()
+    db.session.commit()
+    click.echo(
+        f"Removed {removed} expired log rows (retention {current_app.config['STUFFING_LOG_RETENTION_HOURS']} h)."
+    )

@@ -1,0 +1,127 @@
+"""Survey responses: one row per respondent, one nullable score column per element."""
+
+import enum
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.directory import Counter, Service, Unit
+from app.extensions import db
+from survey.questionnaire import ELEMENTS, SCALE
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Channel(enum.StrEnum):
+    """How a response reached the system."""
+
+    ONLINE = "online"  # a citizen's own phone, from a counter QR or link
+    KIOSK = "kiosk"  # the tablet at the counter
+    PAPER = "paper"  # imported from a paper questionnaire
+
+
+def _answer_columns() -> type:
+    """Build one SMALLINT column per element (u1..u9) from the questionnaire.
+
+    A wide row keeps the IKM an SQL AVG()/COUNT() per column, which ignores
+    NULLs exactly as the regulation's "kuesioner yang terisi" requires.
+    """
+    columns = {e.code.lower(): mapped_column(sa.SmallInteger, nullable=True) for e in ELEMENTS}
+    return type("AnswerColumns", (), columns)
+
+
+def _enum(enum_cls: type[enum.Enum]) -> sa.Enum:
+    return sa.Enum(enum_cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class ImportBatch(db.Model):
+    """One accepted file of paper questionnaires, kept so an import can be traced."""
+
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"))
+    period: Mapped[str] = mapped_column(sa.String(7))  # YYYY-MM
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    file_sha256: Mapped[str] = mapped_column(sa.String(64))
+    row_count: Mapped[int]
+    imported_by: Mapped[str] = mapped_column(sa.String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+
+
+class Response(_answer_columns(), db.Model):
+    """One respondent's questionnaire: profile, nine scores (NULL = unanswered), flags."""
+
+    __tablename__ = "responses"
+    __table_args__ = (
+        *(
+            sa.CheckConstraint(f"{e.code.lower()} BETWEEN {SCALE[0]} AND {SCALE[-1]}", name=f"{e.code.lower()}_scale")
+            for e in ELEMENTS
+        ),
+        sa.CheckConstraint("age IS NULL OR age BETWEEN 10 AND 120", name="age_range"),
+        sa.Index("ix_responses_survey_date", "survey_date"),
+        sa.Index("ix_responses_unit_date", "unit_id", "survey_date"),
+        sa.Index("ix_responses_service_date", "service_id", "survey_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"))
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"))
+    counter_id: Mapped[int | None] = mapped_column(sa.ForeignKey("counters.id", ondelete="SET NULL"), index=True)
+    import_batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("import_batches.id"), index=True)
+    # The office-local date the service was received; periods are cut on it.
+    survey_date: Mapped[date]
+    submitted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel), default=Channel.ONLINE)
+
+    gender: Mapped[str | None] = mapped_column(sa.String(1))
+    age: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    education: Mapped[str | None] = mapped_column(sa.String(10))
+    occupation: Mapped[str | None] = mapped_column(sa.String(12))
+    occupation_other: Mapped[str | None] = mapped_column(sa.String(100))
+    suggestion: Mapped[str | None] = mapped_column(sa.Text)
+
+    # Anti-stuffing evidence: flags are kept, never used to drop a response.
+    assisted: Mapped[bool] = mapped_column(default=False)
+    flags: Mapped[str] = mapped_column(sa.String(200), default="")  # space-separated flag codes
+    device_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+
+    unit: Mapped[Unit] = relationship()
+    service: Mapped[Service] = relationship()
+    counter: Mapped[Counter | None] = relationship()
+
+    def scores(self) -> dict[str, int | None]:
+        """Return {element code: score or None} in questionnaire order."""
+        return {e.code: getattr(self, e.code.lower()) for e in ELEMENTS}
+
+    @property
+    def flag_list(self) -> list[str]:
+        return self.flags.split()
+
+    def __repr__(self) -> str:
+        return f"<Response {self.id}>"
+
+
+class SubmissionLog(db.Model):
+    """Short-lived record of recent submissions, for burst detection across workers and hosts.
+
+    Holds keyed hashes only (no IP, no cookie value, no response id) and is
+    pruned after a couple of days.
+    """
+
+    __tablename__ = "survey_submission_log"
+    __table_args__ = (
+        sa.Index("ix_submission_log_ip_time", "ip_hash", "created_at"),
+        sa.Index("ix_submission_log_device_time", "device_hash", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now, index=True)
+    ip_hash: Mapped[str] = mapped_column(sa.String(64))
+    device_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    answers_hash: Mapped[str] = mapped_column(sa.String(64))

@@ -1,0 +1,35 @@
+"""The counter's A4 survey poster: office name, counter, QR code and a one-line instruction."""
+
+import textwrap
+
+from app.printing import A4_INCHES, a4_figure, draw_qr, render
+
+INSTRUCTION = "Pindai kode QR ini dengan kamera ponsel untuk mengisi Survei Kepuasan Masyarakat."
+
+
+def counter_poster(
+    *, office: str, counter: str, url: str, fmt: str = "pdf", services: list[str] | None = None
+) -> bytes:
+    """Return a print-ready A4 poster (PDF or PNG) in black and white."""
+    fig = a4_figure()
+    fig.text(0.5, 0.945, "SURVEI KEPUASAN MASYARAKAT", ha="center", va="center", fontsize=24, weight="bold")
+    fig.text(0.5, 0.905, "\n".join(textwrap.wrap(office, 40)), ha="center", va="top", fontsize=17)
+    fig.add_artist(_rule(fig, 0.835))
+    fig.text(0.5, 0.80, counter, ha="center", va="center", fontsize=30, weight="bold")
+    draw_qr(fig, url, (0.15, 0.235, 0.70, 0.70 * A4_INCHES[0] / A4_INCHES[1]))
+    fig.text(0.5, 0.205, "\n".join(textwrap.wrap(INSTRUCTION, 46)), ha="center", va="top", fontsize=16, weight="bold")
+    fig.text(
+        0.5, 0.125, "Scan to rate our service (English available)", ha="center", va="top", fontsize=12, style="italic"
+    )
+    if services:
+        listed = ", ".join(services)
+        fig.text(0.5, 0.095, "\n".join(textwrap.wrap("Layanan: " + listed, 80)[:2]), ha="center", va="top", fontsize=10)
+    fig.text(0.5, 0.045, url, ha="center", va="center", fontsize=10, family="monospace")
+    fig.text(0.5, 0.022, "Jawaban Anda anonim. Survei ini tidak dipungut biaya.", ha="center", va="center", fontsize=9)
+    return render(fig, fmt)
+
+
+def _rule(fig, y: float):
+    from matplotlib.lines import Line2D
+
+    return Line2D([0.1, 0.9], [y, y], transform=fig.transFigure, color="black", linewidth=2)

@@ -1,0 +1,159 @@
+"""The SKM questionnaire of PermenPAN-RB 14/2017, defined once as data.
+
+Element codes follow the regulation's definition order (product decision 4):
+U8 is Penanganan Pengaduan, Saran dan Masukan and U9 is Sarana dan Prasarana.
+Each option list is bound to its element; the question wording is the
+regulation's example questionnaire, verbatim (including its "Bagamana").
+Scale: a = 1, b = 2, c = 3, d = 4. No Flask and no database here.
+"""
+
+from dataclasses import dataclass
+
+SCALE = (1, 2, 3, 4)
+
+
+@dataclass(frozen=True)
+class Element:
+    """One of the nine service elements (unsur pelayanan) and its question."""
+
+    id: str  # stable key, never a position
+    code: str  # U1..U9
+    name: str  # official element name
+    question: str  # official question wording (Indonesian, verbatim)
+    options: tuple[str, str, str, str]  # labels for scores 1..4
+    name_en: str
+    question_en: str
+    options_en: tuple[str, str, str, str]
+
+    def label(self, score: int) -> str:
+        """Return the Indonesian label of a score 1-4."""
+        return self.options[score - 1]
+
+
+ELEMENTS: tuple[Element, ...] = (
+    Element(
+        id="persyaratan",
+        code="U1",
+        name="Persyaratan",
+        question="Bagaimana pendapat Saudara tentang kesesuaian persyaratan pelayanan dengan jenis pelayanannya?",
+        options=("Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"),
+        name_en="Requirements",
+        question_en="How well do the service requirements fit the type of service?",
+        options_en=("Not appropriate", "Less appropriate", "Appropriate", "Very appropriate"),
+    ),
+    Element(
+        id="prosedur",
+        code="U2",
+        name="Sistem, Mekanisme, dan Prosedur",
+        question="Bagaimana pemahaman Saudara tentang kemudahan prosedur pelayanan di unit ini?",
+        options=("Tidak mudah", "Kurang mudah", "Mudah", "Sangat mudah"),
+        name_en="System, mechanism and procedure",
+        question_en="How easy is the service procedure in this unit?",
+        options_en=("Not easy", "Less easy", "Easy", "Very easy"),
+    ),
+    Element(
+        id="waktu",
+        code="U3",
+        name="Waktu Penyelesaian",
+        question="Bagaimana pendapat Saudara tentang kecepatan waktu dalam memberikan pelayanan?",
+        options=("Tidak cepat", "Kurang cepat", "Cepat", "Sangat cepat"),
+        name_en="Completion time",
+        question_en="How fast is the service delivered?",
+        options_en=("Not fast", "Less fast", "Fast", "Very fast"),
+    ),
+    Element(
+        id="biaya",
+        code="U4",
+        name="Biaya/Tarif",
+        question="Bagaimana pendapat Saudara tentang kewajaran biaya/tarif dalam pelayanan?",
+        options=("Sangat mahal", "Cukup mahal", "Murah", "Gratis"),
+        name_en="Cost/fee",
+        question_en="How reasonable is the cost/fee of the service?",
+        options_en=("Very expensive", "Quite expensive", "Cheap", "Free"),
+    ),
+    Element(
+        id="produk",
+        code="U5",
+        name="Produk Spesifikasi Jenis Pelayanan",
+        question=(
+            "Bagaimana pendapat Saudara tentang kesesuaian produk pelayanan antara yang tercantum dalam "
+            "standar pelayanan dengan hasil yang diberikan?"
+        ),
+        options=("Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"),
+        name_en="Service product specification",
+        question_en="How well does the service product match what the service standard promises?",
+        options_en=("Not appropriate", "Less appropriate", "Appropriate", "Very appropriate"),
+    ),
+    Element(
+        id="kompetensi",
+        code="U6",
+        name="Kompetensi Pelaksana",
+        question="Bagaimana pendapat Saudara tentang kompetensi/kemampuan petugas dalam pelayanan?",
+        options=("Tidak kompeten", "Kurang kompeten", "Kompeten", "Sangat kompeten"),
+        name_en="Staff competence",
+        question_en="How competent/capable are the staff who served you?",
+        options_en=("Not competent", "Less competent", "Competent", "Very competent"),
+    ),
+    Element(
+        id="perilaku",
+        code="U7",
+        name="Perilaku Pelaksana",
+        question="Bagamana pendapat saudara perilaku petugas dalam pelayanan terkait kesopanan dan keramahan?",
+        options=("Tidak sopan dan ramah", "Kurang sopan dan ramah", "Sopan dan ramah", "Sangat sopan dan ramah"),
+        name_en="Staff behaviour",
+        question_en="How polite and friendly were the staff?",
+        options_en=(
+            "Not polite and friendly",
+            "Less polite and friendly",
+            "Polite and friendly",
+            "Very polite and friendly",
+        ),
+    ),
+    Element(
+        id="pengaduan",
+        code="U8",
+        name="Penanganan Pengaduan, Saran dan Masukan",
+        question="Bagaimana pendapat Saudara tentang penanganan pengaduan pengguna layanan?",
+        options=("Tidak ada", "Ada tetapi tidak berfungsi", "Berfungsi kurang maksimal", "Dikelola dengan baik"),
+        name_en="Handling of complaints, suggestions and feedback",
+        question_en="How are complaints from service users handled?",
+        options_en=("None", "Exists but does not work", "Works, not fully", "Well managed"),
+    ),
+    Element(
+        id="sarana",
+        code="U9",
+        name="Sarana dan Prasarana",
+        question="Bagaimana pendapat Saudara tentang kualitas sarana dan prasarana?",
+        options=("Buruk", "Cukup", "Baik", "Sangat Baik"),
+        name_en="Facilities and infrastructure",
+        question_en="How good are the facilities and infrastructure?",
+        options_en=("Poor", "Fair", "Good", "Very good"),
+    ),
+)
+
+ELEMENTS_BY_CODE: dict[str, Element] = {e.code: e for e in ELEMENTS}
+ELEMENTS_BY_ID: dict[str, Element] = {e.id: e for e in ELEMENTS}
+ELEMENT_CODES: tuple[str, ...] = tuple(e.code for e in ELEMENTS)
+
+# Respondent profile (Lampiran example form). Stored values are the keys.
+GENDERS: tuple[tuple[str, str], ...] = (("L", "Laki-laki"), ("P", "Perempuan"))
+EDUCATIONS: tuple[tuple[str, str], ...] = (
+    ("SD", "SD ke bawah"),
+    ("SMP", "SMP"),
+    ("SMA", "SMA/SMK"),
+    ("D1-D3", "D1-D3"),
+    ("S1", "D4/S1"),
+    ("S2", "S2"),
+    ("S3", "S3"),
+)
+OCCUPATIONS: tuple[tuple[str, str], ...] = (
+    ("PNS", "PNS"),
+    ("TNI", "TNI"),
+    ("POLRI", "POLRI"),
+    ("SWASTA", "Swasta"),
+    ("WIRAUSAHA", "Wirausaha"),
+    ("LAINNYA", "Lainnya"),
+)
+MIN_AGE, MAX_AGE = 10, 120
+MAX_SUGGESTION_LENGTH = 2000
+MAX_OCCUPATION_OTHER_LENGTH = 100

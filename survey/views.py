@@ -1,0 +1,154 @@
+"""Public survey pages: the counter's questionnaire and the thank-you page."""
+
+import secrets
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.directory import AccessMode, Service, get_counter
+from app.extensions import db, limiter
+from survey import service as survey_service
+from survey.forms import SurveyForm, read_submission
+from survey.models import Channel
+from survey.questionnaire import EDUCATIONS, ELEMENTS, GENDERS, OCCUPATIONS
+from survey.tokens import TokenError, check_token
+
+bp = Blueprint("survey", __name__, url_prefix="/s")
+
+DEVICE_COOKIE = "skm_device"
+
+
+@bp.before_request
+def limit_body_size() -> None:
+    """A questionnaire is a few hundred bytes: refuse large bodies early (413)."""
+    request.max_content_length = current_app.config["SURVEY_MAX_BODY"]
+    request.max_form_memory_size = current_app.config["SURVEY_MAX_BODY"]
+
+
+def _survey_post_limit() -> str:
+    return current_app.config["SURVEY_POST_LIMIT"]
+
+
+def _load_counter(unit_slug: str, counter_slug: str):
+    counter = get_counter(unit_slug, counter_slug)
+    if counter is None or not counter.active:
+        abort(404)
+    return counter
+
+
+def _render(counter, *, status=200, errors=None, values=None, token=None, kiosk=False, notice=None):
+    services = survey_service.counter_services(counter)
+    values = values or {}
+    if "layanan" not in values:
+        wanted = request.args.get("layanan", "")
+        if len(services) == 1:
+            values["layanan"] = str(services[0].id)
+        elif wanted.isdigit():
+            values["layanan"] = wanted
+    staff = current_user.is_authenticated
+    response = current_app.make_response(
+        (
+            render_template(
+                "survey/form.html",
+                counter=counter,
+                services=services,
+                elements=ELEMENTS,
+                genders=GENDERS,
+                educations=EDUCATIONS,
+                occupations=OCCUPATIONS,
+                errors=errors or {},
+                values=values,
+                token=token,
+                kiosk=kiosk,
+                staff=staff,
+                notice=notice,
+                form=SurveyForm(),
+            ),
+            status,
+        )
+    )
+    if not request.cookies.get(DEVICE_COOKIE):
+        response.set_cookie(
+            DEVICE_COOKIE,
+            secrets.token_urlsafe(18),
+            max_age=2 * 365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
+    return response
+
+
+def _refusal(counter, message: str, status: int):
+    return render_template("survey/closed.html", counter=counter, message=message), status
+
+
+@bp.route("/<unit_slug>/<counter_slug>", methods=["GET"])
+def form(unit_slug: str, counter_slug: str):
+    """Show the questionnaire for a counter."""
+    counter = _load_counter(unit_slug, counter_slug)
+    kiosk = request.args.get("kiosk") == "1"
+    token = request.args.get("t") or None
+    if counter.access_mode == AccessMode.ASSISTED and not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.full_path))
+    if counter.access_mode == AccessMode.TOKEN:
+        if not token:
+            return _refusal(counter, "Survei di loket ini memerlukan kode dari struk atau tiket antrean.", 403)
+        try:
+            token_hash = check_token(token, counter_id=counter.id)
+        except TokenError as exc:
+            return _refusal(counter, str(exc), 403)
+        if survey_service.token_spent(token_hash):
+            return _refusal(counter, survey_service.TokenUsedError().errors["token"], 409)
+    return _render(counter, token=token, kiosk=kiosk)
+
+
+@bp.route("/<unit_slug>/<counter_slug>", methods=["POST"])
+@limiter.limit(_survey_post_limit)
+def submit(unit_slug: str, counter_slug: str):
+    """Record a submitted questionnaire, or show it again with the errors (400)."""
+    counter = _load_counter(unit_slug, counter_slug)
+    if counter.access_mode == AccessMode.ASSISTED and not current_user.is_authenticated:
+        abort(403)
+    form = SurveyForm()
+    kiosk = request.args.get("kiosk") == "1"
+    if not form.validate_on_submit():  # only the CSRF token lives on the WTForms side
+        abort(400)
+    sub = read_submission(request.form)
+    values = request.form.to_dict()
+    service = db.session.get(Service, sub.service_id) if sub.service_id else None
+    if sub.errors or service is None:
+        errors = dict(sub.errors)
+        if service is None and "service" not in errors:
+            errors["service"] = "Jenis layanan tidak dikenal."
+        return _render(counter, status=400, errors=errors, values=values, token=sub.token, kiosk=kiosk)
+    try:
+        response = survey_service.submit_response(
+            counter=counter,
+            service=service,
+            answers=sub.answers,
+            profile=sub.profile,
+            channel=Channel.KIOSK if kiosk else Channel.ONLINE,
+            assisted=sub.assisted and current_user.is_authenticated,
+            token=sub.token,
+            device_id=request.cookies.get(DEVICE_COOKIE),
+            ip=request.remote_addr,
+        )
+    except survey_service.TokenUsedError as exc:
+        db.session.rollback()
+        return _refusal(counter, exc.errors["token"], 409)
+    except survey_service.SurveyError as exc:
+        db.session.rollback()
+        return _render(counter, status=400, errors=exc.errors, values=values, token=sub.token, kiosk=kiosk)
+    db.session.commit()
+    current_app.logger.info("Survey response %s stored for counter %s", response.id, counter.id)
+    args = {"kiosk": "1"} if kiosk else {}
+    return redirect(url_for("survey.thanks", unit_slug=unit_slug, counter_slug=counter_slug, **args), code=303)
+
+
+@bp.route("/<unit_slug>/<counter_slug>/terima-kasih")
+def thanks(unit_slug: str, counter_slug: str):
+    """Thank the respondent; on a kiosk, return to a fresh form after a few seconds."""
+    counter = _load_counter(unit_slug, counter_slug)
+    kiosk = request.args.get("kiosk") == "1"
+    return render_template("survey/thanks.html", counter=counter, kiosk=kiosk)

@@ -1,0 +1,1 @@
+"""Test suite; makes the repository root importable for plain `pytest`."""
