@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -55,7 +55,7 @@ class UnitForm(FlaskForm):
 
 class ServiceForm(FlaskForm):
     name = StringField(_l("Nama layanan"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Jenis"), choices=[(k.value, v) for k, v in KIND_LABELS.items()])
+    kind = SelectField(_l("Jenis"), choices=[SelectChoice(k.value, v) for k, v in KIND_LABELS.items()])
     active = BooleanField(_l("Aktif"), default=True)
 
 
@@ -66,7 +66,7 @@ class CounterForm(FlaskForm):
     )
     services = MultiCheckboxField(_l("Layanan (kosong = semua layanan unit)"), coerce=int)
     access_mode = SelectField(
-        _l("Perlindungan dari pengisian berulang"), choices=[(m.value, v) for m, v in MODE_LABELS.items()]
+        _l("Perlindungan dari pengisian berulang"), choices=[SelectChoice(m.value, v) for m, v in MODE_LABELS.items()]
     )
     active = BooleanField(_l("Aktif"), default=True)
 
@@ -181,7 +181,7 @@ def _counter_form(unit: Unit, counter: Counter | None = None) -> CounterForm:
         form = CounterForm(obj=counter, access_mode=counter.access_mode.value)
         if not form.is_submitted():
             form.services.data = [s.id for s in counter.services]
-    form.services.choices = [(s.id, s.name) for s in unit.services]
+    form.services.choices = [SelectChoice(s.id, s.name) for s in unit.services]
     return form
 
 
@@ -292,7 +292,7 @@ def import_responses(unit_id: int):
 
     unit = _get(Unit, unit_id)
     form = ImportForm()
-    form.service.choices = [(s.id, s.name) for s in unit.services]
+    form.service.choices = [SelectChoice(s.id, s.name) for s in unit.services]
     errors = []
     if form.validate_on_submit():
         service = _get(Service, form.service.data)

@@ -62,7 +62,6 @@ def _render(counter, *, status=200, errors=None, values=None, token=None, kiosk=
                 kiosk=kiosk,
                 staff=staff,
                 notice=notice,
-                form=SurveyForm(),
             ),
             status,
         )

@@ -50,10 +50,27 @@ def require(url: str, what: str) -> None:
         pytest.skip(f"{what} not reachable at {url}")
 
 
+_created_apps = []
+
+
 def make_app(**overrides):
     """Create an app with the test configuration and the given overrides."""
     config = {**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL or "sqlite://", **overrides}
-    return create_app(config)
+    app = create_app(config)
+    _created_apps.append(app)
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _dispose_engines():
+    """Close every connection pool a test opened (psycopg warns about connections left open)."""
+    yield
+    while _created_apps:
+        app = _created_apps.pop()
+        with app.app_context():
+            db.session.remove()
+            for engine in db.engines.values():
+                engine.dispose()
 
 
 @pytest.fixture(scope="session")

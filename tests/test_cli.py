@@ -1,0 +1,114 @@
+"""Command-line commands: demo seed, users, directory, tokens, posters, --help everywhere."""
+
+import click
+import pytest
+import sqlalchemy as sa
+
+from app.auth import User, authenticate
+from app.directory import Counter, Unit
+from app.extensions import db
+from survey.models import Response, SubmissionLog
+
+
+def all_commands(app):
+    """Yield (path, command) for every command the app registers."""
+    stack = [((), cmd) for name, cmd in app.cli.commands.items() if name not in ("run", "shell", "routes")]
+    while stack:
+        path, cmd = stack.pop()
+        path = (*path, cmd.name)
+        yield path, cmd
+        if isinstance(cmd, click.Group):
+            stack.extend((path, sub) for sub in cmd.commands.values())
+
+
+def test_every_command_has_help(app, runner):
+    paths = [path for path, _ in all_commands(app)]
+    assert ("seed-demo",) in paths and ("create-user",) in paths and ("survey", "import") in paths
+    for path, command in all_commands(app):
+        result = runner.invoke(args=[*path, "--help"])
+        assert result.exit_code == 0, path
+        assert command.get_short_help_str().strip(), f"{path} has no help text"
+
+
+def test_seed_demo_creates_logins_counters_and_responses(runner):
+    result = runner.invoke(args=["seed-demo", "--responses", "30"])
+    assert result.exit_code == 0, result.output
+    assert "username 'admin'" in result.output
+    assert (
+        "http://127.0.0.1:5000/s/dpmptsp-bontang/loket-1" in result.output
+        or "/s/dpmptsp-bontang/loket-1" in result.output
+    )
+    password = result.output.split("password '")[1].split("'")[0]
+    assert authenticate("admin", password) is not None
+    assert db.session.scalar(sa.select(sa.func.count(Response.id))) == 30
+    assert db.session.scalar(sa.select(sa.func.count(Counter.id))) == 4
+    # a second run with --if-empty leaves the data alone; without it, refuses
+    again = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert again.exit_code == 0 and "not seeded" in again.output
+    assert runner.invoke(args=["seed-demo"]).exit_code != 0
+    assert db.session.scalar(sa.select(sa.func.count(Unit.id))) == 1
+
+
+def test_create_user(runner):
+    result = runner.invoke(args=["create-user", "--username", "Petugas", "--password", "panjang sekali 123"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(sa.select(User))
+    assert user.username == "petugas" and user.password_hash.startswith("$argon2id$")
+    short = runner.invoke(args=["create-user", "--username", "x", "--password", "short"])
+    assert short.exit_code != 0 and "10-128" in short.output
+    dup = runner.invoke(args=["create-user", "--username", "petugas", "--password", "panjang sekali 123"])
+    assert dup.exit_code != 0 and "sudah dipakai" in dup.output
+
+
+def test_directory_commands(runner):
+    assert runner.invoke(args=["directory", "add-unit", "DPMPTSP Kota Baru", "--slug", "dpmptsp-baru"]).exit_code == 0
+    assert runner.invoke(args=["directory", "add-service", "dpmptsp-baru", "Izin Usaha"]).exit_code == 0
+    assert (
+        runner.invoke(
+            args=["directory", "add-service", "dpmptsp-baru", "Konsultasi", "--kind", "nonperizinan"]
+        ).exit_code
+        == 0
+    )
+    result = runner.invoke(
+        args=["directory", "add-counter", "dpmptsp-baru", "Loket 1", "--service", "Izin Usaha", "--mode", "token"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "/s/dpmptsp-baru/loket-1" in result.output
+    listing = runner.invoke(args=["directory", "list"]).output
+    assert "Izin Usaha [perizinan]" in listing and "Konsultasi [nonperizinan]" in listing and "[token]" in listing
+    result = runner.invoke(
+        args=["directory", "set-counter", "dpmptsp-baru", "loket-1", "--mode", "static", "--inactive"]
+    )
+    assert result.exit_code == 0
+    counter = db.session.scalar(sa.select(Counter))
+    assert counter.access_mode.value == "static" and counter.active is False
+    bad = runner.invoke(args=["directory", "add-counter", "tidak-ada", "Loket"])
+    assert bad.exit_code != 0 and "Unknown unit" in bad.output
+    bad = runner.invoke(args=["directory", "add-counter", "dpmptsp-baru", "Loket 9", "--service", "Tidak Ada"])
+    assert bad.exit_code != 0 and "no service" in bad.output
+
+
+def test_tokens_and_poster_commands(runner, demo, tmp_path):
+    result = runner.invoke(args=["survey", "tokens", "dpmptsp-uji", "loket-3", "--count", "2"])
+    assert result.exit_code == 0
+    lines = result.output.strip().splitlines()
+    assert lines[0] == "no,url" and len(lines) == 3 and "?t=" in lines[1]
+    assert runner.invoke(args=["survey", "tokens", "dpmptsp-uji", "loket-3", "--count", "0"]).exit_code != 0
+    out = tmp_path / "poster.pdf"
+    result = runner.invoke(args=["survey", "poster", "dpmptsp-uji", "loket-1", "-o", str(out)])
+    assert result.exit_code == 0 and out.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("hours_ago, kept", [(1, 1), (72, 0)])
+def test_prune_log_is_idempotent(app, runner, hours_ago, kept):
+    from datetime import UTC, datetime, timedelta
+
+    db.session.add(
+        SubmissionLog(
+            created_at=datetime.now(UTC) - timedelta(hours=hours_ago), ip_hash="a" * 64, answers_hash="b" * 64
+        )
+    )
+    db.session.commit()
+    for _ in range(2):
+        assert runner.invoke(args=["survey", "prune-log"]).exit_code == 0
+    assert db.session.scalar(sa.select(sa.func.count(SubmissionLog.id))) == kept

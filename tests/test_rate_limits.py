@@ -1,0 +1,46 @@
+"""Rate limits are shared between app servers through Redis."""
+
+import uuid
+
+import sqlalchemy as sa
+
+from app.extensions import db, limiter
+from survey.models import Response
+from tests.conftest import TEST_REDIS_URL, make_app, require
+from tests.factories import make_directory, survey_form
+
+
+def test_survey_post_limit_is_shared_across_servers_via_redis(tmp_path):
+    require(TEST_REDIS_URL, "Redis")
+    prefix = f"skm-test-{uuid.uuid4().hex[:8]}"
+    config = {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/shared.sqlite",  # both "servers" share one database
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": TEST_REDIS_URL,
+        "RATELIMIT_KEY_PREFIX": prefix,
+        "SURVEY_POST_LIMIT": "3 per minute",
+    }
+    server_a = make_app(**config)
+    with server_a.app_context():
+        db.create_all()
+        demo = make_directory()
+        service_id = demo.izin.id
+        codes = [
+            server_a.test_client().post("/s/dpmptsp-uji/loket-1", data=survey_form(service_id)).status_code
+            for _ in range(3)
+        ]
+        assert codes == [303, 303, 303]
+    # A second app instance builds its own storage connection: only Redis carries the count over.
+    server_b = make_app(**config)
+    try:
+        with server_b.app_context():
+            refused = server_b.test_client().post("/s/dpmptsp-uji/loket-1", data=survey_form(service_id))
+            assert refused.status_code == 429
+            assert "Terlalu banyak permintaan" in refused.get_data(as_text=True)
+            assert db.session.scalar(sa.select(sa.func.count(Response.id))) == 3
+            db.engine.dispose()
+    finally:
+        limiter.reset()
+        limiter.enabled = False
+    with server_a.app_context():
+        db.engine.dispose()

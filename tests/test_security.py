@@ -1,0 +1,166 @@
+"""Security baseline: headers on every page, cookies, secrets, error pages."""
+
+import pytest
+
+from app import create_app
+from app.config import DEV_SECRET_KEY
+from app.extensions import db
+from tests.conftest import make_app
+from tests.factories import survey_form
+
+PUBLIC_PAGES = [
+    "/",
+    "/s/dpmptsp-uji/loket-1",
+    "/s/dpmptsp-uji/loket-1/terima-kasih",
+    "/s/dpmptsp-uji/loket-1?kiosk=1",
+    "/s/dpmptsp-uji/loket-3",
+    "/auth/login",
+    "/tidak-ada",
+    "/s/dpmptsp-uji/loket-1?lang=en",
+]
+
+
+def assert_security_headers(response):
+    csp = response.headers["Content-Security-Policy"]
+    for directive in (
+        "default-src 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ):
+        assert directive in csp
+    assert "script-src" not in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "camera=()" in response.headers["Permissions-Policy"]
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_security_headers_on_every_public_page(client, demo, path):
+    response = client.get(path)
+    assert_security_headers(response)
+    if response.mimetype == "text/html":
+        assert response.headers["Cache-Control"] == "no-store"
+        assert "<script" not in response.get_data(as_text=True)
+
+
+def test_security_headers_on_errors_and_posts(client, demo):
+    assert_security_headers(client.post("/s/dpmptsp-uji/loket-1", data={"u1": "9"}))
+    assert_security_headers(client.post("/s/dpmptsp-uji/loket-1", data=survey_form(demo.izin.id)))
+
+
+def test_inline_stylesheet_matches_its_csp_hash(client, demo):
+    import base64
+    import hashlib
+    import re
+
+    response = client.get("/s/dpmptsp-uji/loket-1")
+    css = re.search(r"<style>(.*?)</style>", response.get_data(as_text=True), re.S).group(1)
+    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in response.headers["Content-Security-Policy"]
+
+
+def test_hsts_only_over_https(client, demo):
+    assert "Strict-Transport-Security" not in client.get("/").headers
+    secure = client.get("/", base_url="https://skm.example.go.id")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_production_refuses_the_development_secret(monkeypatch):
+    for secret in (DEV_SECRET_KEY, "", "short"):
+        with pytest.raises(RuntimeError, match="SECRET_KEY"):
+            create_app({"SKM_ENV": "production", "SECRET_KEY": secret, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_production_cookies_are_secure():
+    app = create_app({"SKM_ENV": "production", "SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["SESSION_COOKIE_NAME"] == "__Host-session"
+
+
+def test_postgres_urls_use_psycopg3():
+    app = create_app({"SKM_ENV": "development", "SQLALCHEMY_DATABASE_URI": "postgres://u@h/db"})
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
+    import sqlalchemy as sa
+
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/x.sqlite")
+    with app.app_context():
+        with db.engine.connect() as conn:
+            assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+            assert conn.execute(sa.text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+            assert conn.execute(sa.text("PRAGMA busy_timeout")).scalar() == 5000
+        db.engine.dispose()
+
+
+def test_unexpected_error_leaks_nothing_and_rolls_back(app, client, demo):
+    from app.directory import Unit
+
+    @app.route("/boom")
+    def boom():
+        db.session.add(Unit(name="half written", slug="half"))
+        db.session.flush()
+        raise RuntimeError("secret internal detail")
+
+    response = client.get("/boom")
+    assert response.status_code == 500
+    body = response.get_data(as_text=True)
+    assert "secret internal detail" not in body and "Traceback" not in body
+    assert_security_headers(response)
+    import sqlalchemy as sa
+
+    assert db.session.scalar(sa.select(Unit).where(Unit.slug == "half")) is None
+
+
+def test_404_page_is_plain(client):
+    response = client.get("/nope/../../etc/passwd")
+    assert response.status_code == 404
+    assert "Halaman tidak ditemukan" in response.get_data(as_text=True)
+
+
+def test_login_is_rate_limited(app, client, admin):
+    app.config["RATELIMIT_ENABLED"] = True
+    from app.extensions import limiter
+
+    limiter.enabled = True
+    try:
+        codes = [
+            client.post("/auth/login", data={"username": "admin", "password": "wrong password!"}).status_code
+            for _ in range(12)
+        ]
+    finally:
+        limiter.enabled = False
+        limiter.reset()
+    assert codes[:10] == [401] * 10
+    assert codes[10:] == [429, 429]
+
+
+def test_login_logout_and_admin_protection(client, admin):
+    assert client.get("/admin/").status_code == 302
+    bad = client.post("/auth/login", data={"username": "admin", "password": "nope nope nope"})
+    assert bad.status_code == 401 and "salah" in bad.get_data(as_text=True)
+    ok = client.post("/auth/login?next=/admin/", data={"username": "ADMIN", "password": "correct horse battery"})
+    assert ok.status_code == 302 and ok.headers["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/auth/logout").status_code == 405  # logout is POST only
+    client.post("/auth/logout")
+    assert client.get("/admin/").status_code == 302
+
+
+def test_login_ignores_offsite_next(client, admin):
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        result = client.post(
+            f"/auth/login?next={target}", data={"username": "admin", "password": "correct horse battery"}
+        )
+        assert result.headers["Location"] == "/admin/"
+        client.post("/auth/logout")
+
+
+def test_passwords_are_argon2id(admin):
+    assert admin.password_hash.startswith("$argon2id$")
