@@ -6,6 +6,11 @@ from flask_babel import get_locale
 LANG_COOKIE = "lang"
 
 
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated where it is shown (``_(message)`` in a template)."""
+    return message
+
+
 def _requested_lang() -> str | None:
     lang = request.args.get("lang")
     return lang if lang in current_app.config["LANGUAGES"] else None

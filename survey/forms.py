@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
+from app.i18n import N_
 from survey.questionnaire import ELEMENTS
 from survey.service import Profile
 
@@ -41,16 +42,16 @@ def read_submission(form: MultiDict) -> Submission:
         if raw_age.isdigit() and len(raw_age) <= 3:
             age = int(raw_age)
         else:
-            errors["age"] = "Usia harus berupa angka tahun."
+            errors["age"] = N_("Usia harus berupa angka tahun.")
 
     service_id = None
     raw_service = _text(form, "layanan")
     if raw_service is None:
-        errors["service"] = "Pilih jenis layanan yang Anda terima."
+        errors["service"] = N_("Pilih jenis layanan yang Anda terima.")
     elif raw_service.isdigit() and len(raw_service) <= 9:
         service_id = int(raw_service)
     else:
-        errors["service"] = "Jenis layanan tidak dikenal."
+        errors["service"] = N_("Jenis layanan tidak dikenal.")
 
     profile = Profile(
         gender=_text(form, "jenis_kelamin"),

@@ -15,7 +15,16 @@ def counter_poster(
     fig.text(0.5, 0.945, "SURVEI KEPUASAN MASYARAKAT", ha="center", va="center", fontsize=24, weight="bold")
     fig.text(0.5, 0.905, "\n".join(textwrap.wrap(office, 40)), ha="center", va="top", fontsize=17)
     fig.add_artist(_rule(fig, 0.835))
-    fig.text(0.5, 0.80, counter, ha="center", va="center", fontsize=30, weight="bold")
+    counter_lines = textwrap.wrap(counter, 28)[:2]  # a long counter name wraps instead of running off the page
+    fig.text(
+        0.5,
+        0.80,
+        "\n".join(counter_lines),
+        ha="center",
+        va="center",
+        fontsize=30 if len(counter_lines) == 1 else 24,
+        weight="bold",
+    )
     draw_qr(fig, url, (0.15, 0.235, 0.70, 0.70 * A4_INCHES[0] / A4_INCHES[1]))
     fig.text(0.5, 0.205, "\n".join(textwrap.wrap(INSTRUCTION, 46)), ha="center", va="top", fontsize=16, weight="bold")
     fig.text(

@@ -12,6 +12,11 @@ from dataclasses import dataclass
 SCALE = (1, 2, 3, 4)
 
 
+def N_(message: str) -> str:
+    """Mark a label for translation without importing Flask (translated where it is shown)."""
+    return message
+
+
 @dataclass(frozen=True)
 class Element:
     """One of the nine service elements (unsur pelayanan) and its question."""
@@ -136,9 +141,9 @@ ELEMENTS_BY_ID: dict[str, Element] = {e.id: e for e in ELEMENTS}
 ELEMENT_CODES: tuple[str, ...] = tuple(e.code for e in ELEMENTS)
 
 # Respondent profile (Lampiran example form). Stored values are the keys.
-GENDERS: tuple[tuple[str, str], ...] = (("L", "Laki-laki"), ("P", "Perempuan"))
+GENDERS: tuple[tuple[str, str], ...] = (("L", N_("Laki-laki")), ("P", N_("Perempuan")))
 EDUCATIONS: tuple[tuple[str, str], ...] = (
-    ("SD", "SD ke bawah"),
+    ("SD", N_("SD ke bawah")),
     ("SMP", "SMP"),
     ("SMA", "SMA/SMK"),
     ("D1-D3", "D1-D3"),
@@ -150,9 +155,9 @@ OCCUPATIONS: tuple[tuple[str, str], ...] = (
     ("PNS", "PNS"),
     ("TNI", "TNI"),
     ("POLRI", "POLRI"),
-    ("SWASTA", "Swasta"),
-    ("WIRAUSAHA", "Wirausaha"),
-    ("LAINNYA", "Lainnya"),
+    ("SWASTA", N_("Swasta")),
+    ("WIRAUSAHA", N_("Wirausaha")),
+    ("LAINNYA", N_("Lainnya")),
 )
 MIN_AGE, MAX_AGE = 10, 120
 MAX_SUGGESTION_LENGTH = 2000

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.directory import AccessMode, Counter, Service, Unit
 from app.extensions import db
+from app.i18n import N_
 from survey import stuffing
 from survey.models import Channel, Response
 from survey.questionnaire import (
@@ -29,6 +30,9 @@ from survey.tokens import TokenError, check_token
 logger = logging.getLogger(__name__)
 
 
+TOKEN_REQUIRED = N_("Survei di loket ini memerlukan kode dari struk atau tiket antrean.")
+
+
 class SurveyError(ValueError):
     """Input that cannot be stored; `errors` maps a field name to its message."""
 
@@ -41,7 +45,7 @@ class TokenUsedError(SurveyError):
     """The one-time token was already spent."""
 
     def __init__(self):
-        super().__init__({"token": "Kode survei ini sudah dipakai. Terima kasih, jawaban Anda sudah tercatat."})
+        super().__init__({"token": N_("Kode survei ini sudah dipakai. Terima kasih, jawaban Anda sudah tercatat.")})
 
 
 @dataclass(frozen=True)
@@ -96,10 +100,10 @@ def check_answers(answers: dict[str, object]) -> dict[str, int | None]:
     for element in ELEMENTS:
         try:
             scores[element.code] = parse_score(answers.get(element.code))
-        except ValueError as exc:
-            errors[element.code] = f"{element.name}: {exc}"
+        except ValueError:
+            errors[element.code] = N_("Jawaban harus 1, 2, 3, atau 4.")
     if not errors and all(v is None for v in scores.values()):
-        errors["answers"] = "Jawab setidaknya satu pertanyaan."
+        errors["answers"] = N_("Jawab setidaknya satu pertanyaan.")
     if errors:
         raise SurveyError(errors)
     return scores
@@ -109,17 +113,17 @@ def check_profile(profile: Profile) -> Profile:
     """Validate a profile against the questionnaire's choices and limits."""
     errors: dict[str, str] = {}
     if profile.gender is not None and profile.gender not in dict(GENDERS):
-        errors["gender"] = "Jenis kelamin tidak dikenal."
+        errors["gender"] = N_("Jenis kelamin tidak dikenal.")
     if profile.age is not None and not MIN_AGE <= profile.age <= MAX_AGE:
-        errors["age"] = f"Usia harus {MIN_AGE}-{MAX_AGE} tahun."
+        errors["age"] = N_("Usia harus 10-120 tahun.")
     if profile.education is not None and profile.education not in dict(EDUCATIONS):
-        errors["education"] = "Pendidikan tidak dikenal."
+        errors["education"] = N_("Pendidikan tidak dikenal.")
     if profile.occupation is not None and profile.occupation not in dict(OCCUPATIONS):
-        errors["occupation"] = "Pekerjaan tidak dikenal."
+        errors["occupation"] = N_("Pekerjaan tidak dikenal.")
     if profile.occupation_other and len(profile.occupation_other) > MAX_OCCUPATION_OTHER_LENGTH:
-        errors["occupation_other"] = f"Pekerjaan lainnya maks. {MAX_OCCUPATION_OTHER_LENGTH} karakter."
+        errors["occupation_other"] = N_("Pekerjaan lainnya maks. 100 karakter.")
     if profile.suggestion and len(profile.suggestion) > MAX_SUGGESTION_LENGTH:
-        errors["suggestion"] = f"Saran maks. {MAX_SUGGESTION_LENGTH} karakter."
+        errors["suggestion"] = N_("Saran maks. 2000 karakter.")
     if errors:
         raise SurveyError(errors)
     return profile
@@ -159,14 +163,14 @@ def submit_response(
     scores = check_answers(answers)
     check_profile(profile)
     if not counter.active:
-        raise SurveyError({"counter": "Loket ini tidak aktif."})
+        raise SurveyError({"counter": N_("Loket ini tidak aktif.")})
     if service not in counter_services(counter):
-        raise SurveyError({"service": "Pilih jenis layanan yang Anda terima."})
+        raise SurveyError({"service": N_("Pilih jenis layanan yang Anda terima.")})
 
     token_hash = None
     if counter.access_mode == AccessMode.TOKEN:
         if not token:
-            raise SurveyError({"token": "Survei di loket ini memerlukan kode dari struk atau tiket antrean."})
+            raise SurveyError({"token": TOKEN_REQUIRED})
         try:
             token_hash = check_token(token, counter_id=counter.id)
         except TokenError as exc:

@@ -11,6 +11,8 @@ import secrets
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from app.i18n import N_
+
 _SALT = "skm-survey-token-v1"
 
 
@@ -36,9 +38,9 @@ def check_token(token: str, *, counter_id: int) -> str:
     try:
         data = _serializer().loads(token, max_age=max_age)
     except SignatureExpired:
-        raise TokenError("Kode survei sudah kedaluwarsa.") from None
+        raise TokenError(N_("Kode survei sudah kedaluwarsa.")) from None
     except BadSignature:
-        raise TokenError("Kode survei tidak sah.") from None
+        raise TokenError(N_("Kode survei tidak sah.")) from None
     if not isinstance(data, dict) or data.get("c") != counter_id or not isinstance(data.get("n"), str):
-        raise TokenError("Kode survei ini bukan untuk loket ini.")
+        raise TokenError(N_("Kode survei ini bukan untuk loket ini."))
     return hashlib.sha256(data["n"].encode("utf-8")).hexdigest()

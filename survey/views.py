@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from app.directory import AccessMode, Service, get_counter
 from app.extensions import db, limiter
+from app.i18n import N_
 from survey import service as survey_service
 from survey.forms import SurveyForm, read_submission
 from survey.models import Channel
@@ -92,7 +93,7 @@ def form(unit_slug: str, counter_slug: str):
         return redirect(url_for("auth.login", next=request.full_path))
     if counter.access_mode == AccessMode.TOKEN:
         if not token:
-            return _refusal(counter, "Survei di loket ini memerlukan kode dari struk atau tiket antrean.", 403)
+            return _refusal(counter, survey_service.TOKEN_REQUIRED, 403)
         try:
             token_hash = check_token(token, counter_id=counter.id)
         except TokenError as exc:
@@ -119,7 +120,7 @@ def submit(unit_slug: str, counter_slug: str):
     if sub.errors or service is None:
         errors = dict(sub.errors)
         if service is None and "service" not in errors:
-            errors["service"] = "Jenis layanan tidak dikenal."
+            errors["service"] = N_("Jenis layanan tidak dikenal.")
         return _render(counter, status=400, errors=errors, values=values, token=sub.token, kiosk=kiosk)
     try:
         response = survey_service.submit_response(

@@ -117,3 +117,20 @@ def test_tokens_csv(login, demo):
     assert url.startswith("https://skm.example.go.id/s/dpmptsp-uji/loket-3?t=")
     assert login.get(url.replace("https://skm.example.go.id", "")).status_code == 200
     assert login.post(f"/admin/counters/{demo.token.id}/tokens", data={"count": "0"}).status_code == 400
+
+
+def test_poster_qr_code_reads_back_as_the_survey_link(app, demo, tmp_path):
+    import shutil
+    import subprocess
+
+    import pytest
+
+    from survey.posters import counter_poster
+
+    if not shutil.which("zbarimg"):
+        pytest.skip("zbarimg (Debian zbar-tools) not installed")
+    url = "https://skm.example.go.id/s/dpmptsp-uji/loket-1"
+    path = tmp_path / "poster.png"
+    path.write_bytes(counter_poster(office="DPMPTSP Kota Uji", counter="Loket 1", url=url, fmt="png"))
+    decoded = subprocess.run(["zbarimg", "-q", "--raw", str(path)], capture_output=True, text=True, check=True)
+    assert decoded.stdout.strip() == url

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from werkzeug.serving import make_server
 
 from app.extensions import db
@@ -138,7 +139,7 @@ def _answer(page, code: str, score: int) -> None:
 
 def _stored(app) -> list[Response]:
     with app.app_context():
-        rows = db.session.scalars(sa.select(Response).options(sa.orm.joinedload(Response.service))).all()
+        rows = db.session.scalars(sa.select(Response).options(joinedload(Response.service))).all()
         db.session.expunge_all()
         db.session.remove()
     return rows

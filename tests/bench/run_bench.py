@@ -38,6 +38,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -136,6 +137,10 @@ class Gunicorn:
             time.sleep(0.2)
         raise BenchError(f"gunicorn ({self.name}) did not answer 200 on {ready_path} within {timeout:.0f} s")
 
+    @property
+    def pgid(self) -> int:
+        return self.proc.pid if self.proc else -1
+
     def url(self, path: str) -> str:
         return f"http://{HOST}:{self.port}{path}"
 
@@ -174,6 +179,30 @@ def http_request(
         return resp.status, resp.msg, resp.read()
     finally:
         conn.close()
+
+
+_CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU time of the live processes of a process group (Linux /proc), or NaN."""
+    total, seen = 0, False
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return math.nan
+    for name in entries:
+        if not name.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{name}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()  # fields[2] = pgrp, [11] = utime, [12] = stime
+        if int(fields[2]) == pgid:
+            total += int(fields[11]) + int(fields[12])
+            seen = True
+    return total / _CLK_TCK if seen else math.nan
 
 
 # --------------------------------------------------------------------------- set-up of both apps
@@ -255,21 +284,38 @@ def cookies_from(headers: http.client.HTTPMessage) -> dict[str, str]:
     return cookies
 
 
+class _HiddenInputs(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.fields: dict[str, str] = {}
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "input" and (a.get("type") or "").lower() == "hidden" and a.get("name"):
+            self.fields[a["name"]] = a.get("value") or ""
+
+
+def hidden_inputs(html: str) -> dict[str, str]:
+    """The form's hidden fields (quoted or unquoted attributes, any order)."""
+    parser = _HiddenInputs()
+    parser.feed(html)
+    return parser.fields
+
+
 def open_survey(server: Gunicorn) -> Session:
     status, headers, page = http_request(server.port, "GET", SURVEY_PATH)
     if status != 200:
         raise BenchError(f"GET {SURVEY_PATH} answered {status}, expected 200")
-    html = page.decode("utf-8")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    service = re.search(r'name="layanan" value="(\d+)"', html)
+    fields = hidden_inputs(page.decode("utf-8"))
+    token, service = fields.get("csrf_token"), fields.get("layanan")
     if not token or not service:
-        raise BenchError("the survey page has no csrf_token or single-service layanan field")
+        raise BenchError(f"the survey page has no hidden csrf_token or layanan field (hidden fields: {sorted(fields)})")
     cookies = cookies_from(headers)
     missing = [name for name in (SESSION_COOKIE, DEVICE_COOKIE) if name not in cookies]
     if missing:
         raise BenchError(f"the survey page did not set the cookies {missing} (got {sorted(cookies)})")
     cookie_header = "; ".join(f"{name}={cookies[name]}" for name in (SESSION_COOKIE, DEVICE_COOKIE))
-    body = urlencode({"csrf_token": token.group(1), "layanan": service.group(1), **REAL_ANSWERS})
+    body = urlencode({"csrf_token": token, "layanan": service, **REAL_ANSWERS})
     return Session(cookie_header=cookie_header, body=body, page=page, headers=headers)
 
 
@@ -308,6 +354,7 @@ class WrkRun:
     requests: int
     non_2xx_3xx: int
     socket_errors: dict[str, int]
+    cpu_ms_per_request: float = math.nan  # CPU time of the server's processes / requests answered
 
 
 _UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
@@ -455,7 +502,7 @@ def machine_facts() -> dict[str, str]:
         "Packages": ", ".join(versions),
         "SQLite": sqlite3.sqlite_version,
         "wrk": wrk_line,
-        "Load average before the run": " / ".join(f"{x:.2f}" for x in load),
+        "Load average (1/5/15 min) before the run": " / ".join(f"{x:.2f}" for x in load),
     }
 
 
@@ -481,6 +528,7 @@ class Results:
     baseline_page: PageWeight
     commands: list[str]
     rows_stored: int
+    log_rows: int
     posts_answered: int
     flags: list[tuple[str, int]]
 
@@ -514,8 +562,8 @@ def markdown(res: Results) -> str:
     out += [f"| {name} | {measured} | {verdict(ok)} |" for name, measured, ok in res.goals()]
     out += ["", "### Throughput (median of the runs)", ""]
     out += [
-        "| request | server | req/s (median) | every run | p50 | p99 | real / baseline |",
-        "|---|---|---|---|---|---|---|",
+        "| request | server | req/s (median) | every run | p50 | p99 | server CPU / request | real / baseline |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for method in ("GET", "POST"):
         for server in ("baseline", "real"):
@@ -525,7 +573,7 @@ def markdown(res: Results) -> str:
             label = "bare Flask baseline" if server == "baseline" else "real app"
             out.append(
                 f"| {method} | {label} | {s.median('rps'):,.0f} | {runs} | {fmt_ms(s.median('p50_ms'))} "
-                f"| {fmt_ms(s.median('p99_ms'))} | {ratio} |"
+                f"| {fmt_ms(s.median('p99_ms'))} | {s.median('cpu_ms_per_request'):.2f} ms | {ratio} |"
             )
     out.append("")
     problems = [
@@ -543,6 +591,15 @@ def markdown(res: Results) -> str:
         + ", ".join(f"`{f}` {n:,}" for f, n in res.flags)
         + ". All POSTs come from one address and one device cookie, so the anti-stuffing code flags them "
         "(it flags, it does not block): expected."
+    )
+    post = res.series[("real", "POST")]
+    out.append(
+        f"The anti-stuffing log (`survey_submission_log`) held {res.log_rows:,} rows at the end, nearly all from "
+        "127.0.0.1 inside its counting windows. Real POST req/s by run, in order: "
+        + " / ".join(f"{r.rps:,.0f}" for r in post.runs)
+        + "; server CPU per POST: "
+        + " / ".join(f"{r.cpu_ms_per_request:.2f} ms" for r in post.runs)
+        + "."
     )
     p, b = res.page, res.baseline_page
     out += ["", "### Survey page weight (`GET " + SURVEY_PATH + "`)", ""]
@@ -598,6 +655,9 @@ def markdown(res: Results) -> str:
         "capacity of a server. Only the ratios real / baseline measured in the same run are meaningful; "
         "perf-security.md A.1 found ±10-15 % run-to-run noise, so a ratio that moves by less than that between "
         "two `make bench` runs is not a change.",
+        "- Server CPU / request: user + system CPU time of the gunicorn master and workers (read from /proc) during "
+        "a measured run, divided by the requests wrk counted. It leaves out wrk and the kernel's loopback work, and "
+        "depends less on other load on the machine than req/s does; it shows how much work one request costs.",
         "- Page weight: the HTML of one real GET. It counts as one request when it references no stylesheet, "
         "script, image, frame or CSS `url()`/`@import` other than `data:` URLs.",
         f"- Total time of this `make bench`: {res.elapsed:.0f} s.",
@@ -693,8 +753,12 @@ def measure(args: argparse.Namespace, workdir: Path, servers: list[Gunicorn]) ->
             env = post_env[server_name] if post else wrk_env
             url = server.url(path)
             warm = parse_wrk(run_wrk(wrk_argv(WARMUP, url, post), env, 2))
+            cpu_before = group_cpu_seconds(server.pgid)
             out = run_wrk(wrk_argv(measured, url, post), env, args.duration)
+            cpu_after = group_cpu_seconds(server.pgid)
             run = parse_wrk(out)
+            if run.requests:
+                run.cpu_ms_per_request = (cpu_after - cpu_before) * 1000 / run.requests
             if math.isnan(run.p50_ms) or math.isnan(run.p99_ms):
                 raise BenchError(f"no latency distribution in wrk output:\n{out}")
             series[(server_name, method)].runs.append(run)
@@ -703,11 +767,13 @@ def measure(args: argparse.Namespace, workdir: Path, servers: list[Gunicorn]) ->
             note = f", {run.non_2xx_3xx} non-2xx/3xx" if run.non_2xx_3xx else ""
             print(
                 f"  round {round_no}/{args.runs} {server_name:8} {method:4} {run.rps:8,.0f} req/s  "
-                f"p50 {fmt_ms(run.p50_ms):>9}  p99 {fmt_ms(run.p99_ms):>9}{note}",
+                f"p50 {fmt_ms(run.p50_ms):>9}  p99 {fmt_ms(run.p99_ms):>9}  "
+                f"server CPU {run.cpu_ms_per_request:.2f} ms/request{note}",
                 flush=True,
             )
 
     rows_stored = count_rows(db_path, "responses") - rows_before
+    facts["Load average (1/5/15 min) after the run"] = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     flags = flag_counts(db_path, first_new_id)
     shm = shm_dir(workdir)
     commands = [
@@ -739,6 +805,7 @@ def measure(args: argparse.Namespace, workdir: Path, servers: list[Gunicorn]) ->
         baseline_page=baseline_page,
         commands=commands,
         rows_stored=rows_stored,
+        log_rows=count_rows(db_path, "survey_submission_log"),
         posts_answered=posts_answered,
         flags=flags,
     )
@@ -750,7 +817,9 @@ def print_summary(res: Results) -> None:
         b, r = res.series[("baseline", method)], res.series[("real", method)]
         print(
             f"  {method:4} baseline {b.median('rps'):7,.0f} req/s   real {r.median('rps'):7,.0f} req/s   "
-            f"ratio {res.ratio(method):.2f}   real p50 {fmt_ms(r.median('p50_ms'))}, p99 {fmt_ms(r.median('p99_ms'))}"
+            f"ratio {res.ratio(method):.2f}   real p50 {fmt_ms(r.median('p50_ms'))}, "
+            f"p99 {fmt_ms(r.median('p99_ms'))}   "
+            f"server CPU/request {b.median('cpu_ms_per_request'):.2f} vs {r.median('cpu_ms_per_request'):.2f} ms"
         )
     p = res.page
     print(f"  page {p.raw:,} B raw, {p.gzip9:,} B gzip -9, {p.gzip6:,} B gzip -6, {len(p.extras)} other requests")
