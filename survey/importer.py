@@ -5,9 +5,7 @@ blank = unanswered, plus optional profile columns. Every bad cell is reported
 with its spreadsheet row and column, and a file with any error imports nothing.
 """
 
-import csv
 import hashlib
-import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,9 +14,10 @@ import sqlalchemy as sa
 
 from app.directory import Service, Unit
 from app.extensions import db
+from app.tabular import TableError, read_table
 from survey.models import ImportBatch
-from survey.questionnaire import EDUCATIONS, ELEMENT_CODES, GENDERS, OCCUPATIONS
-from survey.service import Profile, SurveyError, check_profile, parse_score, store_paper_responses
+from survey.questionnaire import EDUCATIONS, ELEMENT_CODES, GENDERS, OCCUPATIONS, parse_score
+from survey.service import Profile, SurveyError, check_profile, store_paper_responses
 
 MAX_ROWS = 20000
 PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -66,43 +65,6 @@ def parse_period(period: str) -> tuple[date, date]:
     first = date(year, month, 1)
     last = date(year + month // 12, month % 12 + 1, 1).toordinal() - 1
     return first, date.fromordinal(last)
-
-
-def read_table(filename: str, content: bytes) -> list[list[object]]:
-    """Return the rows of a CSV or XLSX file (first row = header)."""
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        return _read_xlsx(content)
-    if name.endswith(".csv") or name.endswith(".txt"):
-        return _read_csv(content)
-    raise ImportRejected([CellError(0, "berkas", "format berkas harus .csv atau .xlsx")])
-
-
-def _read_csv(content: bytes) -> list[list[object]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("cp1252", errors="replace")
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
-
-
-def _read_xlsx(content: bytes) -> list[list[object]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many types for a damaged or foreign file
-        raise ImportRejected([CellError(0, "berkas", "berkas .xlsx tidak dapat dibaca")]) from None
-    try:
-        sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
 
 
 def _lookup(choices: tuple[tuple[str, str], ...], value: str) -> str | None:
@@ -233,7 +195,11 @@ def import_file(
     """
     if service.unit_id != unit.id:
         raise ImportRejected([CellError(0, "layanan", "layanan bukan milik unit ini")])
-    parsed = parse_rows(read_table(filename, content), period=period)
+    try:
+        rows = read_table(filename, content)
+    except TableError as exc:
+        raise ImportRejected([CellError(0, "berkas", str(exc))]) from None
+    parsed = parse_rows(rows, period=period)
     digest = hashlib.sha256(content).hexdigest()
     previous = db.session.scalar(
         sa.select(ImportBatch.id).where(

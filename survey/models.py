@@ -63,7 +63,15 @@ class Response(_answer_columns(), db.Model):
             for e in ELEMENTS
         ),
         sa.CheckConstraint("age IS NULL OR age BETWEEN 10 AND 120", name="age_range"),
-        sa.Index("ix_responses_survey_date", "survey_date"),
+        # Covering index for the IKM: day-by-day sums and counts are read from the index alone.
+        sa.Index(
+            "ix_responses_ikm",
+            "survey_date",
+            "unit_id",
+            "service_id",
+            "counter_id",
+            *(e.code.lower() for e in ELEMENTS),
+        ),
         sa.Index("ix_responses_unit_date", "unit_id", "survey_date"),
         sa.Index("ix_responses_service_date", "service_id", "survey_date"),
     )
@@ -125,3 +133,40 @@ class SubmissionLog(db.Model):
     ip_hash: Mapped[str] = mapped_column(sa.String(64))
     device_hash: Mapped[str | None] = mapped_column(sa.String(64))
     answers_hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class SurveyPopulation(db.Model):
+    """The number of service recipients a unit served in a period (for the minimum sample)."""
+
+    __tablename__ = "survey_populations"
+    __table_args__ = (sa.UniqueConstraint("unit_id", "period_key", name="uq_survey_populations_unit_period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id", ondelete="CASCADE"))
+    period_key: Mapped[str] = mapped_column(sa.String(30))  # "2026-03", "2026-Q1", "2026", ...
+    population: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now, onupdate=_now)
+
+
+class Publication(db.Model):
+    """Frozen, published SKM results of a unit for a period: the numbers never drift afterwards.
+
+    `snapshot` holds the computed figures (unit, per element, per service, sample,
+    flags); the rendered poster is kept so the public page serves it without
+    recomputing anything.
+    """
+
+    __tablename__ = "publications"
+    __table_args__ = (sa.UniqueConstraint("unit_id", "period_key", name="uq_publications_unit_period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    period_key: Mapped[str] = mapped_column(sa.String(30))
+    period_start: Mapped[date]
+    snapshot: Mapped[dict] = mapped_column(sa.JSON)
+    poster_png: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    poster_pdf: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    published_by: Mapped[str] = mapped_column(sa.String(80), default="")
+    published_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+
+    unit: Mapped[Unit] = relationship()

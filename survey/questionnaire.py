@@ -162,3 +162,32 @@ OCCUPATIONS: tuple[tuple[str, str], ...] = (
 MIN_AGE, MAX_AGE = 10, 120
 MAX_SUGGESTION_LENGTH = 2000
 MAX_OCCUPATION_OTHER_LENGTH = 100
+
+
+def parse_score(value: object) -> int | None:
+    """Turn one raw answer into a score 1-4, or None when blank.
+
+    Raises ValueError with an Indonesian message for anything else (0, 5, 2.5, text).
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError("nilai harus 1, 2, 3, atau 4")
+    if isinstance(value, float):
+        if value != value:  # NaN from a spreadsheet is a blank cell
+            return None
+        if not value.is_integer():
+            raise ValueError(f"nilai '{value:g}' harus 1, 2, 3, atau 4")
+        value = int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if text == "":
+            return None
+        if text.endswith(".0") and text[:-2].isdigit():  # "3.0" from a spreadsheet export
+            text = text[:-2]
+        if not text.isdigit():
+            raise ValueError(f"nilai '{text[:20]}' harus 1, 2, 3, atau 4")
+        value = int(text)
+    if not isinstance(value, int) or value not in SCALE:
+        raise ValueError(f"nilai '{value}' harus 1, 2, 3, atau 4")
+    return value

@@ -13,7 +13,7 @@ from app.directory import AccessMode, Counter, Service, Unit
 from app.extensions import db
 from app.i18n import N_
 from survey import stuffing
-from survey.models import Channel, Response
+from survey.models import Channel, Publication, Response, SurveyPopulation
 from survey.questionnaire import (
     EDUCATIONS,
     ELEMENTS,
@@ -23,7 +23,7 @@ from survey.questionnaire import (
     MAX_SUGGESTION_LENGTH,
     MIN_AGE,
     OCCUPATIONS,
-    SCALE,
+    parse_score,
 )
 from survey.tokens import TokenError, check_token
 
@@ -58,35 +58,6 @@ class Profile:
     occupation: str | None = None
     occupation_other: str | None = None
     suggestion: str | None = None
-
-
-def parse_score(value: object) -> int | None:
-    """Turn one raw answer into a score 1-4, or None when blank.
-
-    Raises ValueError with an Indonesian message for anything else (0, 5, 2.5, text).
-    """
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise ValueError("nilai harus 1, 2, 3, atau 4")
-    if isinstance(value, float):
-        if value != value:  # NaN from a spreadsheet is a blank cell
-            return None
-        if not value.is_integer():
-            raise ValueError(f"nilai '{value:g}' harus 1, 2, 3, atau 4")
-        value = int(value)
-    if isinstance(value, str):
-        text = value.strip()
-        if text == "":
-            return None
-        if text.endswith(".0") and text[:-2].isdigit():  # "3.0" from a spreadsheet export
-            text = text[:-2]
-        if not text.isdigit():
-            raise ValueError(f"nilai '{text[:20]}' harus 1, 2, 3, atau 4")
-        value = int(text)
-    if not isinstance(value, int) or value not in SCALE:
-        raise ValueError(f"nilai '{value}' harus 1, 2, 3, atau 4")
-    return value
 
 
 def check_answers(answers: dict[str, object]) -> dict[str, int | None]:
@@ -251,3 +222,80 @@ def store_paper_responses(
 def token_spent(token_hash: str) -> bool:
     """Return True when a response already carries this token."""
     return db.session.scalar(sa.select(Response.id).where(Response.token_hash == token_hash)) is not None
+
+
+MAX_POPULATION = 100_000_000
+
+
+def set_population(*, unit: Unit, period_key: str, population: int) -> SurveyPopulation:
+    """Record how many citizens a unit served in a period (the base of the minimum sample). Flushes."""
+    from app.periods import parse_period
+
+    period = parse_period(period_key)  # raises PeriodError with a message
+    if not 1 <= population <= MAX_POPULATION:
+        raise SurveyError({"population": N_("Populasi harus bilangan bulat positif.")})
+    row = db.session.scalar(
+        sa.select(SurveyPopulation).where(
+            SurveyPopulation.unit_id == unit.id, SurveyPopulation.period_key == period.key
+        )
+    )
+    if row is None:
+        row = SurveyPopulation(unit_id=unit.id, period_key=period.key, population=population)
+        db.session.add(row)
+    else:
+        row.population = population
+    db.session.flush()
+    return row
+
+
+def get_population(*, unit_id: int, period_key: str) -> int | None:
+    """Return the population recorded for a unit and period, or None."""
+    return db.session.scalar(
+        sa.select(SurveyPopulation.population).where(
+            SurveyPopulation.unit_id == unit_id, SurveyPopulation.period_key == period_key
+        )
+    )
+
+
+class AlreadyPublishedError(SurveyError):
+    """A period's results are frozen once published."""
+
+    def __init__(self):
+        super().__init__({"period": N_("Hasil periode ini sudah dipublikasikan dan dibekukan.")})
+
+
+def publish_results(
+    *,
+    unit: Unit,
+    period_key: str,
+    snapshot: dict,
+    poster_png: bytes | None,
+    poster_pdf: bytes | None,
+    published_by: str,
+) -> Publication:
+    """Freeze a period's computed results (and poster) for publication. Flushes.
+
+    :raise AlreadyPublishedError: the period was published before; published numbers never change.
+    """
+    from app.periods import parse_period
+
+    period = parse_period(period_key)
+    exists = sa.select(Publication.id).where(Publication.unit_id == unit.id, Publication.period_key == period.key)
+    if db.session.scalar(exists):
+        raise AlreadyPublishedError()
+    publication = Publication(
+        unit_id=unit.id,
+        period_key=period.key,
+        period_start=period.start,
+        snapshot=snapshot,
+        poster_png=poster_png,
+        poster_pdf=poster_pdf,
+        published_by=published_by,
+    )
+    db.session.add(publication)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise AlreadyPublishedError() from None
+    return publication

@@ -1,0 +1,228 @@
+"""Read side of the analytics: the only analytics module that queries the database.
+
+Sums and counts are aggregated in SQL, one row per (day, group...), so the web
+process never loads raw responses; the day-level rows are folded into months,
+quarters or years in Python with exact integer arithmetic. Grouping and
+filtering use a fixed allow-list of columns, never user text in SQL.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import date
+
+import sqlalchemy as sa
+
+from analytics.ikm import Tally
+from app.directory import Counter, Service, Unit
+from app.extensions import db
+from survey.models import Publication, Response
+from survey.questionnaire import ELEMENTS
+
+AGE_BANDS = ((None, 20, "< 20"), (20, 30, "20-29"), (30, 40, "30-39"), (40, 50, "40-49"), (50, 60, "50-59"),
+             (60, None, ">= 60"))  # fmt: skip
+NOT_FILLED = "Tidak diisi"
+
+
+def _age_band():
+    whens = []
+    for low, high, label in AGE_BANDS:
+        condition = sa.and_(
+            *(c for c in ((Response.age >= low) if low is not None else None,
+                          (Response.age < high) if high is not None else None) if c is not None)
+        )  # fmt: skip
+        whens.append((condition, label))
+    return sa.case(*whens, else_=NOT_FILLED)
+
+
+# Group keys a caller may ask for, mapped to SQL expressions (allow-list).
+GROUPS = {
+    "unit": Response.unit_id,
+    "service": Response.service_id,
+    "counter": Response.counter_id,
+    "channel": Response.channel,
+    "gender": sa.func.coalesce(Response.gender, NOT_FILLED),
+    "education": sa.func.coalesce(Response.education, NOT_FILLED),
+    "occupation": sa.func.coalesce(Response.occupation, NOT_FILLED),
+    "age_band": None,  # built per query (a CASE expression)
+}
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which responses to count: a unit, service, counter, date range and respondent group."""
+
+    unit_id: int | None = None
+    service_id: int | None = None
+    counter_id: int | None = None
+    start: date | None = None  # inclusive
+    end: date | None = None  # exclusive
+    gender: str | None = None
+    education: str | None = None
+    occupation: str | None = None
+    age_band: str | None = None
+    channel: str | None = None
+
+    def within(self, start: date, end: date) -> "Selection":
+        return replace(self, start=start, end=end)
+
+    def where(self) -> list:
+        clauses = []
+        for attr, column in (("unit_id", Response.unit_id), ("service_id", Response.service_id),
+                             ("counter_id", Response.counter_id), ("gender", Response.gender),
+                             ("education", Response.education), ("occupation", Response.occupation),
+                             ("channel", Response.channel)):  # fmt: skip
+            value = getattr(self, attr)
+            if value is not None:
+                clauses.append(column == value)
+        if self.start is not None:
+            clauses.append(Response.survey_date >= self.start)
+        if self.end is not None:
+            clauses.append(Response.survey_date < self.end)
+        if self.age_band is not None:
+            clauses.append(_age_band() == self.age_band)
+        return clauses
+
+
+def _tally_columns() -> list:
+    columns = [sa.func.count().label("n")]
+    for element in ELEMENTS:
+        column = getattr(Response, element.code.lower())
+        columns += [sa.func.count(column), sa.func.coalesce(sa.func.sum(column), 0)]
+    return columns
+
+
+def _to_tally(values) -> Tally:
+    respondents, rest = values[0], values[1:]
+    elements = {e.code: (int(rest[2 * i]), int(rest[2 * i + 1])) for i, e in enumerate(ELEMENTS)}
+    return Tally(int(respondents), elements)
+
+
+def tally(selection: Selection) -> Tally:
+    """Return the tally of every response in a selection (one SQL aggregate)."""
+    row = db.session.execute(sa.select(*_tally_columns()).where(*selection.where())).one()
+    return _to_tally(tuple(row))
+
+
+def daily_tallies(selection: Selection, by: tuple[str, ...] = ()) -> dict[tuple, Tally]:
+    """Return {(day, *group values): Tally} for a selection, grouped by day and the given keys."""
+    keys = []
+    for name in by:
+        if name not in GROUPS:
+            raise ValueError(f"unknown group {name!r}")
+        keys.append((_age_band() if name == "age_band" else GROUPS[name]).label(name))
+    stmt = (
+        sa.select(Response.survey_date, *keys, *_tally_columns())
+        .where(*selection.where())
+        .group_by(Response.survey_date, *keys)
+    )
+    result = {}
+    for row in db.session.execute(stmt):
+        values = tuple(row)
+        day = values[0]
+        if isinstance(day, str):  # SQLite without type affinity on raw expressions
+            day = date.fromisoformat(day)
+        group = tuple(_plain(v) for v in values[1 : 1 + len(keys)])
+        result[(day, *group)] = _to_tally(values[1 + len(keys) :])
+    return result
+
+
+def _plain(value):
+    return getattr(value, "value", value)  # enum members -> their stored value
+
+
+def grouped_tallies(selection: Selection, by: tuple[str, ...]) -> dict[tuple, Tally]:
+    """Return {(group values...): Tally} without the day dimension (small result, SQL GROUP BY)."""
+    keys = [(_age_band() if name == "age_band" else GROUPS[name]).label(name) for name in by]
+    stmt = sa.select(*keys, *_tally_columns()).where(*selection.where()).group_by(*keys)
+    return {
+        tuple(_plain(v) for v in tuple(row)[: len(keys)]): _to_tally(tuple(row)[len(keys) :])
+        for row in db.session.execute(stmt)
+    }
+
+
+@dataclass(frozen=True)
+class FlagCounts:
+    """How many responses in a selection carry anti-stuffing flags or were officer-assisted."""
+
+    total: int
+    flagged: int
+    assisted: int
+    paper: int
+    by_flag: dict[str, int]
+
+
+def flag_counts(selection: Selection) -> FlagCounts:
+    """Count flagged, assisted and paper responses in a selection (one SQL aggregate)."""
+    from survey.stuffing import FLAG_LABELS
+
+    def count_if(condition):
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    flag_columns = [count_if(Response.flags.contains(code)) for code in FLAG_LABELS]
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(),
+            count_if(Response.flags != ""),
+            count_if(Response.assisted.is_(True)),
+            count_if(Response.channel == "paper"),
+            *flag_columns,
+        ).where(*selection.where())
+    ).one()
+    values = [int(v) for v in row]
+    return FlagCounts(values[0], values[1], values[2], values[3], dict(zip(FLAG_LABELS, values[4:], strict=True)))
+
+
+def iter_responses(selection: Selection, batch: int = 2000) -> Iterator[Response]:
+    """Stream the responses of a selection in id order, `batch` rows at a time (for exports)."""
+    stmt = sa.select(Response).where(*selection.where()).order_by(Response.id).execution_options(yield_per=batch)
+    yield from db.session.scalars(stmt)
+
+
+def first_response_date(selection: Selection) -> date | None:
+    """Return the earliest survey date in a selection, or None."""
+    return db.session.scalar(sa.select(sa.func.min(Response.survey_date)).where(*selection.where()))
+
+
+def unit_by_slug(slug: str) -> Unit | None:
+    return db.session.scalar(sa.select(Unit).where(Unit.slug == slug))
+
+
+def names(model, ids) -> dict[int, str]:
+    """Return {id: name} for services or counters."""
+    ids = [i for i in ids if i is not None]
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(model.id, model.name).where(model.id.in_(ids))).all())
+
+
+def service_names(ids) -> dict[int, str]:
+    return names(Service, ids)
+
+
+def counter_names(ids) -> dict[int, str]:
+    return names(Counter, ids)
+
+
+def publications(unit_id: int | None = None) -> list[Publication]:
+    """Return publications, newest period first."""
+    stmt = sa.select(Publication).order_by(Publication.period_start.desc(), Publication.id.desc())
+    if unit_id is not None:
+        stmt = stmt.where(Publication.unit_id == unit_id)
+    return list(db.session.scalars(stmt))
+
+
+def publication(unit_id: int, period_key: str) -> Publication | None:
+    return db.session.scalar(
+        sa.select(Publication).where(Publication.unit_id == unit_id, Publication.period_key == period_key)
+    )
+
+
+def population(unit_id: int, period_key: str) -> int | None:
+    """Return the population of service recipients the office entered for a period, or None."""
+    from survey.models import SurveyPopulation
+
+    return db.session.scalar(
+        sa.select(SurveyPopulation.population).where(
+            SurveyPopulation.unit_id == unit_id, SurveyPopulation.period_key == period_key
+        )
+    )

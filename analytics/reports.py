@@ -1,0 +1,171 @@
+"""Compose what a dashboard, a poster, a report or an export needs from data + ikm + sample.
+
+Pure composition: queries go through analytics.data, arithmetic through analytics.ikm.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from analytics import data
+from analytics.data import FlagCounts, Selection
+from analytics.ikm import IkmResult, Tally, compute_ikm, pool
+from analytics.sample import SampleAdequacy, adequacy
+from app import periods
+from app.periods import Period
+
+PROFILE_GROUPS = ("gender", "age_band", "education", "occupation", "service")
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    """The IKM of one service or counter; `indicative` when below the minimum sample."""
+
+    key: int | str | None
+    name: str
+    result: IkmResult
+    indicative: bool
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    period: Period
+    result: IkmResult  # has_data False -> "no data", never 0
+
+
+@dataclass
+class Dashboard:
+    """Everything the office head's dashboard and the poster show for one selection and period."""
+
+    unit_id: int
+    unit_name: str
+    period: Period
+    selection: Selection
+    result: IkmResult
+    by_service: list[GroupResult]
+    by_counter: list[GroupResult]
+    trend: list[TrendPoint]
+    profile: dict[str, list[tuple[str, int]]]
+    flags: FlagCounts
+    sample: SampleAdequacy | None
+    frozen: dict | None = None  # the published snapshot, when this period was published
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def weakest(self):
+        return self.result.weakest(3)
+
+
+def fold(daily: dict[tuple, Tally], period: Period, group_index: int | None = None) -> dict:
+    """Pool day-level tallies that fall in `period`, optionally per group value."""
+    pooled: dict = defaultdict(Tally)
+    for key, tally in daily.items():
+        day = key[0]
+        if period.contains(day):
+            group = key[group_index] if group_index is not None else None
+            pooled[group] = pooled[group] + tally
+    return dict(pooled)
+
+
+def trend(daily: dict[tuple, Tally], months: list[Period]) -> list[TrendPoint]:
+    """IKM per month from pooled raw tallies; an empty month has no data (never 0)."""
+    return [TrendPoint(m, compute_ikm(fold(daily, m).get(None, Tally()))) for m in months]
+
+
+def _groups(daily, period, index, names, required) -> list[GroupResult]:
+    results = []
+    for key, tally in sorted(fold(daily, period, index).items(), key=lambda kv: names.get(kv[0], str(kv[0]))):
+        name = names.get(key, "Kuesioner kertas" if key is None else str(key))
+        indicative = required is not None and tally.respondents < required
+        results.append(GroupResult(key, name, compute_ikm(tally), indicative))
+    return results
+
+
+def build_dashboard(
+    *,
+    unit_id: int,
+    unit_name: str,
+    period: Period,
+    selection: Selection | None = None,
+    trend_months: int = 12,
+) -> Dashboard:
+    """Compute the IKM of a period with its per-service, per-counter, trend and profile views."""
+    selection = replace(selection or Selection(), unit_id=unit_id)
+    last_month = periods.month(period.last_day.year, period.last_day.month)
+    months = periods.last_months(last_month, trend_months)
+    window_start = min(months[0].start, period.start)
+    daily = data.daily_tallies(selection.within(window_start, period.end), by=("service", "counter"))
+
+    result = compute_ikm(pool(t for (day, _s, _c), t in daily.items() if period.contains(day)))
+    population = data.population(unit_id, period.key)
+    sample = adequacy(collected=result.respondents, population=population) if population else None
+    required = sample.required if sample else None
+
+    service_daily = {(day, s): t for (day, s, _c), t in daily.items()}
+    counter_daily = {(day, c): t for (day, _s, c), t in daily.items()}
+    by_service = _groups(service_daily, period, 1, data.service_names({k[1] for k in service_daily}), required)
+    by_counter = _groups(counter_daily, period, 1, data.counter_names({k[1] for k in counter_daily}), required)
+
+    in_period = selection.within(period.start, period.end)
+    profile = {}
+    for group in PROFILE_GROUPS:
+        grouped = data.grouped_tallies(in_period, by=(group,))
+        labels = data.service_names([k[0] for k in grouped]) if group == "service" else {}
+        profile[group] = sorted(
+            ((labels.get(k[0], str(k[0])), t.respondents) for k, t in grouped.items()), key=lambda item: -item[1]
+        )
+    notes = []
+    if result.has_data and result.missing_elements:
+        k = len(result.elements) - len(result.missing_elements)
+        missing = ", ".join(result.missing_elements)
+        notes.append(f"Unsur tanpa jawaban: {missing}; IKM dihitung dari {k} unsur yang terisi (bobot 1/{k}).")
+    publication = data.publication(unit_id, period.key) if selection == Selection(unit_id=unit_id) else None
+    return Dashboard(
+        unit_id=unit_id,
+        unit_name=unit_name,
+        period=period,
+        selection=selection,
+        result=result,
+        by_service=by_service,
+        by_counter=by_counter,
+        trend=trend(service_daily, months),
+        profile=profile,
+        flags=data.flag_counts(in_period),
+        sample=sample,
+        frozen=publication.snapshot if publication else None,
+        notes=notes,
+    )
+
+
+def history_trend(*, unit_id: int, until: date, kind: str = "month") -> list[TrendPoint]:
+    """IKM per month/quarter/year over the unit's whole history (pooled raw responses per period)."""
+    selection = Selection(unit_id=unit_id)
+    first = data.first_response_date(selection)
+    if first is None:
+        return []
+    daily = data.daily_tallies(selection.within(first, until))
+    result = []
+    current = periods.period_of(first, kind)
+    while current.start < until:
+        tally = fold(daily, current).get(None, Tally())
+        result.append(TrendPoint(current, compute_ikm(tally)))
+        current = periods.period_of(current.end, kind)
+    return result
+
+
+def snapshot(dashboard: Dashboard) -> dict:
+    """The JSON-ready record that freezes a period's published results."""
+    return {
+        "unit": dashboard.unit_name,
+        "period": {"key": dashboard.period.key, "label": dashboard.period.label,
+                   "start": dashboard.period.start.isoformat(), "end": dashboard.period.last_day.isoformat()},
+        "result": dashboard.result.as_dict(),
+        "services": [{"name": g.name, "indicative": g.indicative, **g.result.as_dict()} for g in dashboard.by_service],
+        "sample": None if dashboard.sample is None else {
+            "population": dashboard.sample.population, "required": dashboard.sample.required,
+            "collected": dashboard.sample.collected, "meets": dashboard.sample.meets,
+        },
+        "flags": {"total": dashboard.flags.total, "flagged": dashboard.flags.flagged,
+                  "assisted": dashboard.flags.assisted, "paper": dashboard.flags.paper},
+        "notes": dashboard.notes,
+    }  # fmt: skip
