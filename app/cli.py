@@ -172,9 +172,11 @@ def set_counter(unit_slug, counter_slug, name, services, mode, active) -> None:
 
 def register_commands(app: Flask) -> None:
     """Register every command group with the app."""
+    from analytics.cli import register as register_analytics
     from survey.cli import survey_cli
 
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(directory_cli)
     app.cli.add_command(survey_cli)
+    register_analytics(app)

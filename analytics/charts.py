@@ -1,0 +1,195 @@
+"""Pure chart drawing for IKM documents: the element bars and the monthly trend.
+
+Every function draws onto a matplotlib Axes the caller owns (a poster, a report
+page), or returns PNG bytes from its own `matplotlib.figure.Figure`; never
+pyplot, so nothing leaks between requests. Only greys and black, with hatching
+and markers, so a monochrome printer or photocopier loses nothing. No Flask and
+no database here; matplotlib is imported by the caller's Figure, not at import.
+"""
+
+import io
+from collections.abc import Collection, Sequence
+from decimal import Decimal
+
+from analytics.ikm import CATEGORIES, ElementResult
+
+NIK_MIN, NIK_MAX = 25, 100
+BAR_FILL = "0.78"  # light grey
+WEAK_FILL = "0.25"  # dark grey, plus white hatching and a marker: visible without colour
+WEAK_MARK = "\u25bc"  # ▼
+NO_DATA = "tidak ada data"
+MONTHS_SHORT = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+
+
+def id_number(value: Decimal | float, places: int = 2) -> str:
+    """Format a number the Indonesian way: 79,57 (decimal comma), 1.234 (thousands dot)."""
+    text = f"{value:,.{places}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def _thresholds():
+    """Category lower bounds above the scale floor: [(65.00, "C"), (76.61, "B"), (88.31, "A")]."""
+    return sorted((float(t), mutu) for t, mutu, _ in CATEGORIES if float(t) > NIK_MIN)
+
+
+def element_bars(
+    ax,
+    elements: Sequence[ElementResult],
+    *,
+    highlight: Collection[str] = (),
+    fontsize: float = 12,
+    label_width: int = 24,
+) -> None:
+    """Draw one horizontal bar per element (NRR x 25 on the 25-100 scale) with its value printed.
+
+    Elements whose code is in `highlight` (the weakest ones) get a dark hatched
+    bar and a ▼ before the value. An element nobody answered shows "tidak ada
+    jawaban" instead of a bar (never a zero-length bar).
+    """
+    import textwrap
+
+    rows = list(elements)
+    positions = list(range(len(rows)))[::-1]  # first element on top
+    for y, element in zip(positions, rows, strict=True):
+        if element.nik is None:
+            ax.text(NIK_MIN + 1, y, "tidak ada jawaban", va="center", ha="left", fontsize=fontsize * 0.85,
+                    style="italic", color="0.25")  # fmt: skip
+            continue
+        value = float(element.nik)
+        weak = element.code in highlight
+        ax.barh(
+            y,
+            value - NIK_MIN,
+            left=NIK_MIN,
+            height=0.68,
+            color=WEAK_FILL if weak else BAR_FILL,
+            edgecolor="black",
+            linewidth=1.0,
+            hatch="//" if weak else None,
+            hatchcolor="white" if weak else None,
+            zorder=2,
+        )
+        text = f"{WEAK_MARK} {id_number(element.nik)}" if weak else id_number(element.nik)
+        ax.text(value + 0.8, y, text, va="center", ha="left", fontsize=fontsize, weight="bold", color="black")
+    labels = ["\n".join(textwrap.wrap(f"{e.code}  {e.name}", label_width)[:2]) for e in rows]
+    ax.set_yticks(positions, labels, fontsize=fontsize * 0.9)
+    for tick, element in zip(ax.get_yticklabels(), rows, strict=True):
+        if element.code in highlight:
+            tick.set_fontweight("bold")
+    ax.set_ylim(-0.6, len(rows) - 0.4)
+    ax.set_xlim(NIK_MIN, NIK_MAX + 8)  # room for the value after a bar near 100
+    ticks = list(range(NIK_MIN, NIK_MAX + 1, 25))
+    ax.set_xticks(ticks, [str(t) for t in ticks], fontsize=fontsize * 0.8)
+    for threshold, mutu in _thresholds():
+        ax.axvline(threshold, color="0.45", linewidth=0.9, linestyle=(0, (3, 3)), zorder=1)
+        ax.text(threshold, len(rows) - 0.45, f" {mutu} \u2265 {id_number(threshold)}", va="bottom", ha="left",
+                fontsize=fontsize * 0.7, color="0.3")  # fmt: skip
+    ax.tick_params(axis="y", length=0)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.spines["left"].set_color("black")
+    ax.spines["bottom"].set_color("black")
+
+
+def trend_line(
+    ax,
+    labels: Sequence[str],
+    values: Sequence[Decimal | None],
+    *,
+    fontsize: float = 11,
+    years: Sequence[int | None] | None = None,
+) -> None:
+    """Draw the IKM per period as a line with its values; a period without data is a gap marked "tidak ada data".
+
+    `labels` are the x labels (short month names), `values` the rounded NIKs or
+    None. `years`, when given, are printed under the first label and at each
+    change of year. The line is broken at a gap, never drawn through 0.
+    """
+    count = len(labels)
+    xs = list(range(count))
+    present = [(x, float(v)) for x, v in zip(xs, values, strict=True) if v is not None]
+    ax.set_xlim(-0.6, count - 0.4)
+    tick_labels = list(labels)
+    if years is not None:
+        previous = None
+        for i, year in enumerate(years):
+            if year is not None and year != previous:
+                tick_labels[i] = f"{labels[i]}\n{year}"
+            previous = year
+    ax.set_xticks(xs, tick_labels, fontsize=fontsize * 0.9)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    if not present:
+        ax.set_ylim(NIK_MIN, NIK_MAX)
+        ax.set_yticks([])
+        ax.text(0.5, 0.5, "Belum ada data", transform=ax.transAxes, ha="center", va="center",
+                fontsize=fontsize * 1.3, style="italic", color="0.3")  # fmt: skip
+        return
+    low = min(v for _, v in present)
+    high = max(v for _, v in present)
+    bottom = max(NIK_MIN, (int(low) // 5) * 5 - 5)
+    top = min(NIK_MAX + 5, (int(high) // 5) * 5 + 10)
+    ax.set_ylim(bottom, top)
+    ticks = list(range(bottom, min(top, NIK_MAX) + 1, 5 if top - bottom <= 30 else 10))
+    ax.set_yticks(ticks, [str(t) for t in ticks], fontsize=fontsize * 0.8)
+    ax.grid(axis="y", color="0.85", linewidth=0.8, zorder=0)
+    for threshold, mutu in _thresholds():
+        if bottom < threshold < top:
+            ax.axhline(threshold, color="0.45", linewidth=0.9, linestyle=(0, (3, 3)), zorder=1)
+            ax.text(count - 0.45, threshold, f"{mutu} ", ha="right", va="bottom", fontsize=fontsize * 0.75,
+                    color="0.3")  # fmt: skip
+    # One segment per run of consecutive months with data: no line across a gap.
+    run: list[tuple[int, float]] = []
+    for x, value in zip(xs, values, strict=True):
+        if value is None:
+            _segment(ax, run)
+            run = []
+            ax.text(x, (bottom + top) / 2, NO_DATA, rotation=90, ha="center", va="center",
+                    fontsize=fontsize * 0.75, style="italic", color="0.35")  # fmt: skip
+        else:
+            run.append((x, float(value)))
+    _segment(ax, run)
+    for x, value in present:
+        ax.text(x, value + (top - bottom) * 0.05, id_number(value), ha="center", va="bottom",
+                fontsize=fontsize * 0.8, weight="bold", color="black")  # fmt: skip
+    last_x, last_value = xs[-1], values[-1]
+    if last_value is not None:  # the poster's own period: a larger square marker
+        ax.plot([last_x], [float(last_value)], marker="s", markersize=11, color="black", zorder=4)
+
+
+def _segment(ax, run: list[tuple[int, float]]) -> None:
+    if not run:
+        return
+    ax.plot([x for x, _ in run], [v for _, v in run], color="black", linewidth=2.2, marker="o", markersize=7,
+            markerfacecolor="white", markeredgewidth=2, zorder=3)  # fmt: skip
+
+
+def element_bars_png(elements: Sequence[ElementResult], *, highlight: Collection[str] = (), dpi: int = 100) -> bytes:
+    """Return the element bar chart alone as PNG bytes (for a page or a report)."""
+    fig = _figure((7.5, 5.0))
+    ax = fig.add_axes((0.36, 0.08, 0.6, 0.86))
+    element_bars(ax, elements, highlight=highlight, fontsize=10)
+    return _png(fig, dpi)
+
+
+def trend_png(labels: Sequence[str], values: Sequence[Decimal | None], *, dpi: int = 100) -> bytes:
+    """Return the trend line alone as PNG bytes (for a page or a report)."""
+    fig = _figure((7.5, 3.0))
+    ax = fig.add_axes((0.07, 0.15, 0.9, 0.8))
+    trend_line(ax, labels, values, fontsize=10)
+    return _png(fig, dpi)
+
+
+def _figure(size: tuple[float, float]):
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=size, facecolor="white")
+
+
+def _png(fig, dpi: int) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, facecolor="white", metadata={"Software": "SKM"})
+    return buf.getvalue()
