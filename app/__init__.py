@@ -102,6 +102,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach the blueprints of every area."""
+    from analytics.views import bp as analytics_bp
+    from analytics.views import public_bp as results_bp
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.main import bp as main_bp
@@ -111,6 +113,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(survey_bp)
+    app.register_blueprint(analytics_bp)
+    app.register_blueprint(results_bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -315,3 +315,68 @@ def import_responses(unit_id: int):
             return redirect(url_for("admin.index"))
     status = 400 if form.is_submitted() else 200
     return _invalid("admin/import.html", status, form=form, unit=unit, errors=errors)
+
+
+def _dashboard_redirect(unit: Unit, period_key: str):
+    return redirect(url_for("analytics.dashboard", unit=unit.slug, periode=period_key))
+
+
+@bp.route("/units/<int:unit_id>/populasi", methods=["POST"])
+def set_population(unit_id: int):
+    """Record the number of service recipients of a period (the base of the minimum sample)."""
+    from app.periods import PeriodError
+    from survey.service import SurveyError
+    from survey.service import set_population as store_population
+
+    unit = _get(Unit, unit_id)
+    period_key = request.form.get("periode", "")
+    raw = request.form.get("populasi", "").strip()
+    try:
+        if not raw.isdigit() or len(raw) > 9:
+            raise SurveyError({"population": _("Populasi harus bilangan bulat positif.")})
+        store_population(unit=unit, period_key=period_key, population=int(raw))
+    except (SurveyError, PeriodError) as exc:
+        db.session.rollback()
+        message = "; ".join(_(m) for m in exc.errors.values()) if isinstance(exc, SurveyError) else str(exc)
+        flash(message, "error")
+        return redirect(url_for("analytics.dashboard", unit=unit.slug)), 303
+    db.session.commit()
+    flash(_("Populasi disimpan."), "success")
+    return _dashboard_redirect(unit, period_key)
+
+
+@bp.route("/units/<int:unit_id>/publikasi", methods=["POST"])
+def publish(unit_id: int):
+    """Publish and freeze a period's unit-level results, with its notice-board poster."""
+    from analytics.poster import ikm_poster
+    from analytics.reports import build_dashboard, snapshot
+    from analytics.views import results_url
+    from app.periods import PeriodError, parse_period
+    from survey.service import SurveyError, publish_results
+
+    unit = _get(Unit, unit_id)
+    try:
+        period = parse_period(request.form.get("periode", ""))
+    except PeriodError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("analytics.dashboard", unit=unit.slug)), 303
+    dashboard = build_dashboard(unit_id=unit.id, unit_name=unit.name, period=period)
+    if not dashboard.result.has_data:
+        flash(_("Tidak ada data untuk dipublikasikan."), "error")
+        return _dashboard_redirect(unit, period.key)
+    try:
+        publish_results(
+            unit=unit,
+            period_key=period.key,
+            snapshot=snapshot(dashboard),
+            poster_png=ikm_poster(dashboard, results_url=results_url(unit), fmt="png"),
+            poster_pdf=ikm_poster(dashboard, results_url=results_url(unit), fmt="pdf"),
+            published_by=current_user.username,
+        )
+    except SurveyError as exc:
+        db.session.rollback()
+        flash("; ".join(_(m) for m in exc.errors.values()), "error")
+        return _dashboard_redirect(unit, period.key)
+    db.session.commit()
+    flash(_("Hasil %(period)s dipublikasikan dan dibekukan.", period=period.label), "success")
+    return _dashboard_redirect(unit, period.key)

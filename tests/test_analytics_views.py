@@ -1,0 +1,91 @@
+"""The office head's dashboard, population entry, publication (freezing) and the public results page."""
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from survey.models import Publication, SurveyPopulation
+from survey.questionnaire import ELEMENT_CODES
+from tests.test_analytics_data import add
+
+DASH = "/analitik/?unit=dpmptsp-uji&periode=2026-03"
+
+
+def seed_march(demo, count=3, score=4, saran=None):
+    for _ in range(count):
+        add(demo, date(2026, 3, 10), dict.fromkeys(ELEMENT_CODES, score), counter=demo.static, suggestion=saran)
+    db.session.commit()
+
+
+def test_dashboard_needs_an_admin(client, demo):
+    assert client.get(DASH).status_code == 302
+
+
+def test_dashboard_shows_ikm_elements_trend_and_groups(login, demo):
+    seed_march(demo)
+    add(demo, date(2026, 3, 11), {**dict.fromkeys(ELEMENT_CODES, 2), "U4": None}, service=demo.pbg)
+    db.session.commit()
+    html = login.get(DASH).get_data(as_text=True)
+    assert "Maret 2026" in html
+    assert "IKM 88.89</strong> · mutu <strong>A</strong>" in html and "4 responden" in html  # (8 x 3.5 + 4) / 9 x 25
+    assert "U9 Sarana dan Prasarana" in html and "(terendah)" in html
+    assert "Februari 2026" in html and "tidak ada data" in html  # an empty month is not 0
+    assert "PBG" in html and "Loket 1" in html
+    assert "Populasi penerima layanan untuk periode ini belum diisi" in html
+    assert "<script" not in html
+
+
+def test_dashboard_filters_and_bad_input(login, demo):
+    seed_march(demo)
+    assert "Belum ada data" in login.get(DASH + "&jk=P").get_data(as_text=True)
+    assert login.get(DASH + f"&layanan={demo.izin.id}").status_code == 200
+    assert login.get("/analitik/?unit=dpmptsp-uji&periode=2026-13").status_code == 400
+    assert login.get(DASH + "&layanan=abc").status_code == 400
+    assert login.get("/analitik/?unit=tidak-ada").status_code == 404
+    assert login.get("/analitik/?unit=dpmptsp-uji&periode=2026-Q1").status_code == 200
+
+
+def test_population_entry_drives_sample_adequacy(login, demo):
+    seed_march(demo)
+    result = login.post(f"/admin/units/{demo.unit.id}/populasi", data={"periode": "2026-03", "populasi": "20"})
+    assert result.status_code == 302
+    html = login.get(DASH).get_data(as_text=True)
+    assert "3 responden dari minimal 19" in html and "Belum memenuhi" in html and "kurang 16" in html
+    bad = login.post(f"/admin/units/{demo.unit.id}/populasi", data={"periode": "2026-03", "populasi": "-5"})
+    assert bad.status_code == 303
+    bad = login.post(f"/admin/units/{demo.unit.id}/populasi", data={"periode": "maret", "populasi": "5"})
+    assert bad.status_code == 303
+    assert db.session.scalar(sa.select(SurveyPopulation.population)) == 20
+
+
+def test_publication_freezes_the_numbers(login, client, demo):
+    seed_march(demo, count=2, score=4, saran="Nomor HP saya 0812-RAHASIA")
+    result = login.post(f"/admin/units/{demo.unit.id}/publikasi", data={"periode": "2026-03"})
+    assert result.status_code == 302
+    publication = db.session.scalar(sa.select(Publication))
+    assert publication.snapshot["result"]["nik"] == 100.0 and publication.poster_png.startswith(b"\x89PNG")
+    # late paper data arrives after publication
+    seed_march(demo, count=2, score=1)
+    again = login.post(f"/admin/units/{demo.unit.id}/publikasi", data={"periode": "2026-03"})
+    assert again.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count(Publication.id))) == 1
+    html = login.get(DASH).get_data(as_text=True)
+    assert "sudah dipublikasikan" in html and "IKM 62.50" in html  # live figure, frozen one shown alongside
+    public = client.get("/hasil/dpmptsp-uji").get_data(as_text=True)
+    assert "100.00" in public and "62.50" not in public  # the published number did not drift
+    assert "RAHASIA" not in public
+    poster = client.get("/hasil/dpmptsp-uji/2026-03/poster.png")
+    assert poster.status_code == 200 and poster.data == publication.poster_png
+    assert client.get("/hasil/dpmptsp-uji/2026-04/poster.png").status_code == 404
+    assert "DPMPTSP Kota Uji" in client.get("/hasil/").get_data(as_text=True)
+
+
+def test_empty_period_cannot_be_published(login, demo):
+    login.post(f"/admin/units/{demo.unit.id}/publikasi", data={"periode": "2026-03"})
+    assert db.session.scalar(sa.select(sa.func.count(Publication.id))) == 0
+
+
+def test_public_pages_without_publications(client, demo):
+    assert "Belum ada hasil" in client.get("/hasil/").get_data(as_text=True)
+    assert client.get("/hasil/tidak-ada").status_code == 404
