@@ -169,3 +169,14 @@ def snapshot(dashboard: Dashboard) -> dict:
                   "assisted": dashboard.flags.assisted, "paper": dashboard.flags.paper},
         "notes": dashboard.notes,
     }  # fmt: skip
+
+
+def frozen_note(dashboard: Dashboard) -> str | None:
+    """The sentence reports print when the period's published numbers are frozen, else None."""
+    if dashboard.frozen is None:  # not published, or a filtered view the publication does not cover
+        return None
+    publication = data.publication(dashboard.unit_id, dashboard.period.key)
+    return (
+        f"Angka periode {dashboard.period.label} dibekukan saat publikasi pada "
+        f"{publication.published_at:%d-%m-%Y}; data yang masuk kemudian tidak mengubah angka publikasi."
+    )

@@ -114,9 +114,10 @@ def poster(fmt: str):
 def report():
     """Download the SKM report (BAB I-V with the calculation sheet) of the selected period."""
     from analytics.report_pdf import skm_report_pdf
+    from analytics.reports import frozen_note
 
     _units, unit, dash = _dashboard()
-    body = skm_report_pdf(dash, frozen_note=_frozen_note(unit, dash))
+    body = skm_report_pdf(dash, frozen_note=frozen_note(dash))
     return _download(body, f"laporan-skm-{unit.slug}-{dash.period.key}.pdf")
 
 
@@ -134,16 +135,6 @@ def export():
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         as_attachment=True,
         download_name=f"skm-{unit.slug}-{dash.period.key}.xlsx",
-    )
-
-
-def _frozen_note(unit, dash) -> str | None:
-    publication = data.publication(unit.id, dash.period.key)
-    if publication is None or dash.frozen is None:
-        return None
-    return (
-        f"Angka periode {dash.period.label} dibekukan saat publikasi pada "
-        f"{publication.published_at:%d-%m-%Y}; data yang masuk kemudian tidak mengubahnya."
     )
 
 

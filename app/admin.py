@@ -348,11 +348,9 @@ def set_population(unit_id: int):
 @bp.route("/units/<int:unit_id>/publikasi", methods=["POST"])
 def publish(unit_id: int):
     """Publish and freeze a period's unit-level results, with its notice-board poster."""
-    from analytics.poster import ikm_poster
-    from analytics.reports import build_dashboard, snapshot
-    from analytics.views import results_url
     from app.periods import PeriodError, parse_period
-    from survey.service import SurveyError, publish_results
+    from app.publishing import NothingToPublish, publish_period
+    from survey.service import SurveyError
 
     unit = _get(Unit, unit_id)
     try:
@@ -360,19 +358,12 @@ def publish(unit_id: int):
     except PeriodError as exc:
         flash(str(exc), "error")
         return redirect(url_for("analytics.dashboard", unit=unit.slug)), 303
-    dashboard = build_dashboard(unit_id=unit.id, unit_name=unit.name, period=period)
-    if not dashboard.result.has_data:
+    try:
+        publish_period(unit=unit, period=period, published_by=current_user.username)
+    except NothingToPublish:
+        db.session.rollback()
         flash(_("Tidak ada data untuk dipublikasikan."), "error")
         return _dashboard_redirect(unit, period.key)
-    try:
-        publish_results(
-            unit=unit,
-            period_key=period.key,
-            snapshot=snapshot(dashboard),
-            poster_png=ikm_poster(dashboard, results_url=results_url(unit), fmt="png"),
-            poster_pdf=ikm_poster(dashboard, results_url=results_url(unit), fmt="pdf"),
-            published_by=current_user.username,
-        )
     except SurveyError as exc:
         db.session.rollback()
         flash("; ".join(_(m) for m in exc.errors.values()), "error")
