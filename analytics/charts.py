@@ -4,7 +4,7 @@ Every function draws onto a matplotlib Axes the caller owns (a poster, a report
 page), or returns PNG bytes from its own `matplotlib.figure.Figure`; never
 pyplot, so nothing leaks between requests. Only greys and black, with hatching
 and markers, so a monochrome printer or photocopier loses nothing. No Flask and
-no database here; matplotlib is imported by the caller's Figure, not at import.
+no database here; matplotlib is imported only by the functions that build a Figure.
 """
 
 import io
@@ -70,10 +70,13 @@ def element_bars(
             zorder=2,
         )
         text = f"{WEAK_MARK} {id_number(element.nik)}" if weak else id_number(element.nik)
-        ax.text(value + 0.8, y, text, va="center", ha="left", fontsize=fontsize, weight="bold", color="black")
+        # A white box behind the value keeps it readable where a threshold line crosses it.
+        ax.text(value + 0.8, y, text, va="center", ha="left", fontsize=fontsize, weight="bold", color="black",
+                zorder=3, bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"})  # fmt: skip
     labels = ["\n".join(textwrap.wrap(f"{e.code}  {e.name}", label_width)[:2]) for e in rows]
     ax.set_yticks(positions, labels, fontsize=fontsize * 0.9)
     for tick, element in zip(ax.get_yticklabels(), rows, strict=True):
+        tick.set_linespacing(1.0)  # a wrapped name stays within its own row
         if element.code in highlight:
             tick.set_fontweight("bold")
     ax.set_ylim(-0.6, len(rows) - 0.4)
@@ -82,8 +85,8 @@ def element_bars(
     ax.set_xticks(ticks, [str(t) for t in ticks], fontsize=fontsize * 0.8)
     for threshold, mutu in _thresholds():
         ax.axvline(threshold, color="0.45", linewidth=0.9, linestyle=(0, (3, 3)), zorder=1)
-        ax.text(threshold, len(rows) - 0.45, f" {mutu} \u2265 {id_number(threshold)}", va="bottom", ha="left",
-                fontsize=fontsize * 0.7, color="0.3")  # fmt: skip
+        ax.text(threshold, len(rows) - 0.45, mutu, va="bottom", ha="center", fontsize=fontsize * 0.8,
+                weight="bold", color="0.3")  # fmt: skip
     ax.tick_params(axis="y", length=0)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
@@ -122,6 +125,8 @@ def trend_line(
     if not present:
         ax.set_ylim(NIK_MIN, NIK_MAX)
         ax.set_yticks([])
+        ax.spines["left"].set_visible(False)
+        ax.axvspan(-0.45, count - 0.55, facecolor="0.93", edgecolor="none", zorder=0)
         ax.text(0.5, 0.5, "Belum ada data", transform=ax.transAxes, ha="center", va="center",
                 fontsize=fontsize * 1.3, style="italic", color="0.3")  # fmt: skip
         return
@@ -138,23 +143,36 @@ def trend_line(
             ax.axhline(threshold, color="0.45", linewidth=0.9, linestyle=(0, (3, 3)), zorder=1)
             ax.text(count - 0.45, threshold, f"{mutu} ", ha="right", va="bottom", fontsize=fontsize * 0.75,
                     color="0.3")  # fmt: skip
-    # One segment per run of consecutive months with data: no line across a gap.
+    # One segment per run of consecutive months with data: no line across a gap. A run of
+    # empty months is a light band with one "tidak ada data" label.
     run: list[tuple[int, float]] = []
+    empty: list[int] = []
     for x, value in zip(xs, values, strict=True):
         if value is None:
             _segment(ax, run)
             run = []
-            ax.text(x, (bottom + top) / 2, NO_DATA, rotation=90, ha="center", va="center",
-                    fontsize=fontsize * 0.75, style="italic", color="0.35")  # fmt: skip
+            empty.append(x)
         else:
+            _gap(ax, empty, (bottom + top) / 2, fontsize)
+            empty = []
             run.append((x, float(value)))
     _segment(ax, run)
+    _gap(ax, empty, (bottom + top) / 2, fontsize)
     for x, value in present:
-        ax.text(x, value + (top - bottom) * 0.05, id_number(value), ha="center", va="bottom",
-                fontsize=fontsize * 0.8, weight="bold", color="black")  # fmt: skip
+        ax.annotate(id_number(value), (x, value), xytext=(0, 8), textcoords="offset points", ha="center",
+                    va="bottom", fontsize=fontsize * 0.8, weight="bold", color="black")  # fmt: skip
     last_x, last_value = xs[-1], values[-1]
     if last_value is not None:  # the poster's own period: a larger square marker
         ax.plot([last_x], [float(last_value)], marker="s", markersize=11, color="black", zorder=4)
+
+
+def _gap(ax, xs: list[int], middle: float, fontsize: float) -> None:
+    if not xs:
+        return
+    ax.axvspan(xs[0] - 0.45, xs[-1] + 0.45, facecolor="0.93", edgecolor="none", zorder=0)
+    vertical = len(xs) < 3
+    ax.text((xs[0] + xs[-1]) / 2, middle, NO_DATA, rotation=90 if vertical else 0, ha="center", va="center",
+            fontsize=fontsize * (0.75 if vertical else 0.95), style="italic", color="0.3")  # fmt: skip
 
 
 def _segment(ax, run: list[tuple[int, float]]) -> None:

@@ -15,8 +15,9 @@ from analytics.reports import Dashboard
 TITLE = "INDEKS KEPUASAN MASYARAKAT (IKM)"
 METHOD_NOTE = "Dihitung sesuai PermenPAN-RB 14/2017: bobot 1/9, NIK dibulatkan setengah ke atas 2 desimal."
 NO_DATA = "Belum ada data"
-QR_CAPTION = "Pindai untuk melihat hasil lengkap"
+QR_CAPTION = "Pindai untuk melihat\nhasil lengkap"
 LEFT, RIGHT = 0.07, 0.93  # page margins in figure fractions
+URL_IN_FOOTER = 90  # characters
 
 
 def ikm_poster(dashboard: Dashboard, *, results_url: str, fmt: str = "pdf") -> bytes:
@@ -32,19 +33,28 @@ def ikm_poster(dashboard: Dashboard, *, results_url: str, fmt: str = "pdf") -> b
     _trend(fig, dashboard)
     _respondents(fig, dashboard)
     _qr(fig, results_url)
-    _footer(fig, dashboard)
+    _footer(fig, dashboard, results_url)
     return render(fig, fmt)
 
 
 def _header(fig, dashboard: Dashboard) -> None:
     fig.text(0.5, 0.962, TITLE, ha="center", va="center", fontsize=24, weight="bold")
-    office = textwrap.wrap(dashboard.unit_name, 52)[:3]
-    fig.text(0.5, 0.937, "\n".join(office), ha="center", va="top", fontsize=15, linespacing=1.25)
-    period_y = 0.937 - 0.0215 * len(office) - 0.018
+    size, office = _office_lines(dashboard.unit_name)
+    fig.text(0.5, 0.938, "\n".join(office), ha="center", va="top", fontsize=size, linespacing=1.2)
+    period_y = 0.938 - 0.0215 * len(office) - 0.024
     fig.text(0.5, period_y, f"Periode {dashboard.period.label}", ha="center", va="center", fontsize=20,
              weight="bold", bbox={"boxstyle": "round,pad=0.35", "facecolor": "0.9", "edgecolor": "black",
                                   "linewidth": 1.2})  # fmt: skip
     _rule(fig, 0.845, width=2.2)
+
+
+def _office_lines(name: str) -> tuple[float, list[str]]:
+    """Fit the office name in two centred lines, smaller type for a longer name."""
+    for size, width in ((15, 52), (13, 60), (11.5, 68)):
+        lines = textwrap.wrap(name, width)
+        if len(lines) <= 2:
+            return size, lines
+    return 11.5, textwrap.wrap(name, 68, max_lines=2, placeholder=" \u2026")
 
 
 def _score(fig, dashboard: Dashboard) -> None:
@@ -75,36 +85,40 @@ def _score(fig, dashboard: Dashboard) -> None:
 def _elements(fig, dashboard: Dashboard) -> None:
     from matplotlib.patches import Rectangle
 
-    from analytics.charts import WEAK_FILL, WEAK_MARK, element_bars
+    from analytics.charts import WEAK_FILL, WEAK_MARK, element_bars, id_number
+    from analytics.ikm import CATEGORIES
 
     _rule(fig, 0.668, width=1.0)
     fig.text(LEFT, 0.648, "Nilai per unsur pelayanan (NRR \u00d7 25)", ha="left", va="center", fontsize=16,
              weight="bold")  # fmt: skip
     result = dashboard.result
     if not result.has_data:
-        _empty_box(fig, (LEFT, 0.405, RIGHT - LEFT, 0.22), "Belum ada data per unsur untuk periode ini")
+        _empty_box(fig, (LEFT, 0.375, RIGHT - LEFT, 0.25), "Belum ada data per unsur untuk periode ini")
         return
     weakest = [e.code for e in dashboard.weakest]
-    ax = fig.add_axes((0.35, 0.40, 0.58, 0.225))
+    ax = fig.add_axes((0.35, 0.425, 0.58, 0.197))
     element_bars(ax, result.elements, highlight=weakest, fontsize=12.5, label_width=26)
     if weakest:
-        swatch = Rectangle((LEFT, 0.365), 0.03, 0.011, transform=fig.transFigure, facecolor=WEAK_FILL,
+        swatch = Rectangle((LEFT, 0.3835), 0.03, 0.011, transform=fig.transFigure, facecolor=WEAK_FILL,
                            edgecolor="black", hatch="//", hatchcolor="white", linewidth=1.0)  # fmt: skip
         fig.add_artist(swatch)
-        fig.text(LEFT + 0.04, 0.3705, f"{WEAK_MARK}  {len(weakest)} unsur dengan nilai terendah: prioritas perbaikan "
+        fig.text(LEFT + 0.04, 0.389, f"{WEAK_MARK}  {len(weakest)} unsur dengan nilai terendah: prioritas perbaikan "
                  f"({', '.join(weakest)})", ha="left", va="center", fontsize=11.5)  # fmt: skip
+    thresholds = " \u00b7 ".join(f"{mutu} \u2265 {id_number(t)}" for t, mutu, _ in CATEGORIES[:3])
+    fig.text(LEFT, 0.37, f"Garis putus-putus: batas mutu {thresholds}", ha="left", va="center", fontsize=10,
+             color="0.2")  # fmt: skip
 
 
 def _trend(fig, dashboard: Dashboard) -> None:
     from analytics.charts import MONTHS_SHORT, trend_line
 
-    _rule(fig, 0.348, width=1.0)
+    _rule(fig, 0.352, width=1.0)
     months = len(dashboard.trend)
-    fig.text(LEFT, 0.328, f"Tren IKM {months} bulan terakhir", ha="left", va="center", fontsize=16, weight="bold")
+    fig.text(LEFT, 0.332, f"Tren IKM {months} bulan terakhir", ha="left", va="center", fontsize=16, weight="bold")
     points = dashboard.trend
     labels = [MONTHS_SHORT[p.period.start.month - 1] if p.period.kind == "month" else p.period.label for p in points]
     values = [p.result.nik for p in points]
-    ax = fig.add_axes((0.12, 0.19, 0.81, 0.118))
+    ax = fig.add_axes((0.12, 0.238, 0.81, 0.08))
     trend_line(ax, labels, values, fontsize=11.5, years=[p.period.start.year for p in points])
 
 
@@ -113,43 +127,53 @@ def _respondents(fig, dashboard: Dashboard) -> None:
 
     from analytics.charts import id_number
 
-    _rule(fig, 0.152, width=1.0, right=0.68)
+    right = 0.66
+    _rule(fig, 0.18, width=1.0, right=right)
     result, sample = dashboard.result, dashboard.sample
-    fig.text(LEFT, 0.131, "Responden", ha="left", va="center", fontsize=16, weight="bold")
-    fig.text(LEFT, 0.093, id_number(result.respondents, 0), ha="left", va="center", fontsize=34, weight="bold")
+    fig.text(LEFT, 0.16, "Responden", ha="left", va="center", fontsize=16, weight="bold")
+    count = id_number(result.respondents, 0)
+    fig.text(LEFT, 0.122, count, ha="left", va="center", fontsize=34 if len(count) <= 6 else 26, weight="bold")
     if sample is None:
-        line = "Populasi belum diisi: jumlah sampel minimal belum dapat dinilai."
+        lines = ["Populasi belum diisi:", "sampel minimal belum dapat dinilai."]
     else:
         verdict = sample.label if sample.meets else f"{sample.label}, kurang {id_number(sample.shortfall, 0)}"
-        line = (f"{id_number(sample.collected, 0)} responden dari minimal {id_number(sample.required, 0)} "
-                f"({verdict})")  # fmt: skip
-    fig.text(0.25, 0.093, "\n".join(textwrap.wrap(line, 40)), ha="left", va="center", fontsize=12.5,
-             linespacing=1.3)  # fmt: skip
-    if sample is not None and sample.required:
-        # Collected against required as a gauge, capped at full.
+        lines = [
+            f"{id_number(sample.collected, 0)} responden dari minimal {id_number(sample.required, 0)}",
+            f"({verdict})",
+        ]
+    fig.text(0.31, 0.122, "\n".join(lines), ha="left", va="center", fontsize=12.5, linespacing=1.35)
+    if sample is not None:
+        # Collected against the required minimum as a gauge, capped at full.
         share = min(1.0, sample.collected / sample.required)
-        width = 0.68 - LEFT
-        fig.add_artist(Rectangle((LEFT, 0.055), width, 0.012, transform=fig.transFigure, facecolor="white",
-                                 edgecolor="black", linewidth=1.0))  # fmt: skip
+        width = right - LEFT
+        bar = {"transform": fig.transFigure, "edgecolor": "black", "linewidth": 1.0}
+        fig.add_artist(Rectangle((LEFT, 0.079), width, 0.012, facecolor="white", **bar))
         if share:
-            fig.add_artist(Rectangle((LEFT, 0.055), width * share, 0.012, transform=fig.transFigure,
-                                     facecolor="0.3", edgecolor="black", linewidth=1.0))  # fmt: skip
+            fig.add_artist(Rectangle((LEFT, 0.079), width * share, 0.012, facecolor="0.3", **bar))
+        fig.text(LEFT, 0.075, "0", ha="left", va="top", fontsize=9)
+        fig.text(right, 0.075, f"minimal {id_number(sample.required, 0)}", ha="right", va="top", fontsize=9)
 
 
 def _qr(fig, results_url: str) -> None:
     from app.printing import A4_INCHES, draw_qr
 
-    side = 0.20
+    side = 0.155
     height = side * A4_INCHES[0] / A4_INCHES[1]
-    draw_qr(fig, results_url, (RIGHT - side, 0.175 - height, side, height))
-    x = RIGHT - side / 2
-    fig.text(x, 0.175 - height + 0.004, QR_CAPTION, ha="center", va="top", fontsize=9.5, weight="bold")
+    bottom = 0.088
+    draw_qr(fig, results_url, (RIGHT - side, bottom, side, height))
+    fig.text(RIGHT - side / 2, bottom + 0.001, QR_CAPTION, ha="center", va="top", fontsize=9.5, weight="bold",
+             linespacing=1.2)  # fmt: skip
 
 
-def _footer(fig, dashboard: Dashboard) -> None:
-    lines = textwrap.wrap(" ".join([METHOD_NOTE, *dashboard.notes]), 118)[:4]
-    _rule(fig, 0.036, width=0.6)
-    fig.text(LEFT, 0.030, "\n".join(lines), ha="left", va="top", fontsize=8, color="0.15", linespacing=1.3)
+def _footer(fig, dashboard: Dashboard, results_url: str) -> None:
+    parts = [METHOD_NOTE, *dashboard.notes]
+    if len(results_url) <= URL_IN_FOOTER:  # a longer link is left to the QR code
+        parts.append(f"Hasil lengkap: {results_url}")
+    lines = textwrap.wrap(" ".join(parts), 112, max_lines=3, placeholder=" \u2026")
+    # Anchored at the bottom margin (printers leave about 5 mm unprinted); the rule sits above the text.
+    bottom = 0.018
+    _rule(fig, bottom + 0.0118 * len(lines) + 0.005, width=0.6)
+    fig.text(LEFT, bottom, "\n".join(lines), ha="left", va="bottom", fontsize=7.5, color="0.15", linespacing=1.3)
 
 
 def _empty_box(fig, rect, message: str) -> None:

@@ -52,7 +52,7 @@ class Dashboard:
     notes: list[str] = field(default_factory=list)
 
     @property
-    def weakest(self):
+    def weakest(self) -> tuple:
         return self.result.weakest(3)
 
 
@@ -65,6 +65,15 @@ def fold(daily: dict[tuple, Tally], period: Period, group_index: int | None = No
             group = key[group_index] if group_index is not None else None
             pooled[group] = pooled[group] + tally
     return dict(pooled)
+
+
+def regroup(daily: dict[tuple, Tally], key) -> dict[tuple, Tally]:
+    """Re-key day-level tallies with `key(*old_key)`, adding up the tallies that land on the same new key."""
+    result: dict[tuple, Tally] = defaultdict(Tally)
+    for old_key, tally in daily.items():
+        new_key = key(*old_key)
+        result[new_key] = result[new_key] + tally
+    return dict(result)
 
 
 def trend(daily: dict[tuple, Tally], months: list[Period]) -> list[TrendPoint]:
@@ -101,8 +110,8 @@ def build_dashboard(
     sample = adequacy(collected=result.respondents, population=population) if population else None
     required = sample.required if sample else None
 
-    service_daily = {(day, s): t for (day, s, _c), t in daily.items()}
-    counter_daily = {(day, c): t for (day, _s, c), t in daily.items()}
+    service_daily = regroup(daily, lambda day, service, _counter: (day, service))
+    counter_daily = regroup(daily, lambda day, _service, counter: (day, counter))
     by_service = _groups(service_daily, period, 1, data.service_names({k[1] for k in service_daily}), required)
     by_counter = _groups(counter_daily, period, 1, data.counter_names({k[1] for k in counter_daily}), required)
 
@@ -112,7 +121,11 @@ def build_dashboard(
         grouped = data.grouped_tallies(in_period, by=(group,))
         labels = data.service_names([k[0] for k in grouped]) if group == "service" else {}
         profile[group] = sorted(
-            ((labels.get(k[0], str(k[0])), t.respondents) for k, t in grouped.items()), key=lambda item: -item[1]
+            (
+                (labels.get(k[0], "Tidak diisi" if k[0] is None else str(k[0])), t.respondents)
+                for k, t in grouped.items()
+            ),
+            key=lambda item: -item[1],
         )
     notes = []
     if result.has_data and result.missing_elements:
@@ -164,6 +177,7 @@ def snapshot(dashboard: Dashboard) -> dict:
         "sample": None if dashboard.sample is None else {
             "population": dashboard.sample.population, "required": dashboard.sample.required,
             "collected": dashboard.sample.collected, "meets": dashboard.sample.meets,
+            "shortfall": dashboard.sample.shortfall,
         },
         "flags": {"total": dashboard.flags.total, "flagged": dashboard.flags.flagged,
                   "assisted": dashboard.flags.assisted, "paper": dashboard.flags.paper},

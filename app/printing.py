@@ -43,11 +43,14 @@ def render(fig, fmt: str, dpi: int = 150) -> bytes:
     """Render a figure to PDF or PNG bytes."""
     if fmt not in ("pdf", "png"):
         raise ValueError("format must be pdf or png")
+    import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     FigureCanvasAgg(fig)
     buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, dpi=dpi, facecolor="white", metadata=_metadata(fmt))
+    # TrueType (42) keeps the PDF's text selectable and searchable, unlike the default Type 3 glyphs.
+    with matplotlib.rc_context({"pdf.fonttype": 42}):
+        fig.savefig(buf, format=fmt, dpi=dpi, facecolor="white", metadata=_metadata(fmt))
     return buf.getvalue()
 
 

@@ -121,3 +121,17 @@ def test_aggregation_reads_no_raw_rows_into_python(app, demo):
     db.session.commit()
     daily = data.daily_tallies(Selection(unit_id=demo.unit.id), by=("service", "counter"))
     assert len(daily) == 3 and sum(t.respondents for t in daily.values()) == 200
+
+
+def test_views_add_up_responses_from_several_counters_on_the_same_day(app, demo):
+    # Regression: re-keying day x service x counter tallies must add them, not overwrite them.
+    add(demo, date(2026, 3, 5), dict.fromkeys(ELEMENT_CODES, 4), service=demo.izin, counter=demo.static)
+    add(demo, date(2026, 3, 5), dict.fromkeys(ELEMENT_CODES, 2), service=demo.izin, counter=demo.token)
+    add(demo, date(2026, 3, 5), dict.fromkeys(ELEMENT_CODES, 3), service=demo.pbg, counter=demo.static)
+    db.session.commit()
+    dash = build_dashboard(unit_id=demo.unit.id, unit_name=demo.unit.name, period=month(2026, 3))
+    assert dash.result.respondents == 3
+    assert dash.trend[-1].result == dash.result
+    assert sum(g.result.respondents for g in dash.by_service) == 3
+    assert sum(g.result.respondents for g in dash.by_counter) == 3
+    assert {g.name: str(g.result.nik) for g in dash.by_service} == {"Perizinan Berusaha": "75.00", "PBG": "75.00"}
