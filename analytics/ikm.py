@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from survey.questionnaire import ELEMENTS, ELEMENTS_BY_CODE
+from survey.questionnaire import ELEMENTS, ELEMENTS_BY_CODE, N_
 
 CONVERSION = 25
 CATEGORIES = (
-    (Decimal("88.31"), "A", "Sangat Baik"),
-    (Decimal("76.61"), "B", "Baik"),
-    (Decimal("65.00"), "C", "Kurang Baik"),
-    (Decimal("25.00"), "D", "Tidak Baik"),
+    (Decimal("88.31"), "A", N_("Sangat Baik")),
+    (Decimal("76.61"), "B", N_("Baik")),
+    (Decimal("65.00"), "C", N_("Kurang Baik")),
+    (Decimal("25.00"), "D", N_("Tidak Baik")),
 )
 
 

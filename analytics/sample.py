@@ -8,6 +8,8 @@ applies; above the table the last value (384).
 from bisect import bisect_left
 from dataclasses import dataclass
 
+from survey.questionnaire import N_
+
 KREJCIE_MORGAN: tuple[tuple[int, int], ...] = (
     (10, 10), (15, 14), (20, 19), (25, 24), (30, 28), (35, 32), (40, 36), (45, 40), (50, 44), (55, 48),
     (60, 52), (65, 56), (70, 59), (75, 63), (80, 66), (85, 70), (90, 73), (95, 76), (100, 80), (110, 86),
@@ -54,7 +56,7 @@ class SampleAdequacy:
 
     @property
     def label(self) -> str:
-        return "Memenuhi" if self.meets else "Belum memenuhi"
+        return N_("Memenuhi") if self.meets else N_("Belum memenuhi")
 
 
 def adequacy(*, collected: int, population: int) -> SampleAdequacy:
