@@ -21,7 +21,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 	touch $@
 
 translations: $(VENV)/.runtime
-	$(BIN)/pybabel compile -q -f -d app/translations
+	$(BIN)/pybabel -q compile -f -d app/translations
 
 ## Serve the app with demo data on an embedded SQLite file (instance/skm.sqlite).
 run: $(VENV)/.runtime translations
