@@ -44,6 +44,7 @@ bench: $(VENV)/.dev translations
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python -m tests.bench.run_bench
+	$(BIN)/python -m tests.bench.ikm_bench
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

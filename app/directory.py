@@ -5,7 +5,7 @@ import re
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, contains_eager, mapped_column, relationship, selectinload
 
 from app.extensions import db
 
@@ -240,7 +240,12 @@ def get_unit_by_slug(slug: str) -> Unit | None:
 
 def get_counter(unit_slug: str, counter_slug: str) -> Counter | None:
     """Return the counter addressed by a survey link, or None."""
-    stmt = sa.select(Counter).join(Unit).where(Unit.slug == unit_slug, Counter.slug == counter_slug)
+    stmt = (
+        sa.select(Counter)
+        .join(Unit)
+        .where(Unit.slug == unit_slug, Counter.slug == counter_slug)
+        .options(contains_eager(Counter.unit), selectinload(Counter.services))
+    )
     return db.session.scalar(stmt)
 
 

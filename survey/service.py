@@ -169,12 +169,15 @@ def submit_response(
         **{code.lower(): score for code, score in scores.items()},
     )
     db.session.add(response)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:
-        # Two submissions raced with the same token: the UNIQUE constraint decides.
-        raise TokenUsedError() from None
+    if token_hash is None:
+        db.session.flush()
+    else:
+        try:
+            with db.session.begin_nested():
+                db.session.flush()
+        except IntegrityError:
+            # Two submissions raced with the same token: the UNIQUE constraint decides.
+            raise TokenUsedError() from None
     if flags:
         logger.info("Response %s flagged: %s", response.id, " ".join(flags))
     return response

@@ -47,32 +47,36 @@ def assess_and_log(
     device_hash = keyed_hash("device", device_id) if device_id else None
     answers_hash = keyed_hash("answers", ",".join(str(answers.get(k)) for k in sorted(answers)))
     flags: list[str] = []
-
+    device_since = now - timedelta(minutes=cfg["STUFFING_DEVICE_WINDOW_MINUTES"])
+    ip_since = now - timedelta(minutes=cfg["STUFFING_IP_WINDOW_MINUTES"])
+    burst, identical = cfg["STUFFING_IP_BURST"], cfg["STUFFING_IDENTICAL_BURST"]
+    recent_ip = (SubmissionLog.ip_hash == ip_hash, SubmissionLog.created_at >= ip_since)
+    # One round trip for the three counts, each capped so a large burst costs no more than a small one.
+    same_device, same_ip, same_answers = db.session.execute(
+        sa.select(
+            _count_upto(1, SubmissionLog.device_hash == device_hash, SubmissionLog.created_at >= device_since),
+            _count_upto(burst - 1, *recent_ip),
+            _count_upto(identical - 1, *recent_ip, SubmissionLog.answers_hash == answers_hash),
+        )
+    ).one()
     if check_device:
         if device_hash is None:
             flags.append(NO_DEVICE)
-        else:
-            since = now - timedelta(minutes=cfg["STUFFING_DEVICE_WINDOW_MINUTES"])
-            seen = db.session.scalar(
-                sa.select(sa.func.count(SubmissionLog.id)).where(
-                    SubmissionLog.device_hash == device_hash, SubmissionLog.created_at >= since
-                )
-            )
-            if seen:
-                flags.append(DEVICE_REPEAT)
-
-    since = now - timedelta(minutes=cfg["STUFFING_IP_WINDOW_MINUTES"])
-    recent_ip = sa.select(sa.func.count(SubmissionLog.id)).where(
-        SubmissionLog.ip_hash == ip_hash, SubmissionLog.created_at >= since
-    )
-    if db.session.scalar(recent_ip) + 1 >= cfg["STUFFING_IP_BURST"]:
+        elif same_device:
+            flags.append(DEVICE_REPEAT)
+    if same_ip + 1 >= burst:
         flags.append(IP_BURST)
-    same_answers = recent_ip.where(SubmissionLog.answers_hash == answers_hash)
-    if db.session.scalar(same_answers) + 1 >= cfg["STUFFING_IDENTICAL_BURST"]:
+    if same_answers + 1 >= identical:
         flags.append(IDENTICAL_BURST)
 
     db.session.add(SubmissionLog(created_at=now, ip_hash=ip_hash, device_hash=device_hash, answers_hash=answers_hash))
     return flags, device_hash
+
+
+def _count_upto(limit: int, *conditions):
+    """A scalar subquery counting matching log rows, stopping at `limit` (0 when limit <= 0)."""
+    capped = sa.select(SubmissionLog.id).where(*conditions).limit(max(limit, 0)).subquery()
+    return sa.select(sa.func.count()).select_from(capped).scalar_subquery()
 
 
 def prune_log(*, now: datetime | None = None) -> int:

@@ -1,13 +1,15 @@
 """Public survey pages: the counter's questionnaire and the thank-you page."""
 
 import secrets
+import time
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from app.directory import AccessMode, Service, get_counter
 from app.extensions import db, limiter
-from app.i18n import N_
+from app.i18n import N_, select_locale
 from survey import service as survey_service
 from survey.forms import SurveyForm, read_submission
 from survey.models import Channel
@@ -37,7 +39,7 @@ def _load_counter(unit_slug: str, counter_slug: str):
     return counter
 
 
-def _render(counter, *, status=200, errors=None, values=None, token=None, kiosk=False, notice=None):
+def _render(counter, *, status=200, errors=None, values=None, token=None, kiosk=False, csrf_value=None):
     services = survey_service.counter_services(counter)
     values = values or {}
     if "layanan" not in values:
@@ -46,27 +48,25 @@ def _render(counter, *, status=200, errors=None, values=None, token=None, kiosk=
             values["layanan"] = str(services[0].id)
         elif wanted.isdigit():
             values["layanan"] = wanted
-    staff = current_user.is_authenticated
-    response = current_app.make_response(
-        (
-            render_template(
-                "survey/form.html",
-                counter=counter,
-                services=services,
-                elements=ELEMENTS,
-                genders=GENDERS,
-                educations=EDUCATIONS,
-                occupations=OCCUPATIONS,
-                errors=errors or {},
-                values=values,
-                token=token,
-                kiosk=kiosk,
-                staff=staff,
-                notice=notice,
-            ),
-            status,
-        )
-    )
+    return render_template(
+        "survey/form.html",
+        counter=counter,
+        services=services,
+        elements=ELEMENTS,
+        genders=GENDERS,
+        educations=EDUCATIONS,
+        occupations=OCCUPATIONS,
+        errors=errors or {},
+        values=values,
+        token=token,
+        kiosk=kiosk,
+        staff=current_user.is_authenticated,
+        csrf_value=csrf_value or generate_csrf(),
+    ), status
+
+
+def _with_device_cookie(response):
+    """Give a browser its long-lived anonymous device id (hashed before it is ever stored)."""
     if not request.cookies.get(DEVICE_COOKIE):
         response.set_cookie(
             DEVICE_COOKIE,
@@ -79,6 +79,32 @@ def _render(counter, *, status=200, errors=None, values=None, token=None, kiosk=
     return response
 
 
+# The blank questionnaire of a static counter is the same for every citizen but for the CSRF token, so each
+# worker keeps it rendered for a short while (derived data: losing it costs one render; a directory change
+# shows after at most FORM_CACHE_SECONDS). Token and assisted counters, staff and error pages are never cached.
+FORM_CACHE_SECONDS = 30
+_CSRF_PLACEHOLDER = "CSRFTOKENPLACEHOLDER"
+
+
+def _cached_form(unit_slug: str, counter_slug: str, kiosk: bool):
+    if current_user.is_authenticated or request.args.get("t"):
+        return None
+    layanan = request.args.get("layanan", "")
+    key = (unit_slug, counter_slug, select_locale(), kiosk, layanan if layanan.isdigit() else "")
+    now = time.monotonic()
+    cache = current_app.extensions.setdefault("survey_form_cache", {})
+    hit = cache.get(key)
+    if hit is None or hit[0] < now:
+        counter = _load_counter(unit_slug, counter_slug)
+        if counter.access_mode != AccessMode.STATIC:
+            return None
+        html, _status = _render(counter, kiosk=kiosk, csrf_value=_CSRF_PLACEHOLDER)
+        if len(cache) > 512:
+            cache.clear()
+        hit = cache[key] = (now + FORM_CACHE_SECONDS, html)
+    return hit[1].replace(_CSRF_PLACEHOLDER, generate_csrf())
+
+
 def _refusal(counter, message: str, status: int):
     return render_template("survey/closed.html", counter=counter, message=message), status
 
@@ -86,8 +112,11 @@ def _refusal(counter, message: str, status: int):
 @bp.route("/<unit_slug>/<counter_slug>", methods=["GET"])
 def form(unit_slug: str, counter_slug: str):
     """Show the questionnaire for a counter."""
-    counter = _load_counter(unit_slug, counter_slug)
     kiosk = request.args.get("kiosk") == "1"
+    cached = _cached_form(unit_slug, counter_slug, kiosk)
+    if cached is not None:
+        return _with_device_cookie(current_app.make_response(cached))
+    counter = _load_counter(unit_slug, counter_slug)
     token = request.args.get("t") or None
     if counter.access_mode == AccessMode.ASSISTED and not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=request.full_path))
@@ -100,7 +129,7 @@ def form(unit_slug: str, counter_slug: str):
             return _refusal(counter, str(exc), 403)
         if survey_service.token_spent(token_hash):
             return _refusal(counter, survey_service.TokenUsedError().errors["token"], 409)
-    return _render(counter, token=token, kiosk=kiosk)
+    return _with_device_cookie(current_app.make_response(_render(counter, token=token, kiosk=kiosk)))
 
 
 @bp.route("/<unit_slug>/<counter_slug>", methods=["POST"])
@@ -121,7 +150,11 @@ def submit(unit_slug: str, counter_slug: str):
         errors = dict(sub.errors)
         if service is None and "service" not in errors:
             errors["service"] = N_("Jenis layanan tidak dikenal.")
-        return _render(counter, status=400, errors=errors, values=values, token=sub.token, kiosk=kiosk)
+        return _with_device_cookie(
+            current_app.make_response(
+                _render(counter, status=400, errors=errors, values=values, token=sub.token, kiosk=kiosk)
+            )
+        )
     try:
         response = survey_service.submit_response(
             counter=counter,
@@ -140,8 +173,9 @@ def submit(unit_slug: str, counter_slug: str):
     except survey_service.SurveyError as exc:
         db.session.rollback()
         return _render(counter, status=400, errors=exc.errors, values=values, token=sub.token, kiosk=kiosk)
+    response_id, counter_id = response.id, counter.id  # read before commit expires them
     db.session.commit()
-    current_app.logger.info("Survey response %s stored for counter %s", response.id, counter.id)
+    current_app.logger.info("Survey response %s stored for counter %s", response_id, counter_id)
     args = {"kiosk": "1"} if kiosk else {}
     return redirect(url_for("survey.thanks", unit_slug=unit_slug, counter_slug=counter_slug, **args), code=303)
 

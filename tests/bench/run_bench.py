@@ -533,6 +533,7 @@ class Results:
     commands: list[str]
     rows_stored: int
     log_rows: int
+    load_before: float  # 1-minute load average when the benchmark started: other work on the machine
     posts_answered: int
     flags: list[tuple[str, int]]
 
@@ -580,6 +581,14 @@ def markdown(res: Results) -> str:
                 f"| {fmt_ms(s.median('p99_ms'))} | {s.median('cpu_ms_per_request'):.2f} ms | {ratio} |"
             )
     out.append("")
+    cpus = os.cpu_count() or 1
+    if res.load_before > 0.5 * cpus:
+        out.append(
+            f"**Other work was running on the machine when this benchmark started** (1-minute load average "
+            f"{res.load_before:.2f} on {cpus} CPUs): req/s are depressed and noisy, for the baseline too. The server "
+            "CPU per request depends less on that; compare it as well as the req/s ratios."
+        )
+        out.append("")
     problems = [
         f"{server} {method}: {s.bad_responses} non-2xx/3xx responses, {s.socket_errors} socket errors"
         for (server, method), s in res.series.items()
@@ -606,13 +615,16 @@ def markdown(res: Results) -> str:
         + " / ".join(f"{r.cpu_ms_per_request:.2f} ms" for r in post.runs)
         + "."
     )
-    first, last = post.runs[0].cpu_ms_per_request, post.runs[-1].cpu_ms_per_request
-    if len(post.runs) > 1 and last > 1.3 * first:
+    base_post = res.series[("baseline", "POST")]
+    growth = post.runs[-1].cpu_ms_per_request / post.runs[0].cpu_ms_per_request
+    base_growth = base_post.runs[-1].cpu_ms_per_request / base_post.runs[0].cpu_ms_per_request
+    if len(post.runs) > 1 and growth > 1.3 and growth > 1.3 * base_growth:
         out.append(
-            "The real POST costs more from run to run while the baseline POST does not: the anti-stuffing check "
-            "counts the log rows of the address and of the device inside their windows, and with the rate limit off "
-            "the whole load (one address, one device cookie) adds thousands of rows per run. Its median is "
-            "therefore pessimistic for a real office, where the per-address rate limit bounds that count."
+            f"The real POST's CPU per request grew by {growth:.2f}x from the first run to the last (baseline POST: "
+            f"{base_growth:.2f}x). The anti-stuffing check counts the log rows of the address and of the device "
+            "inside their windows, and with the rate limit off the whole load (one address, one device cookie) adds "
+            "thousands of rows per run, so each POST costs more than the one before. The median is therefore "
+            "pessimistic for a real office, where the per-address rate limit bounds that count."
         )
     p, b = res.page, res.baseline_page
     out += ["", "### Survey page weight (`GET " + SURVEY_PATH + "`)", ""]
@@ -725,6 +737,7 @@ def measure(args: argparse.Namespace, workdir: Path, servers: list[Gunicorn]) ->
     started = datetime.now().astimezone()
     t0 = time.monotonic()
     facts = machine_facts()
+    load_before = os.getloadavg()[0]
 
     print("Preparing the baseline and the real app (flask db upgrade, flask seed-demo) ...", flush=True)
     baseline_env = prepare_baseline(workdir)
@@ -789,15 +802,21 @@ def measure(args: argparse.Namespace, workdir: Path, servers: list[Gunicorn]) ->
     facts["Load average (1/5/15 min) after the run"] = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     flags = flag_counts(db_path, first_new_id)
     shm = shm_dir(workdir)
+
+    def placeholders(argv: list[str]) -> str:
+        return shlex.join(argv).replace(str(workdir), "$TMP").replace(shm, "$SHM")
+
     commands = [
+        "# $TMP: a fresh temporary directory; $TMP/gunicorn.conf.py is empty, so that a gunicorn.conf.py in the",
+        "# repository cannot change either server. $SHM: the RAM-backed shared-memory mount (/dev/shm).",
         "# baseline (schema created once before the workers start)",
         "BENCH_BASELINE_DB_URL=sqlite:///$TMP/baseline.sqlite python -m tests.bench.baseline_app init",
         "BENCH_BASELINE_DB_URL=sqlite:///$TMP/baseline.sqlite \\",
-        "  gunicorn -b 127.0.0.1:$PORT_B " + shlex.join(baseline.gunicorn_args(0)[4:]).replace(shm, "$SHM"),
+        "  gunicorn -b 127.0.0.1:$PORT_B " + placeholders(baseline.gunicorn_args(0)[2:]),
         "# real app",
         "export FLASK_APP=app SKM_ENV=development DATABASE_URL=sqlite:///$TMP/bench.sqlite RATELIMIT_ENABLED=false",
         "flask db upgrade && flask seed-demo",
-        "gunicorn -b 127.0.0.1:$PORT_R " + shlex.join(real.gunicorn_args(0)[4:]).replace(shm, "$SHM"),
+        "gunicorn -b 127.0.0.1:$PORT_R " + placeholders(real.gunicorn_args(0)[2:]),
         "# every run, for each of the 4 targets, in turn",
         f"wrk {' '.join(WARMUP)} [-s tests/bench/post.lua] URL",
         f"wrk {' '.join(measured)} [-s tests/bench/post.lua] URL",
@@ -819,6 +838,7 @@ def measure(args: argparse.Namespace, workdir: Path, servers: list[Gunicorn]) ->
         commands=commands,
         rows_stored=rows_stored,
         log_rows=count_rows(db_path, "survey_submission_log"),
+        load_before=load_before,
         posts_answered=posts_answered,
         flags=flags,
     )
