@@ -29,11 +29,12 @@ run: $(VENV)/.runtime translations
 	SKM_ENV=development $(BIN)/flask seed-demo --if-empty
 	SKM_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
 
-## Debian's Chromium (browser test) and zbarimg (reads printed QR codes back); best effort, tests skip without.
+## Debian's Chromium (browser test), zbarimg (reads printed QR codes back) and pdftotext (report text);
+## best effort: the tests that need them skip without.
 browser:
-	@{ command -v chromium && command -v zbarimg; } >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+	@{ command -v chromium && command -v zbarimg && command -v pdftotext; } >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
 	  command -v apt-get >/dev/null 2>&1 && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-	  apt-get install -y -qq chromium zbar-tools >/dev/null) || echo "chromium/zbarimg not installed: tests skip"; }
+	  apt-get install -y -qq chromium zbar-tools poppler-utils >/dev/null) || echo "chromium/zbarimg/pdftotext missing: their tests skip"; }
 
 ## Run the whole suite (SQLite; PostgreSQL/Redis tests run when TEST_PG_URL/TEST_REDIS_URL reach a server).
 test: $(VENV)/.dev translations browser

@@ -100,18 +100,20 @@ def poster_command(unit_slug: str, month_key: str, fmt: str, output: str) -> Non
 @with_appcontext
 def report_command(unit_slug: str, period_key: str, fmt: str, office_head: str, output: str) -> None:
     """Write the SKM report (PDF, BAB I-V with the calculation sheet) or the Excel workbook."""
+    from analytics.reports import frozen_note
+
     unit, dashboard = _dashboard(unit_slug, period_key)
+    note = frozen_note(dashboard)
     if fmt == "xlsx":
         from analytics.export import export_workbook
 
         with open(output, "wb") as fh:
-            export_workbook(dashboard, fh)
+            export_workbook(dashboard, fh, frozen_note=note)
     else:
         from analytics.report_pdf import skm_report_pdf
-        from analytics.reports import frozen_note
 
         with open(output, "wb") as fh:
-            fh.write(skm_report_pdf(dashboard, office_head=office_head, frozen_note=frozen_note(dashboard)))
+            fh.write(skm_report_pdf(dashboard, office_head=office_head, frozen_note=note))
     click.echo(f"Wrote {output}.")
 
 

@@ -5,14 +5,14 @@ Pure composition: queries go through analytics.data, arithmetic through analytic
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import UTC, date, datetime, tzinfo
 
 from analytics import data
 from analytics.data import FlagCounts, Selection
 from analytics.ikm import IkmResult, Tally, compute_ikm, pool
 from analytics.sample import SampleAdequacy, adequacy
 from app import periods
-from app.periods import Period
+from app.periods import MONTHS_ID, Period
 
 PROFILE_GROUPS = ("gender", "age_band", "education", "occupation", "service")
 
@@ -190,7 +190,27 @@ def frozen_note(dashboard: Dashboard) -> str | None:
     if dashboard.frozen is None:  # not published, or a filtered view the publication does not cover
         return None
     publication = data.publication(dashboard.unit_id, dashboard.period.key)
+    if publication is None:
+        return None
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    return frozen_note_for(publication.published_at, ZoneInfo(current_app.config["OFFICE_TIMEZONE"]))
+
+
+def fmt_date(day: date) -> str:
+    """date(2026, 3, 1) -> "1 Maret 2026"."""
+    return f"{day.day} {MONTHS_ID[day.month - 1]} {day.year}"
+
+
+def frozen_note_for(published_at: datetime, tz: tzinfo | None = None) -> str:
+    """The sentence that marks a published period's figures as frozen, with the publication time."""
+    if published_at.tzinfo is None:  # SQLite hands back naive datetimes; the app stores UTC
+        published_at = published_at.replace(tzinfo=UTC)
+    moment = published_at.astimezone(tz) if tz is not None else published_at
+    zone = moment.tzname() or ""
     return (
-        f"Angka periode {dashboard.period.label} dibekukan saat publikasi pada "
-        f"{publication.published_at:%d-%m-%Y}; data yang masuk kemudian tidak mengubah angka publikasi."
+        f"Angka pada laporan ini dibekukan saat publikasi pada {fmt_date(moment.date())} "
+        f"pukul {moment:%H.%M}{' ' + zone if zone else ''}."
     )

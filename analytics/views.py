@@ -1,10 +1,11 @@
 """Dashboards for the office head (admin) and the public results page. Read-only."""
 
-import tempfile
+import io
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_babel import gettext as _
 
 from analytics import data
 from analytics.data import AGE_BANDS, Selection
@@ -125,21 +126,29 @@ def report():
 def export():
     """Download the period's responses and tabulations as an Excel workbook (written as a stream)."""
     from analytics.export import export_workbook
+    from analytics.reports import frozen_note
 
     _units, unit, dash = _dashboard()
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - handed to send_file
-    export_workbook(dash, spool)
-    spool.seek(0)
-    return send_file(
-        spool,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name=f"skm-{unit.slug}-{dash.period.key}.xlsx",
-    )
+    limit = current_app.config["WEB_EXPORT_MAX_ROWS"]
+    if dash.result.respondents > limit:
+        # openpyxl writes about 4,000 rows/s: a big export belongs to the CLI, not a web worker.
+        message = _(
+            "Periode ini memuat %(n)d respons, di atas batas unduhan langsung (%(limit)d). Buat berkasnya dengan: "
+            "flask --app app report --unit %(unit)s --period %(period)s --format xlsx -o data.xlsx",
+            n=dash.result.respondents, limit=limit, unit=unit.slug, period=dash.period.key,
+        )  # fmt: skip
+        return render_template("errors/error.html", code=413, message=message), 413
+    buffer = io.BytesIO()  # at most WEB_EXPORT_MAX_ROWS rows: a compressed workbook of a few MB
+    export_workbook(dash, buffer, frozen_note=frozen_note(dash))
+    return _download(buffer.getvalue(), f"skm-{unit.slug}-{dash.period.key}.xlsx")
 
 
 def _download(body: bytes, filename: str) -> Response:
-    mimetype = {"pdf": "application/pdf", "png": "image/png"}[filename.rsplit(".", 1)[1]]
+    mimetype = {
+        "pdf": "application/pdf",
+        "png": "image/png",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }[filename.rsplit(".", 1)[1]]
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 

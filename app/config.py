@@ -67,5 +67,7 @@ class Config:
     STUFFING_IDENTICAL_BURST = int(os.environ.get("STUFFING_IDENTICAL_BURST", 3))
     STUFFING_LOG_RETENTION_HOURS = 48
 
+    WEB_EXPORT_MAX_ROWS = int(os.environ.get("WEB_EXPORT_MAX_ROWS", 20000))
+
     KIOSK_IDLE_SECONDS = int(os.environ.get("KIOSK_IDLE_SECONDS", 300))
     KIOSK_THANKS_SECONDS = int(os.environ.get("KIOSK_THANKS_SECONDS", 8))

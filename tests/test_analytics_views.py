@@ -89,3 +89,16 @@ def test_empty_period_cannot_be_published(login, demo):
 def test_public_pages_without_publications(client, demo):
     assert "Belum ada hasil" in client.get("/hasil/").get_data(as_text=True)
     assert client.get("/hasil/tidak-ada").status_code == 404
+
+
+def test_downloads_from_the_dashboard(app, login, demo):
+    seed_march(demo)
+    poster = login.get("/analitik/poster.pdf?unit=dpmptsp-uji&periode=2026-03")
+    assert poster.status_code == 200 and poster.data.startswith(b"%PDF")
+    report = login.get("/analitik/laporan.pdf?unit=dpmptsp-uji&periode=2026-03")
+    assert report.status_code == 200 and report.data.startswith(b"%PDF")
+    workbook = login.get("/analitik/ekspor.xlsx?unit=dpmptsp-uji&periode=2026-03")
+    assert workbook.status_code == 200 and workbook.data.startswith(b"PK")
+    app.config["WEB_EXPORT_MAX_ROWS"] = 2
+    refused = login.get("/analitik/ekspor.xlsx?unit=dpmptsp-uji&periode=2026-03")
+    assert refused.status_code == 413 and "flask --app app report" in refused.get_data(as_text=True)

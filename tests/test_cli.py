@@ -112,3 +112,35 @@ def test_prune_log_is_idempotent(app, runner, hours_ago, kept):
     for _ in range(2):
         assert runner.invoke(args=["survey", "prune-log"]).exit_code == 0
     assert db.session.scalar(sa.select(sa.func.count(SubmissionLog.id))) == kept
+
+
+def test_population_poster_report_and_publish_commands(runner, demo, tmp_path):
+    from datetime import date
+
+    from survey.models import Publication
+    from survey.questionnaire import ELEMENT_CODES
+
+    for _ in range(3):
+        db.session.add(Response(unit_id=demo.unit.id, service_id=demo.izin.id, survey_date=date(2026, 3, 3),
+                                **{c.lower(): 3 for c in ELEMENT_CODES}))  # fmt: skip
+    db.session.commit()
+    assert runner.invoke(args=["set-population", "dpmptsp-uji", "2026-03", "50"]).exit_code == 0
+    bad = runner.invoke(args=["set-population", "dpmptsp-uji", "2026-3", "50"])
+    assert bad.exit_code != 0 and "tidak dikenal" in bad.output
+    poster = tmp_path / "p.png"
+    result = runner.invoke(args=["poster", "--unit", "dpmptsp-uji", "--month", "2026-03", "--format", "png",
+                                 "-o", str(poster)])  # fmt: skip
+    assert result.exit_code == 0 and poster.read_bytes().startswith(b"\x89PNG")
+    for fmt, magic in (("pdf", b"%PDF"), ("xlsx", b"PK")):
+        out = tmp_path / f"r.{fmt}"
+        result = runner.invoke(args=["report", "--unit", "dpmptsp-uji", "--period", "2026-Q1", "--format", fmt,
+                                     "-o", str(out)])  # fmt: skip
+        assert result.exit_code == 0, result.output
+        assert out.read_bytes().startswith(magic)
+    result = runner.invoke(args=["publish", "dpmptsp-uji", "2026-03"])
+    assert result.exit_code == 0 and "IKM 75.00 (C)" in result.output
+    again = runner.invoke(args=["publish", "dpmptsp-uji", "2026-03"])
+    assert again.exit_code != 0 and "sudah dipublikasikan" in again.output
+    empty = runner.invoke(args=["publish", "dpmptsp-uji", "2026-04"])
+    assert empty.exit_code != 0 and "Tidak ada respons" in empty.output
+    assert db.session.scalar(sa.select(sa.func.count(Publication.id))) == 1
