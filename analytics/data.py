@@ -175,7 +175,11 @@ def flag_counts(selection: Selection) -> FlagCounts:
 def iter_responses(selection: Selection, batch: int = 2000) -> Iterator[Response]:
     """Stream the responses of a selection in id order, `batch` rows at a time (for exports)."""
     stmt = sa.select(Response).where(*selection.where()).order_by(Response.id).execution_options(yield_per=batch)
-    yield from db.session.scalars(stmt)
+    result = db.session.scalars(stmt)
+    try:
+        yield from result
+    finally:  # a consumer that stops early must not leave a server-side cursor open (PostgreSQL)
+        result.close()
 
 
 def first_response_date(selection: Selection) -> date | None:
