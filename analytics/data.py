@@ -140,6 +140,13 @@ def grouped_tallies(selection: Selection, by: tuple[str, ...]) -> dict[tuple, Ta
     }
 
 
+def profile_counts(selection: Selection, by: tuple[str, ...]) -> dict[tuple, int]:
+    """Return {(group values...): respondents} for several profile keys in one GROUP BY."""
+    keys = [(_age_band() if name == "age_band" else GROUPS[name]).label(name) for name in by]
+    stmt = sa.select(*keys, sa.func.count()).where(*selection.where()).group_by(*keys)
+    return {tuple(_plain(v) for v in tuple(row)[:-1]): int(row[-1]) for row in db.session.execute(stmt)}
+
+
 @dataclass(frozen=True)
 class FlagCounts:
     """How many responses in a selection carry anti-stuffing flags or were officer-assisted."""

@@ -100,12 +100,10 @@ def build_dashboard(
 ) -> Dashboard:
     """Compute the IKM of a period with its per-service, per-counter, trend and profile views."""
     selection = replace(selection or Selection(), unit_id=unit_id)
-    last_month = periods.month(period.last_day.year, period.last_day.month)
-    months = periods.last_months(last_month, trend_months)
-    window_start = min(months[0].start, period.start)
-    daily = data.daily_tallies(selection.within(window_start, period.end), by=("service", "counter"))
+    in_period = selection.within(period.start, period.end)
+    daily = data.daily_tallies(in_period, by=("service", "counter"))
 
-    result = compute_ikm(pool(t for (day, _s, _c), t in daily.items() if period.contains(day)))
+    result = compute_ikm(pool(daily.values()))
     population = data.population(unit_id, period.key)
     sample = adequacy(collected=result.respondents, population=population) if population else None
     required = sample.required if sample else None
@@ -115,18 +113,6 @@ def build_dashboard(
     by_service = _groups(service_daily, period, 1, data.service_names({k[1] for k in service_daily}), required)
     by_counter = _groups(counter_daily, period, 1, data.counter_names({k[1] for k in counter_daily}), required)
 
-    in_period = selection.within(period.start, period.end)
-    profile = {}
-    for group in PROFILE_GROUPS:
-        grouped = data.grouped_tallies(in_period, by=(group,))
-        labels = data.service_names([k[0] for k in grouped]) if group == "service" else {}
-        profile[group] = sorted(
-            (
-                (labels.get(k[0], "Tidak diisi" if k[0] is None else str(k[0])), t.respondents)
-                for k, t in grouped.items()
-            ),
-            key=lambda item: -item[1],
-        )
     notes = []
     if result.has_data and result.missing_elements:
         k = len(result.elements) - len(result.missing_elements)
@@ -141,13 +127,39 @@ def build_dashboard(
         result=result,
         by_service=by_service,
         by_counter=by_counter,
-        trend=trend(service_daily, months),
-        profile=profile,
+        trend=monthly_trend(selection, period, trend_months),
+        profile=profile_breakdown(in_period),
         flags=data.flag_counts(in_period),
         sample=sample,
         frozen=publication.snapshot if publication else None,
         notes=notes,
     )
+
+
+def monthly_trend(selection: Selection, period: Period, count: int = 12) -> list[TrendPoint]:
+    """IKM of each of the `count` months up to the period's last month (one SQL aggregate per day)."""
+    if count <= 0:
+        return []
+    months = periods.last_months(periods.month(period.last_day.year, period.last_day.month), count)
+    daily = data.daily_tallies(selection.within(months[0].start, months[-1].end))
+    return trend(daily, months)
+
+
+def profile_breakdown(selection: Selection) -> dict[str, list[tuple[str, int]]]:
+    """Respondents per gender, age band, education, occupation and service (one SQL GROUP BY)."""
+    counts = data.profile_counts(selection, PROFILE_GROUPS)
+    service_names = data.service_names({key[PROFILE_GROUPS.index("service")] for key in counts})
+    profile = {}
+    for index, group in enumerate(PROFILE_GROUPS):
+        totals: dict = defaultdict(int)
+        for key, n in counts.items():
+            totals[key[index]] += n
+        labels = service_names if group == "service" else {}
+        profile[group] = sorted(
+            ((labels.get(k, data.NOT_FILLED if k is None else str(k)), n) for k, n in totals.items()),
+            key=lambda item: -item[1],
+        )
+    return profile
 
 
 def history_trend(*, unit_id: int, until: date, kind: str = "month") -> list[TrendPoint]:
