@@ -1,0 +1,182 @@
+"""Fresh-process measurements for tests/bench/ikm_bench.py: a cold poster render, or one Excel export.
+
+Run by ikm_bench in a subprocess, so the figures are those of a new worker: matplotlib not yet imported,
+the peak RSS of a process that did nothing else. Writes one JSON object to --json.
+
+    python -m tests.bench.ikm_child poster --db URL --fmt pdf --json OUT
+    python -m tests.bench.ikm_child export --db URL --first 2024-12-01 --last 2026-11-30 --out F.xlsx --json OUT
+        [--tracemalloc]
+"""
+
+import argparse
+import json
+import resource
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+STARTED = time.perf_counter()
+
+CHECKPOINT_ROWS = 50_000  # RSS is sampled every this many exported rows
+
+
+def rss_kb() -> int:
+    """Current resident set size of this process (kB), from /proc; 0 where /proc is missing."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def peak_rss_kb() -> int:
+    """Peak resident set size of this process so far (kB; since the last reset_peak_rss())."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB on Linux
+
+
+def reset_peak_rss() -> bool:
+    """Reset the kernel's peak-RSS mark (Linux >= 4.0: "5" > /proc/self/clear_refs); False when unsupported."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        return False
+    return peak_rss_kb() <= rss_kb() + 1024
+
+
+def the_unit():
+    import sqlalchemy as sa
+
+    from app.directory import Unit
+    from app.extensions import db
+
+    return db.session.scalars(sa.select(Unit).order_by(Unit.id)).first()
+
+
+def poster(args) -> dict:
+    from tests.bench.ikm_data import bench_app
+
+    t0 = time.perf_counter()
+    app = bench_app(args.db)
+    out = {"create_app_s": time.perf_counter() - t0}
+    with app.app_context():
+        from analytics.reports import build_dashboard
+        from analytics.views import results_url
+        from app import periods
+
+        unit = the_unit()
+        t0 = time.perf_counter()
+        dashboard = build_dashboard(unit_id=unit.id, unit_name=unit.name, period=periods.parse_period(args.period))
+        out["dashboard_s"] = time.perf_counter() - t0
+        url = results_url(unit)
+        out["matplotlib_loaded_before"] = "matplotlib" in sys.modules
+        t0 = time.perf_counter()
+        from analytics.poster import ikm_poster
+
+        body = ikm_poster(dashboard, results_url=url, fmt=args.fmt)
+        out["first_render_s"] = time.perf_counter() - t0  # includes importing matplotlib
+        out["bytes"] = len(body)
+        t0 = time.perf_counter()
+        ikm_poster(dashboard, results_url=url, fmt=args.fmt)
+        out["second_render_s"] = time.perf_counter() - t0
+    out["process_s"] = time.perf_counter() - STARTED
+    out["peak_rss_kb"] = peak_rss_kb()
+    return out
+
+
+def export(args) -> dict:
+    from tests.bench.ikm_data import bench_app
+
+    app = bench_app(args.db)
+    out = {}
+    with app.app_context():
+        from analytics import data
+        from analytics.export import export_workbook
+        from analytics.reports import build_dashboard
+        from app import periods
+
+        unit = the_unit()
+        period = periods.date_range(date.fromisoformat(args.first), date.fromisoformat(args.last))
+        t0 = time.perf_counter()
+        dashboard = build_dashboard(unit_id=unit.id, unit_name=unit.name, period=period)
+        out["dashboard_s"] = time.perf_counter() - t0
+        out["respondents"] = dashboard.result.respondents
+
+        # Count the streamed rows and sample the RSS as they go (the export reads them through this function).
+        checkpoints = []
+        streamed = 0
+        fetch_s = 0.0  # time spent getting the next row from iter_responses (SQL + ORM)
+        original = data.iter_responses
+
+        def counting(selection, *a, **kw):
+            nonlocal streamed, fetch_s
+            rows = original(selection, *a, **kw)
+            while True:
+                started = time.perf_counter()
+                response = next(rows, None)
+                fetch_s += time.perf_counter() - started
+                if response is None:
+                    return
+                streamed += 1
+                if streamed % CHECKPOINT_ROWS == 0:
+                    checkpoints.append((streamed, rss_kb()))
+                yield response
+
+        data.iter_responses = counting
+        import openpyxl  # imported before the baseline RSS, so its import is not counted as growth
+
+        out["openpyxl_lxml"] = bool(getattr(openpyxl, "LXML", False))
+        out["rss_before_export_kb"] = rss_kb()
+        out["peak_rss_before_export_kb"] = peak_rss_kb()  # imports, app, dashboard
+        # From here on the peak-RSS mark (ru_maxrss, and what /usr/bin/time reports) covers the export only.
+        out["peak_reset"] = reset_peak_rss()
+        if args.tracemalloc:
+            import tracemalloc
+
+            tracemalloc.start()
+        t0 = time.perf_counter()
+        with open(args.out, "wb") as fh:
+            export_workbook(dashboard, fh)
+        out["export_s"] = time.perf_counter() - t0
+        if args.tracemalloc:
+            current, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            out["tracemalloc_peak_b"] = peak
+            out["tracemalloc_end_b"] = current
+        data.iter_responses = original
+        out["rows"] = streamed
+        out["fetch_s"] = fetch_s
+        out["checkpoints"] = checkpoints
+        out["export_peak_rss_kb"] = peak_rss_kb()
+        out["rss_after_export_kb"] = rss_kb()
+        out["bytes"] = Path(args.out).stat().st_size
+    out["process_s"] = time.perf_counter() - STARTED
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="what", required=True)
+    p = sub.add_parser("poster")
+    p.add_argument("--db", required=True)
+    p.add_argument("--fmt", choices=("pdf", "png"), required=True)
+    p.add_argument("--period", required=True)
+    p.add_argument("--json", required=True)
+    e = sub.add_parser("export")
+    e.add_argument("--db", required=True)
+    e.add_argument("--first", required=True)
+    e.add_argument("--last", required=True)
+    e.add_argument("--out", required=True)
+    e.add_argument("--json", required=True)
+    e.add_argument("--tracemalloc", action="store_true")
+    args = parser.parse_args(argv)
+    result = poster(args) if args.what == "poster" else export(args)
+    Path(args.json).write_text(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
