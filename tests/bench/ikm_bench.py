@@ -138,7 +138,7 @@ def fmt_mb(kb: float | None) -> str:
 
 
 def verdict(ok: bool | None) -> str:
-    return "skipped" if ok is None else ("**PASS**" if ok else "**FAIL**")
+    return "info (no goal)" if ok is None else ("**PASS**" if ok else "**FAIL**")
 
 
 # --------------------------------------------------------------------------- raw DBAPI
