@@ -36,10 +36,8 @@ Exit status: 0 when the figures were measured and written (even when a goal is m
 """
 
 import argparse
-import importlib.metadata
 import json
 import os
-import platform
 import re
 import shutil
 import sqlite3
@@ -53,7 +51,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from tests.bench import ikm_data
+from tests.bench import facts, ikm_data
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -575,34 +573,7 @@ def exports(sa_url: str, workdir: Path) -> dict[str, dict]:
 
 
 def machine_facts() -> dict[str, str]:
-    def first(path: str, key: str) -> str:
-        try:
-            for line in Path(path).read_text().splitlines():
-                if line.startswith(key):
-                    return line.split(":" if ":" in line else "=", 1)[1].strip().strip('"')
-        except OSError:
-            pass
-        return "?"
-
-    try:
-        nproc = subprocess.run(["nproc"], capture_output=True, text=True, timeout=5).stdout.strip()
-    except OSError:
-        nproc = str(os.cpu_count())
-    mem_kb = first("/proc/meminfo", "MemTotal").split()[0]
-    versions = []
-    for name in PACKAGES:
-        try:
-            versions.append(f"{name} {importlib.metadata.version(name)}")
-        except importlib.metadata.PackageNotFoundError:
-            versions.append(f"{name} (not installed)")
-    return {
-        "CPUs (`nproc`)": nproc,
-        "CPU": first("/proc/cpuinfo", "model name"),
-        "RAM": f"{int(mem_kb) / 1024 / 1024:.1f} GiB" if mem_kb.isdigit() else "?",
-        "OS / kernel": f"{first('/etc/os-release', 'PRETTY_NAME')} / {platform.release()}",
-        "Python": f"{platform.python_implementation()} {platform.python_version()}",
-        "Packages": ", ".join(versions),
-    }
+    return facts.machine_facts(PACKAGES)
 
 
 def load() -> str:

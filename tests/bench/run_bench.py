@@ -21,10 +21,8 @@ measured and written (even when a goal is missed: see PASS/FAIL in the output), 
 import argparse
 import gzip
 import http.client
-import importlib.metadata
 import math
 import os
-import platform
 import re
 import shlex
 import shutil
@@ -41,6 +39,8 @@ from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode
+
+from tests.bench import facts
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -474,36 +474,11 @@ def page_weight(page: bytes, headers: http.client.HTTPMessage, favicon_status: i
 
 
 def machine_facts() -> dict[str, str]:
-    def first(path: str, key: str) -> str:
-        try:
-            for line in Path(path).read_text().splitlines():
-                if line.startswith(key):
-                    return line.split(":" if ":" in line else "=", 1)[1].strip().strip('"')
-        except OSError:
-            pass
-        return "?"
-
-    try:
-        nproc = subprocess.run(["nproc"], capture_output=True, text=True, timeout=5).stdout.strip()
-    except OSError:
-        nproc = str(os.cpu_count())
-    mem_kb = first("/proc/meminfo", "MemTotal").split()[0]
-    versions = []
-    for name in PACKAGES:
-        try:
-            versions.append(f"{name} {importlib.metadata.version(name)}")
-        except importlib.metadata.PackageNotFoundError:
-            pass
     wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True, timeout=5)
     wrk_line = (wrk_version.stdout or wrk_version.stderr).splitlines()[0].split(" Copyright")[0]
     load = os.getloadavg()
     return {
-        "CPUs (`nproc`)": nproc,
-        "CPU": first("/proc/cpuinfo", "model name"),
-        "RAM": f"{int(mem_kb) / 1024 / 1024:.1f} GiB" if mem_kb.isdigit() else "?",
-        "OS / kernel": f"{first('/etc/os-release', 'PRETTY_NAME')} / {platform.release()}",
-        "Python": f"{platform.python_implementation()} {platform.python_version()}",
-        "Packages": ", ".join(versions),
+        **facts.machine_facts(PACKAGES),
         "SQLite": sqlite3.sqlite_version,
         "wrk": wrk_line,
         "Load average (1/5/15 min) before the run": " / ".join(f"{x:.2f}" for x in load),
