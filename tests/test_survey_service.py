@@ -74,3 +74,25 @@ def test_database_rejects_out_of_range_scores(app, demo):
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
+
+
+def test_survey_date_is_the_offices_local_date(app, demo, monkeypatch):
+    # 31 January 2026, 17:30 UTC is already 1 February 01:30 in Bontang (WITA, UTC+8): February's survey.
+    from datetime import UTC
+    from datetime import datetime as real_datetime
+
+    import survey.service as service_module
+
+    class FrozenClock(real_datetime):
+        @classmethod
+        def now(cls, tz=None):
+            moment = real_datetime(2026, 1, 31, 17, 30, tzinfo=UTC)
+            return moment.astimezone(tz) if tz else moment
+
+    monkeypatch.setattr(service_module, "datetime", FrozenClock)
+    response = submit_response(counter=demo.static, service=demo.izin, answers={"U1": 4}, profile=Profile())
+    assert response.survey_date == date(2026, 2, 1)
+    app.config["OFFICE_TIMEZONE"] = "Asia/Jakarta"  # WIB, UTC+7: 1 February 00:30
+    assert service_module.office_today() == date(2026, 2, 1)
+    app.config["OFFICE_TIMEZONE"] = "UTC"
+    assert service_module.office_today() == date(2026, 1, 31)
