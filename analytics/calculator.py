@@ -4,27 +4,15 @@ Header row with U1..U9 (other columns are ignored), one row per respondent,
 values 1-4, blank = unanswered. No Flask and no database.
 """
 
-from dataclasses import dataclass
-
 from analytics.ikm import IkmResult, Tally, compute_ikm
-from app.tabular import TableError, read_table
+from app.tabular import CellError, TableError, read_table
 from survey.questionnaire import ELEMENT_CODES, parse_score
-
-
-@dataclass(frozen=True)
-class CellProblem:
-    row: int  # spreadsheet row number, header = 1
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"baris {self.row}, kolom {self.column}: {self.message}"
 
 
 class CalculatorError(ValueError):
     """The file cannot be calculated; `problems` lists every bad cell."""
 
-    def __init__(self, problems: list[CellProblem]):
+    def __init__(self, problems: list[CellError]):
         self.problems = problems
         super().__init__("; ".join(str(p) for p in problems[:20]))
 
@@ -32,14 +20,14 @@ class CalculatorError(ValueError):
 def tally_rows(rows: list[list[object]]) -> Tally:
     """Tally the questionnaires of a table whose first row is the header."""
     if not rows:
-        raise CalculatorError([CellProblem(1, "-", "berkas kosong")])
+        raise CalculatorError([CellError(1, "-", "berkas kosong")])
     header = [str(h).strip() if h is not None else "" for h in rows[0]]
     upper = [h.upper() for h in header]
     missing = [code for code in ELEMENT_CODES if code not in upper]
     if missing:
-        raise CalculatorError([CellProblem(1, code, "kolom wajib tidak ada") for code in missing])
+        raise CalculatorError([CellError(1, code, "kolom wajib tidak ada") for code in missing])
     index = {code: upper.index(code) for code in ELEMENT_CODES}
-    problems: list[CellProblem] = []
+    problems: list[CellError] = []
     answers = []
     for number, row in enumerate(rows[1:], start=2):
         if all(v is None or str(v).strip() == "" for v in row):
@@ -49,7 +37,7 @@ def tally_rows(rows: list[list[object]]) -> Tally:
             try:
                 scores[code] = parse_score(row[i] if i < len(row) else None)
             except ValueError as exc:
-                problems.append(CellProblem(number, header[i], str(exc)))
+                problems.append(CellError(number, header[i], str(exc)))
         answers.append(scores)
     if problems:
         raise CalculatorError(problems)
@@ -61,7 +49,7 @@ def calculate_file(filename: str, content: bytes) -> IkmResult:
     try:
         rows = read_table(filename, content)
     except TableError as exc:
-        raise CalculatorError([CellProblem(0, "berkas", str(exc))]) from None
+        raise CalculatorError([CellError(0, "berkas", str(exc))]) from None
     return compute_ikm(tally_rows(rows))
 
 

@@ -2,6 +2,19 @@
 
 import csv
 import io
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CellError:
+    """One problem in a table: spreadsheet row number (header = 1, 0 = the whole file), column, message."""
+
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"baris {self.row}, kolom {self.column}: {self.message}"
 
 
 class TableError(ValueError):

@@ -6,21 +6,19 @@ with its spreadsheet row and column, and a file with any error imports nothing.
 """
 
 import hashlib
-import re
-from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
 
 from app.directory import Service, Unit
 from app.extensions import db
-from app.tabular import TableError, read_table
+from app.periods import PeriodError, parse_period
+from app.tabular import CellError, TableError, read_table
 from survey.models import ImportBatch
 from survey.questionnaire import EDUCATIONS, ELEMENT_CODES, GENDERS, OCCUPATIONS, parse_score
 from survey.service import Profile, SurveyError, check_profile, store_paper_responses
 
 MAX_ROWS = 20000
-PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 # Accepted header spellings (lower-case) for the optional profile columns.
 PROFILE_COLUMNS = {
@@ -34,18 +32,6 @@ PROFILE_COLUMNS = {
 }
 
 
-@dataclass(frozen=True)
-class CellError:
-    """One problem in the file: spreadsheet row number (header = 1), column name, message."""
-
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"baris {self.row}, kolom {self.column}: {self.message}"
-
-
 class ImportRejected(ValueError):
     """The file was rejected whole; `errors` lists every problem found."""
 
@@ -56,15 +42,15 @@ class ImportRejected(ValueError):
         super().__init__(f"Berkas ditolak, tidak ada data yang diimpor. {shown}{more}")
 
 
-def parse_period(period: str) -> tuple[date, date]:
-    """Return the first and last day of a YYYY-MM period."""
-    match = PERIOD_RE.match(period or "")
-    if not match:
-        raise ImportRejected([CellError(0, "periode", f"periode '{period}' harus berformat YYYY-MM")])
-    year, month = int(match.group(1)), int(match.group(2))
-    first = date(year, month, 1)
-    last = date(year + month // 12, month % 12 + 1, 1).toordinal() - 1
-    return first, date.fromordinal(last)
+def month_bounds(period: str) -> tuple[date, date]:
+    """Return the first and last day of a YYYY-MM period (paper imports are filed per month)."""
+    try:
+        month = parse_period(period)
+    except PeriodError:
+        month = None
+    if month is None or month.kind != "month":
+        raise ImportRejected([CellError(0, "periode", f"periode '{period[:20]}' harus berformat YYYY-MM")])
+    return month.start, month.last_day
 
 
 def _lookup(choices: tuple[tuple[str, str], ...], value: str) -> str | None:
@@ -102,7 +88,7 @@ def _parse_date(value: object) -> date:
 
 def parse_rows(rows: list[list[object]], *, period: str) -> list[tuple[date, dict[str, int | None], Profile]]:
     """Validate every row; return parsed rows, or raise ImportRejected listing all errors."""
-    first_day, last_day = parse_period(period)
+    first_day, last_day = month_bounds(period)
     if not rows:
         raise ImportRejected([CellError(1, "-", "berkas kosong")])
     header = [_cell_text(h) for h in rows[0]]
