@@ -51,9 +51,9 @@ def ikm_command(path: str | None, unit_slug: str | None, period_key: str | None,
 
 
 def _unit(slug: str):
-    from analytics.data import unit_by_slug
+    from app.directory import get_unit_by_slug
 
-    unit = unit_by_slug(slug)
+    unit = get_unit_by_slug(slug)
     if unit is None:
         raise click.ClickException(f"Unknown unit '{slug}'.")
     return unit

@@ -13,7 +13,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from analytics.ikm import Tally
-from app.directory import Counter, Service, Unit
+from app.directory import Counter, Service
 from app.extensions import db
 from survey.models import Publication, Response
 from survey.questionnaire import ELEMENTS
@@ -192,10 +192,6 @@ def iter_responses(selection: Selection, batch: int = 2000) -> Iterator[Response
 def first_response_date(selection: Selection) -> date | None:
     """Return the earliest survey date in a selection, or None."""
     return db.session.scalar(sa.select(sa.func.min(Response.survey_date)).where(*selection.where()))
-
-
-def unit_by_slug(slug: str) -> Unit | None:
-    return db.session.scalar(sa.select(Unit).where(Unit.slug == slug))
 
 
 def names(model, ids) -> dict[int, str]:

@@ -4,13 +4,13 @@ import io
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import gettext as _
 
 from analytics import data
 from analytics.data import AGE_BANDS, Selection
 from app.auth import admin_required
-from app.directory import list_units
+from app.directory import get_unit_by_slug, list_units
 from app.links import public_url
 from app.periods import PeriodError, parse_period, period_of
 from survey.questionnaire import EDUCATIONS, GENDERS, OCCUPATIONS
@@ -167,7 +167,7 @@ def index():
 @public_bp.route("/<unit_slug>")
 def unit_results(unit_slug: str):
     """Show a unit's published results, newest period first, with the posters."""
-    unit = data.unit_by_slug(unit_slug)
+    unit = get_unit_by_slug(unit_slug)
     if unit is None:
         abort(404)
     return render_template("analytics/public_unit.html", unit=unit, publications=data.publications(unit.id))
@@ -176,7 +176,7 @@ def unit_results(unit_slug: str):
 @public_bp.route("/<unit_slug>/<period_key>/poster.<fmt>")
 def published_poster(unit_slug: str, period_key: str, fmt: str):
     """Serve the poster frozen at publication (stored in the database, nothing recomputed)."""
-    unit = data.unit_by_slug(unit_slug)
+    unit = get_unit_by_slug(unit_slug)
     publication = data.publication(unit.id, period_key) if unit else None
     body = getattr(publication, f"poster_{fmt}", None) if fmt in ("pdf", "png") and publication else None
     if body is None:
@@ -186,7 +186,3 @@ def published_poster(unit_slug: str, period_key: str, fmt: str):
     if fmt == "pdf":
         response.headers["Content-Disposition"] = f'inline; filename="ikm-{unit.slug}-{period_key}.pdf"'
     return response
-
-
-def dashboard_url(unit, period) -> str:
-    return url_for("analytics.dashboard", unit=unit.slug, periode=period.key)

@@ -251,15 +251,6 @@ def set_population(*, unit: Unit, period_key: str, population: int) -> SurveyPop
     return row
 
 
-def get_population(*, unit_id: int, period_key: str) -> int | None:
-    """Return the population recorded for a unit and period, or None."""
-    return db.session.scalar(
-        sa.select(SurveyPopulation.population).where(
-            SurveyPopulation.unit_id == unit_id, SurveyPopulation.period_key == period_key
-        )
-    )
-
-
 class AlreadyPublishedError(SurveyError):
     """A period's results are frozen once published."""
 
