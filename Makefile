@@ -23,11 +23,18 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 translations: $(VENV)/.runtime
 	$(BIN)/pybabel -q compile -f -d app/translations
 
+HOST ?= 127.0.0.1
+LAN_IP = $(shell hostname -I 2>/dev/null | cut -d' ' -f1)
+
 ## Serve the app with demo data on an embedded SQLite file (instance/skm.sqlite).
+## A phone on the office Wi-Fi: make run HOST=0.0.0.0 PUBLIC_BASE_URL=http://<LAN IP>:5000
 run: $(VENV)/.runtime translations
 	SKM_ENV=development $(BIN)/flask db upgrade
 	SKM_ENV=development $(BIN)/flask seed-demo --if-empty
-	SKM_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
+	@echo "To try the survey on a real phone on the same network, stop this server and run:"
+	@echo "  make run HOST=0.0.0.0 PUBLIC_BASE_URL=http://$(or $(LAN_IP),<this computer's LAN IP>):5000"
+	@echo "(posters and token links then carry that address; use it only on a trusted network)"
+	SKM_ENV=development $(BIN)/flask run --host $(HOST) --port 5000
 
 ## Debian's Chromium (browser test), zbarimg (reads printed QR codes back) and pdftotext (report text);
 ## best effort: the tests that need them skip without.

@@ -1,56 +1,27 @@
 """The IKM calculator for a spreadsheet of questionnaires (paper data, or checking the numbers).
 
-Header row with U1..U9 (other columns are ignored), one row per respondent,
-values 1-4, blank = unanswered. No Flask and no database.
+The file is read by `survey.sheets`, the same reader as the paper import, with the same rules (header U1..U9,
+blank = unanswered, a row with no answer at all is an error). No Flask and no database.
 """
 
 from analytics.ikm import IkmResult, Tally, compute_ikm
-from app.tabular import CellError, TableError, read_table
-from survey.questionnaire import ELEMENT_CODES, parse_score
+from app.errors import DomainError
+from survey.sheets import SheetError, read_answer_sheet
 
 
-class CalculatorError(ValueError):
-    """The file cannot be calculated; `problems` lists every bad cell."""
-
-    def __init__(self, problems: list[CellError]):
-        self.problems = problems
-        super().__init__("; ".join(str(p) for p in problems[:20]))
-
-
-def tally_rows(rows: list[list[object]]) -> Tally:
-    """Tally the questionnaires of a table whose first row is the header."""
-    if not rows:
-        raise CalculatorError([CellError(1, "-", "berkas kosong")])
-    header = [str(h).strip() if h is not None else "" for h in rows[0]]
-    upper = [h.upper() for h in header]
-    missing = [code for code in ELEMENT_CODES if code not in upper]
-    if missing:
-        raise CalculatorError([CellError(1, code, "kolom wajib tidak ada") for code in missing])
-    index = {code: upper.index(code) for code in ELEMENT_CODES}
-    problems: list[CellError] = []
-    answers = []
-    for number, row in enumerate(rows[1:], start=2):
-        if all(v is None or str(v).strip() == "" for v in row):
-            continue
-        scores = {}
-        for code, i in index.items():
-            try:
-                scores[code] = parse_score(row[i] if i < len(row) else None)
-            except ValueError as exc:
-                problems.append(CellError(number, header[i], str(exc)))
-        answers.append(scores)
-    if problems:
-        raise CalculatorError(problems)
-    return Tally.of_answers(answers)
+class CalculatorError(DomainError):
+    """The file cannot be calculated; `messages` lists every bad cell."""
 
 
 def calculate_file(filename: str, content: bytes) -> IkmResult:
     """Read a CSV/XLSX file and compute its IKM; raise CalculatorError naming each bad cell."""
     try:
-        rows = read_table(filename, content)
-    except TableError as exc:
-        raise CalculatorError([CellError(0, "berkas", str(exc))]) from None
-    return compute_ikm(tally_rows(rows))
+        sheet = read_answer_sheet(filename, content)
+    except SheetError as exc:
+        raise CalculatorError(*exc.messages) from None
+    if sheet.errors:
+        raise CalculatorError(*sheet.errors)
+    return compute_ikm(Tally.of_answers(row.scores for row in sheet.rows))
 
 
 def format_sheet(result: IkmResult) -> str:

@@ -13,9 +13,10 @@ from datetime import date
 import sqlalchemy as sa
 
 from analytics.ikm import Tally
+from analytics.models import Publication, SurveyPopulation
 from app.directory import Counter, Service
 from app.extensions import db
-from survey.models import Publication, Response
+from survey.models import Response
 from survey.questionnaire import ELEMENTS
 
 AGE_BANDS = ((None, 20, "< 20"), (20, 30, "20-29"), (30, 40, "30-39"), (40, 50, "40-49"), (50, 60, "50-59"),
@@ -48,8 +49,21 @@ GROUPS = {
 
 
 @dataclass(frozen=True)
+class Cutoff:
+    """A published period's respondent set: of the responses dated in [start, end), those with id <= max_id."""
+
+    start: date
+    end: date
+    max_id: int
+
+
+@dataclass(frozen=True)
 class Selection:
-    """Which responses to count: a unit, service, counter, date range and respondent group."""
+    """Which responses to count: a unit, service, counter, date range and respondent group.
+
+    `cutoffs` freeze published periods: a response dated in a cutoff's range counts only when it was in the
+    published respondent set (id <= the watermark taken at publication).
+    """
 
     unit_id: int | None = None
     service_id: int | None = None
@@ -61,6 +75,17 @@ class Selection:
     occupation: str | None = None
     age_band: str | None = None
     channel: str | None = None
+    cutoffs: tuple[Cutoff, ...] = ()
+
+    FILTERS = ("service_id", "counter_id", "gender", "education", "occupation", "age_band", "channel")
+
+    @property
+    def filtered(self) -> bool:
+        """True when the selection is narrower than a whole unit (a service, counter or respondent group)."""
+        return any(getattr(self, name) is not None for name in self.FILTERS)
+
+    def frozen_at(self, cutoffs: tuple[Cutoff, ...]) -> "Selection":
+        return replace(self, cutoffs=cutoffs)
 
     def within(self, start: date, end: date) -> "Selection":
         return replace(self, start=start, end=end)
@@ -80,6 +105,10 @@ class Selection:
             clauses.append(Response.survey_date < self.end)
         if self.age_band is not None:
             clauses.append(_age_band() == self.age_band)
+        for cut in self.cutoffs:
+            clauses.append(
+                sa.or_(Response.survey_date < cut.start, Response.survey_date >= cut.end, Response.id <= cut.max_id)
+            )
         return clauses
 
 
@@ -211,23 +240,78 @@ def counter_names(ids) -> dict[int, str]:
 
 
 def publications(unit_id: int | None = None) -> list[Publication]:
-    """Return publications, newest period first."""
-    stmt = sa.select(Publication).order_by(Publication.period_start.desc(), Publication.id.desc())
+    """Return the publications in force, newest period first (posters are loaded only when read)."""
+    stmt = (
+        sa.select(Publication)
+        .where(Publication.withdrawn_at.is_(None))
+        .order_by(Publication.period_start.desc(), Publication.id.desc())
+    )
     if unit_id is not None:
         stmt = stmt.where(Publication.unit_id == unit_id)
     return list(db.session.scalars(stmt))
 
 
-def publication(unit_id: int, period_key: str) -> Publication | None:
-    return db.session.scalar(
-        sa.select(Publication).where(Publication.unit_id == unit_id, Publication.period_key == period_key)
+def latest_publications() -> list[Publication]:
+    """Return each unit's newest publication in force (one query; posters are not loaded)."""
+    newest = (
+        sa.select(Publication.unit_id, sa.func.max(Publication.period_start).label("start"))
+        .where(Publication.withdrawn_at.is_(None))
+        .group_by(Publication.unit_id)
+        .subquery()
     )
+    stmt = (
+        sa.select(Publication)
+        .join(newest, sa.and_(Publication.unit_id == newest.c.unit_id, Publication.period_start == newest.c.start))
+        .where(Publication.withdrawn_at.is_(None))
+        .order_by(Publication.unit_id, Publication.period_key)
+    )
+    latest: dict[int, Publication] = {}
+    for publication in db.session.scalars(stmt):
+        latest.setdefault(publication.unit_id, publication)
+    return list(latest.values())
+
+
+def publication(unit_id: int, period_key: str) -> Publication | None:
+    """Return the publication in force of a unit's period, or None."""
+    return db.session.scalar(
+        sa.select(Publication).where(
+            Publication.unit_id == unit_id, Publication.period_key == period_key, Publication.withdrawn_at.is_(None)
+        )
+    )
+
+
+def publication_history(unit_id: int, period_key: str) -> list[Publication]:
+    """Return every publication of a unit's period, withdrawn ones included, oldest first."""
+    stmt = (
+        sa.select(Publication)
+        .where(Publication.unit_id == unit_id, Publication.period_key == period_key)
+        .order_by(Publication.published_at, Publication.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def publications_between(unit_id: int, start: date, end: date, kind: str) -> list[Publication]:
+    """Return the publications in force of a unit whose period of `kind` starts in [start, end)."""
+    stmt = sa.select(Publication).where(
+        Publication.unit_id == unit_id,
+        Publication.withdrawn_at.is_(None),
+        Publication.period_start >= start,
+        Publication.period_start < end,
+    )
+    return [p for p in db.session.scalars(stmt) if _kind_of(p.period_key) == kind]
+
+
+def _kind_of(key: str) -> str:
+    from app.periods import PeriodError, parse_period
+
+    try:
+        return parse_period(key).kind
+    except PeriodError:
+        return ""
 
 
 def population(unit_id: int, period_key: str) -> int | None:
     """Return the population of service recipients the office entered for a period, or None."""
-    from survey.models import SurveyPopulation
-
     return db.session.scalar(
         sa.select(SurveyPopulation.population).where(
             SurveyPopulation.unit_id == unit_id, SurveyPopulation.period_key == period_key

@@ -17,16 +17,9 @@ from fractions import Fraction
 from typing import BinaryIO
 
 from analytics import data
+from analytics.dashboard import Dashboard
 from analytics.ikm import IkmResult
-from analytics.report_pdf import (
-    DEFAULT_FROZEN_NOTE,
-    PROFILE_TITLES,
-    ordered_profile,
-    profile_label,
-    report_figures,
-    weight_text,
-)
-from analytics.reports import Dashboard
+from analytics.report import PROFILE_TITLES, ordered_profile, profile_label, weight_text
 from app.directory import Counter, Service
 from survey.questionnaire import ELEMENTS
 
@@ -62,12 +55,10 @@ def _number(value: Fraction | Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def export_workbook(dashboard: Dashboard, out: BinaryIO, *, frozen_note: str | None = None) -> None:
+def export_workbook(dashboard: Dashboard, out: BinaryIO) -> None:
     """Write the period's workbook to `out`: sheets Responden, Tabulasi, Ringkasan Unsur, Profil.
 
-    :param frozen_note: for a published period, the sentence saying when its figures were frozen
-        (`analytics.report_pdf.frozen_note_for`); a generic one is used when the dashboard carries a
-        snapshot and no note is given.
+    Every sheet describes the dashboard's respondent set (for a published period: the published one).
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -102,8 +93,7 @@ def export_workbook(dashboard: Dashboard, out: BinaryIO, *, frozen_note: str | N
             sheet.column_dimensions[get_column_letter(index)].width = width
 
     period = dashboard.period
-    figures = report_figures(dashboard)
-    selection = dashboard.selection.within(period.start, period.end)
+    figures = dashboard
 
     # Sheet 1: raw responses, streamed; the tabulation counts are gathered on the way.
     raw = workbook.create_sheet("Responden")
@@ -114,7 +104,7 @@ def export_workbook(dashboard: Dashboard, out: BinaryIO, *, frozen_note: str | N
     counter_names = data.counter_names({g.key for g in dashboard.by_counter})
     counts = {e.code: [0, 0, 0, 0] for e in ELEMENTS}
     respondents = 0
-    for response in data.iter_responses(selection):
+    for response in dashboard.respondent_rows():
         respondents += 1
         if response.service_id not in service_names:  # a service added after the dashboard was built
             service_names.update(data.names(Service, [response.service_id]))
@@ -147,7 +137,10 @@ def export_workbook(dashboard: Dashboard, out: BinaryIO, *, frozen_note: str | N
     # Sheet 2: tabulation of the raw responses above (same pass, same rows).
     tab = workbook.create_sheet("Tabulasi")
     widths(tab, [7, 40, 9, 9, 9, 9, 10, 12, 12, 9])
-    put(tab, [cell(tab, f"Tabulasi jawaban, {period.label} ({respondents} responden, data terkini)", strong=True)])
+    put(
+        tab,
+        [cell(tab, f"Tabulasi jawaban, {period.label}{dashboard.title_suffix} ({respondents} responden)", strong=True)],
+    )
     header(tab, ["Kode", "Unsur", "Nilai 1", "Nilai 2", "Nilai 3", "Nilai 4", "Terisi", "Tidak diisi",
                  "Jumlah nilai", "NRR"])  # fmt: skip
     for element in ELEMENTS:
@@ -162,16 +155,15 @@ def export_workbook(dashboard: Dashboard, out: BinaryIO, *, frozen_note: str | N
     summary = workbook.create_sheet("Ringkasan Unsur")
     widths(summary, [26, 40, 9, 12, 10, 15, 10, 7])
     result = figures.result
-    title = f"{dashboard.unit_name}, {period.label} ({period.start:%d-%m-%Y} s.d. {period.last_day:%d-%m-%Y})"
+    title = (f"{dashboard.unit_name}, {period.label} ({period.start:%d-%m-%Y} s.d. {period.last_day:%d-%m-%Y})"
+             f"{dashboard.title_suffix}")  # fmt: skip
     put(summary, [cell(summary, title, strong=True)])
-    if figures.frozen:
-        note = frozen_note or DEFAULT_FROZEN_NOTE
-        put(summary, [cell(summary, f"{note} Lembar Responden, Tabulasi dan Profil memuat data terkini.", strong=True)])
-        if figures.drifted:
-            live = figures.live
-            now = f"NIK terkini {live.nik}" if live.has_data else "tanpa data"
-            put(summary, [f"Sejak publikasi data berubah: kini {live.respondents} kuesioner (saat publikasi "
-                          f"{result.respondents}); {now}. Angka resmi tetap angka yang dibekukan."])  # fmt: skip
+    if dashboard.status_note:
+        put(summary, [cell(summary, dashboard.status_note, strong=True)])
+    if dashboard.late_responses:
+        late = dashboard.late_responses
+        put(summary, [f"Sejak publikasi masuk {late} kuesioner lagi untuk periode ini; kuesioner tersebut tidak "
+                      "mengubah angka yang dipublikasikan dan tidak ada di buku kerja ini."])  # fmt: skip
     header(summary, ["Kode", "Unsur", "Terisi", "Jumlah nilai", "NRR", "NRR tertimbang", "NRR x 25", "Mutu"])
     for e in result.elements:
         put(summary, [
@@ -195,7 +187,7 @@ def export_workbook(dashboard: Dashboard, out: BinaryIO, *, frozen_note: str | N
             put(summary, [cell(summary, label, strong=True), value])
     put(summary, [])
     header(summary, ["Jenis layanan", "Responden", "IKM (NI)", "NIK", "Mutu", "Keterangan"])
-    for group in figures.services:
+    for group in figures.by_service:
         r = group.result
         put(summary, [
             group.name, r.respondents, cell(summary, _number(r.ikm), IKM_FORMAT),
@@ -206,7 +198,10 @@ def export_workbook(dashboard: Dashboard, out: BinaryIO, *, frozen_note: str | N
     profile = workbook.create_sheet("Profil")
     widths(profile, [18, 40, 10, 10])
     total = dashboard.result.respondents
-    put(profile, [cell(profile, f"Profil responden, {period.label} ({total} responden, data terkini)", strong=True)])
+    put(
+        profile,
+        [cell(profile, f"Profil responden, {period.label}{dashboard.title_suffix} ({total} responden)", strong=True)],
+    )
     header(profile, ["Karakteristik", "Kategori", "Jumlah", "%"])
     for group, label in PROFILE_TITLES.items():
         for key, count in ordered_profile(group, dashboard.profile.get(group, [])):

@@ -50,13 +50,19 @@ def _normalise_db_url(url: str) -> str:
 
 
 def _check_secret(app: Flask) -> None:
-    """Refuse to run outside development or tests with the development secret."""
+    """Refuse to run outside development or tests with the development secret or without PUBLIC_BASE_URL."""
     if app.config.get("TESTING") or app.config["SKM_ENV"] == "development" or app.debug:
         return
     if app.config["SECRET_KEY"] in (None, "", DEV_SECRET_KEY) or len(app.config["SECRET_KEY"]) < 16:
         raise RuntimeError(
             "SECRET_KEY is missing or is the development default. Set a long random SECRET_KEY "
             "(python -c 'import secrets; print(secrets.token_urlsafe(48))') or SKM_ENV=development."
+        )
+    if not app.config.get("PUBLIC_BASE_URL", "").startswith(("https://", "http://")):
+        # Posters and receipts print this address; taken from a request's Host header it could be anything.
+        raise RuntimeError(
+            "PUBLIC_BASE_URL is not set. Set it to the address citizens open, e.g. https://skm.example.go.id "
+            "(printed in QR codes on posters and receipts), or SKM_ENV=development."
         )
 
 
@@ -102,19 +108,16 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach the blueprints of every area."""
-    from analytics.views import bp as analytics_bp
-    from analytics.views import public_bp as results_bp
+    from analytics.staff import bp as analytics_staff_bp
+    from analytics.views import bp as results_bp
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.main import bp as main_bp
+    from survey.staff import bp as survey_staff_bp
     from survey.views import bp as survey_bp
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(survey_bp)
-    app.register_blueprint(analytics_bp)
-    app.register_blueprint(results_bp)
+    for blueprint in (main_bp, auth_bp, admin_bp, survey_bp, survey_staff_bp, analytics_staff_bp, results_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -126,6 +129,10 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Install the command-line commands."""
-    from app.cli import register_commands as register
+    from analytics.cli import register as register_analytics
+    from app.cli import register as register_shell
+    from survey.cli import register as register_survey
 
-    register(app)
+    register_shell(app)
+    register_survey(app)
+    register_analytics(app)

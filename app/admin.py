@@ -1,16 +1,11 @@
 """Administration pages: the organisation directory, QR posters, one-time tokens, paper imports."""
 
-import csv
-import io
-
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms import BooleanField, SelectChoice, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app import directory
@@ -69,16 +64,6 @@ class CounterForm(FlaskForm):
         _l("Perlindungan dari pengisian berulang"), choices=[SelectChoice(m.value, v) for m, v in MODE_LABELS.items()]
     )
     active = BooleanField(_l("Aktif"), default=True)
-
-
-class TokenForm(FlaskForm):
-    count = IntegerField(_l("Jumlah"), default=50, validators=[DataRequired(), NumberRange(1, 5000)])
-
-
-class ImportForm(FlaskForm):
-    service = SelectField(_l("Layanan"), coerce=int)
-    period = StringField(_l("Periode (YYYY-MM)"), validators=[DataRequired(), Regexp(r"^\d{4}-(0[1-9]|1[0-2])$")])
-    file = FileField(_l("Berkas CSV atau XLSX"), validators=[FileRequired()])
 
 
 def _get(model, ident: int):
@@ -238,136 +223,3 @@ def counter_edit(counter_id: int):
         flash(_("Loket disimpan."), "success")
         return redirect(url_for("admin.index"))
     return _invalid("admin/form.html", 400 if form.is_submitted() else 200, form=form, title=counter.name)
-
-
-@bp.route("/counters/<int:counter_id>/poster.<fmt>")
-def counter_poster(counter_id: int, fmt: str):
-    """Download a counter's A4 QR poster as PDF or PNG."""
-    from survey.posters import counter_poster as make_poster
-
-    if fmt not in ("pdf", "png"):
-        abort(404)
-    counter = _get(Counter, counter_id)
-    kiosk = request.args.get("kiosk") == "1"
-    data = make_poster(
-        office=counter.unit.name,
-        counter=counter.name,
-        url=survey_url(counter, kiosk=kiosk),
-        fmt=fmt,
-        services=[s.name for s in counter.services],
-    )
-    filename = f"poster-{counter.unit.slug}-{counter.slug}.{fmt}"
-    return Response(
-        data,
-        mimetype="application/pdf" if fmt == "pdf" else "image/png",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-@bp.route("/counters/<int:counter_id>/tokens", methods=["GET", "POST"])
-def counter_tokens(counter_id: int):
-    """Issue one-time survey links for a token-mode counter, as CSV for the queue system."""
-    from survey.tokens import issue_tokens
-
-    counter = _get(Counter, counter_id)
-    form = TokenForm()
-    if form.validate_on_submit():
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["no", "url"])
-        for number, token in enumerate(issue_tokens(counter_id=counter.id, count=form.count.data), start=1):
-            writer.writerow([number, survey_url(counter, token=token)])
-        filename = f"token-{counter.unit.slug}-{counter.slug}.csv"
-        return Response(
-            out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
-        )
-    status = 400 if form.is_submitted() else 200
-    return _invalid("admin/tokens.html", status, form=form, counter=counter)
-
-
-@bp.route("/units/<int:unit_id>/import", methods=["GET", "POST"])
-def import_responses(unit_id: int):
-    """Import paper questionnaires for a unit, service and month; all rows or none."""
-    from survey.importer import ImportRejected, import_file
-
-    unit = _get(Unit, unit_id)
-    form = ImportForm()
-    form.service.choices = [SelectChoice(s.id, s.name) for s in unit.services]
-    errors = []
-    if form.validate_on_submit():
-        service = _get(Service, form.service.data)
-        upload = form.file.data
-        try:
-            batch = import_file(
-                unit=unit,
-                service=service,
-                period=form.period.data,
-                filename=upload.filename or "",
-                content=upload.read(),
-                imported_by=current_user.username,
-            )
-        except ImportRejected as exc:
-            db.session.rollback()
-            errors = exc.errors
-        else:
-            db.session.commit()
-            flash(_("%(n)d respons diimpor (batch #%(id)d).", n=batch.row_count, id=batch.id), "success")
-            return redirect(url_for("admin.index"))
-    status = 400 if form.is_submitted() else 200
-    return _invalid("admin/import.html", status, form=form, unit=unit, errors=errors)
-
-
-def _dashboard_redirect(unit: Unit, period_key: str):
-    return redirect(url_for("analytics.dashboard", unit=unit.slug, periode=period_key))
-
-
-@bp.route("/units/<int:unit_id>/populasi", methods=["POST"])
-def set_population(unit_id: int):
-    """Record the number of service recipients of a period (the base of the minimum sample)."""
-    from app.periods import PeriodError
-    from survey.service import SurveyError
-    from survey.service import set_population as store_population
-
-    unit = _get(Unit, unit_id)
-    period_key = request.form.get("periode", "")
-    raw = request.form.get("populasi", "").strip()
-    try:
-        if not raw.isdigit() or len(raw) > 9:
-            raise SurveyError({"population": _("Populasi harus bilangan bulat positif.")})
-        store_population(unit=unit, period_key=period_key, population=int(raw))
-    except (SurveyError, PeriodError) as exc:
-        db.session.rollback()
-        message = "; ".join(_(m) for m in exc.errors.values()) if isinstance(exc, SurveyError) else str(exc)
-        flash(message, "error")
-        return redirect(url_for("analytics.dashboard", unit=unit.slug)), 303
-    db.session.commit()
-    flash(_("Populasi disimpan."), "success")
-    return _dashboard_redirect(unit, period_key)
-
-
-@bp.route("/units/<int:unit_id>/publikasi", methods=["POST"])
-def publish(unit_id: int):
-    """Publish and freeze a period's unit-level results, with its notice-board poster."""
-    from app.periods import PeriodError, parse_period
-    from app.publishing import NothingToPublish, publish_period
-    from survey.service import SurveyError
-
-    unit = _get(Unit, unit_id)
-    try:
-        period = parse_period(request.form.get("periode", ""))
-    except PeriodError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("analytics.dashboard", unit=unit.slug)), 303
-    try:
-        publish_period(unit=unit, period=period, published_by=current_user.username)
-    except NothingToPublish:
-        db.session.rollback()
-        flash(_("Tidak ada data untuk dipublikasikan."), "error")
-        return _dashboard_redirect(unit, period.key)
-    except SurveyError as exc:
-        db.session.rollback()
-        flash("; ".join(_(m) for m in exc.errors.values()), "error")
-        return _dashboard_redirect(unit, period.key)
-    db.session.commit()
-    flash(_("Hasil %(period)s dipublikasikan dan dibekukan.", period=period.label), "success")
-    return _dashboard_redirect(unit, period.key)

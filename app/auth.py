@@ -16,7 +16,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from app.errors import DomainError
 from app.extensions import db, limiter, login_manager
+from app.i18n import N_
 
 _hasher = PasswordHasher()  # argon2id, RFC 9106 low-memory profile
 # Verified when the account is unknown, so a wrong username costs as much as a wrong password.
@@ -56,24 +58,26 @@ class User(UserMixin, db.Model):
         return f"<User {self.username}>"
 
 
-class AccountError(ValueError):
+class AccountError(DomainError):
     """An account change that breaks a rule; the message is shown to the user."""
 
 
 def check_password_policy(password: str) -> None:
     """Raise AccountError unless the password is 10-128 characters long."""
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        raise AccountError(f"Kata sandi harus {MIN_PASSWORD_LENGTH}-{MAX_PASSWORD_LENGTH} karakter.")
+        raise AccountError(
+            N_("Kata sandi harus %(low)d-%(high)d karakter."), low=MIN_PASSWORD_LENGTH, high=MAX_PASSWORD_LENGTH
+        )
 
 
 def create_user(*, username: str, password: str, full_name: str = "", role: Role = Role.ADMIN) -> User:
     """Add a staff account with an argon2id password hash. Flushes, does not commit."""
     username = username.strip().lower()
     if not username or len(username) > 80:
-        raise AccountError("Nama pengguna wajib diisi (maks. 80 karakter).")
+        raise AccountError(N_("Nama pengguna wajib diisi (maks. 80 karakter)."))
     check_password_policy(password)
     if db.session.scalar(sa.select(User.id).where(User.username == username)):
-        raise AccountError(f"Nama pengguna '{username}' sudah dipakai.")
+        raise AccountError(N_("Nama pengguna '%(username)s' sudah dipakai."), username=username)
     user = User(username=username, full_name=full_name.strip(), password_hash=_hasher.hash(password), role=role)
     db.session.add(user)
     db.session.flush()

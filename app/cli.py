@@ -1,4 +1,4 @@
-"""Command-line commands: demo data, staff accounts and the organisation directory."""
+"""The shell's commands: staff accounts, demo data and the organisation directory."""
 
 import secrets
 
@@ -170,53 +170,8 @@ def set_counter(unit_slug, counter_slug, name, services, mode, active) -> None:
     click.echo(f"Updated counter {counter.slug}.")
 
 
-@click.command("set-population")
-@click.argument("unit_slug")
-@click.argument("period_key")
-@click.argument("population", type=int)
-def set_population_command(unit_slug: str, period_key: str, population: int) -> None:
-    """Record how many citizens a unit served in a period (for the minimum sample)."""
-    from app.periods import PeriodError
-    from survey.service import SurveyError, set_population
-
-    try:
-        row = set_population(unit=_unit(unit_slug), period_key=period_key, population=population)
-    except (SurveyError, PeriodError) as exc:
-        _fail(str(exc))
-    db.session.commit()
-    click.echo(f"Population of {unit_slug} for {row.period_key}: {row.population}.")
-
-
-@click.command("publish")
-@click.argument("unit_slug")
-@click.argument("period_key")
-def publish_command(unit_slug: str, period_key: str) -> None:
-    """Publish and freeze a period's IKM (shown on the public results page; numbers never change)."""
-    from app.periods import PeriodError, parse_period
-    from app.publishing import NothingToPublish, publish_period
-    from survey.service import SurveyError
-
-    unit = _unit(unit_slug)
-    try:
-        _publication, dashboard = publish_period(unit=unit, period=parse_period(period_key), published_by="cli")
-    except (PeriodError, NothingToPublish) as exc:
-        _fail(str(exc))
-    except SurveyError as exc:
-        _fail("; ".join(exc.errors.values()))
-    db.session.commit()
-    result = dashboard.result
-    click.echo(f"Published {unit.slug} {dashboard.period.label}: IKM {result.nik} ({result.mutu}).")
-
-
-def register_commands(app: Flask) -> None:
-    """Register every command group with the app."""
-    from analytics.cli import register as register_analytics
-    from survey.cli import survey_cli
-
+def register(app: Flask) -> None:
+    """Register the shell's commands: accounts, demo data and the organisation directory."""
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(directory_cli)
-    app.cli.add_command(set_population_command)
-    app.cli.add_command(publish_command)
-    app.cli.add_command(survey_cli)
-    register_analytics(app)

@@ -1,8 +1,6 @@
-"""Demo data: a DPMPTSP with licensing and non-licensing services, counters and responses."""
+"""Demo data: a DPMPTSP with licensing and non-licensing services, counters, a login, and each domain's data."""
 
 import random
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 
@@ -10,8 +8,6 @@ from app import directory
 from app.auth import create_user
 from app.directory import AccessMode, ServiceKind
 from app.extensions import db
-from survey.models import Channel, Response
-from survey.questionnaire import EDUCATIONS, ELEMENTS, GENDERS, OCCUPATIONS
 
 SERVICES = (
     ("Perizinan Berusaha (NIB/OSS)", ServiceKind.PERIZINAN),
@@ -22,9 +18,9 @@ SERVICES = (
     ("Informasi dan Pengaduan", ServiceKind.NONPERIZINAN),
 )
 
-# Answer weights per score 1..4, with a weaker waiting time (U3) as in many real offices.
-_WEIGHTS = {"U3": (6, 22, 52, 20)}
-_DEFAULT_WEIGHTS = (2, 10, 55, 33)
+# Domains add their demo data through seeders registered here by their command registration:
+# seed(unit=..., counters=..., services=..., count=..., rng=...), called after the directory exists.
+DEMO_SEEDERS = "skm.demo_seeders"
 
 
 def seed_demo(*, admin_password: str, responses: int = 240, seed: int = 14) -> directory.Unit:
@@ -55,36 +51,7 @@ def seed_demo(*, admin_password: str, responses: int = 240, seed: int = 14) -> d
     ]
     create_user(username="admin", password=admin_password, full_name="Admin Demo")
 
-    tz = ZoneInfo(current_app.config["OFFICE_TIMEZONE"])
-    today = datetime.now(tz).date()
-    for _ in range(responses):
-        counter = rng.choice(counters)
-        service = rng.choice(counter.services or services)
-        day = today - timedelta(days=rng.randrange(0, 180))
-        while day.weekday() >= 5:
-            day -= timedelta(days=1)
-        local = datetime.combine(day, time(rng.randrange(8, 15), rng.randrange(60)), tz)
-        scores = {}
-        for element in ELEMENTS:
-            weights = _WEIGHTS.get(element.code, _DEFAULT_WEIGHTS)
-            scores[element.code.lower()] = None if rng.random() < 0.02 else rng.choices((1, 2, 3, 4), weights)[0]
-        occupation = rng.choice(OCCUPATIONS)[0]
-        db.session.add(
-            Response(
-                unit_id=unit.id,
-                service_id=service.id,
-                counter_id=counter.id,
-                survey_date=day,
-                submitted_at=local.astimezone(UTC),
-                channel=Channel.ONLINE,
-                assisted=counter.access_mode == AccessMode.ASSISTED,
-                gender=rng.choice(GENDERS)[0],
-                age=rng.randrange(18, 70),
-                education=rng.choice(EDUCATIONS)[0],
-                occupation=occupation,
-                occupation_other="Mahasiswa" if occupation == "LAINNYA" else None,
-                **scores,
-            )
-        )
+    for seed in current_app.extensions.get(DEMO_SEEDERS, []):
+        seed(unit=unit, counters=counters, services=services, count=responses, rng=rng)
     db.session.flush()
     return unit

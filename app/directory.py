@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, contains_eager, mapped_column, relationship, selectinload
 
+from app.errors import DomainError
 from app.extensions import db
+from app.i18n import N_
 
 
 def _now() -> datetime:
@@ -104,7 +106,7 @@ class Counter(db.Model):
         return f"<Counter {self.slug}>"
 
 
-class DirectoryError(ValueError):
+class DirectoryError(DomainError):
     """A directory change that breaks a rule; the message is shown to the user."""
 
 
@@ -119,7 +121,7 @@ def slugify(text: str) -> str:
 
 def _check_slug(slug: str) -> str:
     if not SLUG_RE.match(slug or "") or len(slug) > 60:
-        raise DirectoryError("Kode hanya boleh berisi huruf kecil, angka, dan tanda hubung (maks. 60).")
+        raise DirectoryError(N_("Kode hanya boleh berisi huruf kecil, angka, dan tanda hubung (maks. 60)."))
     return slug
 
 
@@ -127,10 +129,10 @@ def create_unit(*, name: str, slug: str | None = None, address: str = "") -> Uni
     """Add a unit; the slug must be unique. Flushes, does not commit."""
     name = name.strip()
     if not name:
-        raise DirectoryError("Nama unit wajib diisi.")
+        raise DirectoryError(N_("Nama unit wajib diisi."))
     slug = _check_slug(slug or slugify(name))
     if db.session.scalar(sa.select(Unit.id).where(Unit.slug == slug)):
-        raise DirectoryError(f"Kode unit '{slug}' sudah dipakai.")
+        raise DirectoryError(N_("Kode unit '%(slug)s' sudah dipakai."), slug=slug)
     unit = Unit(name=name, slug=slug, address=address.strip())
     db.session.add(unit)
     db.session.flush()
@@ -140,7 +142,7 @@ def create_unit(*, name: str, slug: str | None = None, address: str = "") -> Uni
 def update_unit(unit: Unit, *, name: str, address: str = "") -> Unit:
     """Rename a unit or change its address; the slug (in printed QR links) stays."""
     if not name.strip():
-        raise DirectoryError("Nama unit wajib diisi.")
+        raise DirectoryError(N_("Nama unit wajib diisi."))
     unit.name = name.strip()
     unit.address = address.strip()
     db.session.flush()
@@ -151,14 +153,14 @@ def create_service(*, unit: Unit, name: str, kind: ServiceKind | str = ServiceKi
     """Add a service to a unit; names are unique within a unit."""
     name = name.strip()
     if not name:
-        raise DirectoryError("Nama layanan wajib diisi.")
+        raise DirectoryError(N_("Nama layanan wajib diisi."))
     try:
         kind = ServiceKind(kind)
     except ValueError:
-        raise DirectoryError(f"Jenis layanan tidak dikenal: {kind}.") from None
+        raise DirectoryError(N_("Jenis layanan tidak dikenal: %(kind)s."), kind=kind) from None
     exists = sa.select(Service.id).where(Service.unit_id == unit.id, Service.name == name)
     if db.session.scalar(exists):
-        raise DirectoryError(f"Layanan '{name}' sudah ada di unit ini.")
+        raise DirectoryError(N_("Layanan '%(name)s' sudah ada di unit ini."), name=name)
     service = Service(unit=unit, name=name, kind=kind)
     db.session.add(service)
     db.session.flush()
@@ -169,12 +171,12 @@ def update_service(service: Service, *, name: str, kind: ServiceKind | str, acti
     """Rename, reclassify or (de)activate a service; its past responses keep pointing to it."""
     name = name.strip()
     if not name:
-        raise DirectoryError("Nama layanan wajib diisi.")
+        raise DirectoryError(N_("Nama layanan wajib diisi."))
     clash = sa.select(Service.id).where(
         Service.unit_id == service.unit_id, Service.name == name, Service.id != service.id
     )
     if db.session.scalar(clash):
-        raise DirectoryError(f"Layanan '{name}' sudah ada di unit ini.")
+        raise DirectoryError(N_("Layanan '%(name)s' sudah ada di unit ini."), name=name)
     service.name, service.kind, service.active = name, ServiceKind(kind), active
     db.session.flush()
     return service
@@ -182,7 +184,7 @@ def update_service(service: Service, *, name: str, kind: ServiceKind | str, acti
 
 def _check_counter_services(unit: Unit, services: list[Service]) -> None:
     if any(s.unit_id != unit.id for s in services):
-        raise DirectoryError("Layanan loket harus berasal dari unit yang sama.")
+        raise DirectoryError(N_("Layanan loket harus berasal dari unit yang sama."))
 
 
 def create_counter(
@@ -196,17 +198,17 @@ def create_counter(
     """Add a counter to a unit with the services it handles and its anti-stuffing mode."""
     name = name.strip()
     if not name:
-        raise DirectoryError("Nama loket wajib diisi.")
+        raise DirectoryError(N_("Nama loket wajib diisi."))
     slug = _check_slug(slug or slugify(name))
     try:
         access_mode = AccessMode(access_mode)
     except ValueError:
-        raise DirectoryError(f"Mode akses tidak dikenal: {access_mode}.") from None
+        raise DirectoryError(N_("Mode akses tidak dikenal: %(access_mode)s."), access_mode=access_mode) from None
     services = services or []
     _check_counter_services(unit, services)
     clash = sa.select(Counter.id).where(Counter.unit_id == unit.id, Counter.slug == slug)
     if db.session.scalar(clash):
-        raise DirectoryError(f"Kode loket '{slug}' sudah dipakai di unit ini.")
+        raise DirectoryError(N_("Kode loket '%(slug)s' sudah dipakai di unit ini."), slug=slug)
     counter = Counter(unit=unit, name=name, slug=slug, services=services, access_mode=access_mode)
     db.session.add(counter)
     db.session.flush()
@@ -218,7 +220,7 @@ def update_counter(
 ) -> Counter:
     """Change a counter's name, services, access mode or status; its slug (printed QR) stays."""
     if not name.strip():
-        raise DirectoryError("Nama loket wajib diisi.")
+        raise DirectoryError(N_("Nama loket wajib diisi."))
     _check_counter_services(counter.unit, services)
     counter.name = name.strip()
     counter.services = services

@@ -1,6 +1,6 @@
 """Interface language: Indonesian by default, English on request."""
 
-from flask import Flask, Response, current_app, request, url_for
+from flask import Flask, Response, current_app, has_request_context, request, url_for
 from flask_babel import get_locale
 
 LANG_COOKIE = "lang"
@@ -17,7 +17,9 @@ def _requested_lang() -> str | None:
 
 
 def select_locale() -> str:
-    """Pick the locale from ?lang=, then the lang cookie, else the default (id)."""
+    """Pick the locale from ?lang=, then the lang cookie, else the default (id; also outside a request)."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     lang = _requested_lang() or request.cookies.get(LANG_COOKIE)
     if lang in current_app.config["LANGUAGES"]:
         return lang

@@ -1,5 +1,7 @@
 """Absolute links for things printed on paper (posters, tickets) or shown by the CLI."""
 
+from urllib.parse import urlsplit
+
 from flask import current_app, has_request_context, url_for
 
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
@@ -22,3 +24,22 @@ def survey_url(counter, *, token: str | None = None, kiosk: bool = False) -> str
     if kiosk:
         extra["kiosk"] = 1
     return public_url("survey.form", unit_slug=counter.unit.slug, counter_slug=counter.slug, **extra)
+
+
+def results_url(unit) -> str:
+    """Return the public results page of a unit (printed as a QR code on the monthly IKM poster)."""
+    return public_url("results.unit_results", unit_slug=unit.slug)
+
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "0.0.0.0")
+
+
+def local_link_warning(url: str) -> str | None:
+    """A warning for the CLI when a link about to be printed points at this machine (a phone cannot open it)."""
+    host = urlsplit(url).hostname or ""
+    if host in LOCAL_HOSTS or host.startswith("127."):
+        return (
+            f"Warning: {url} points at this computer, so a phone cannot open it. Set PUBLIC_BASE_URL to the "
+            "address citizens use (for a test on the office network: http://<this computer's LAN IP>:5000)."
+        )
+    return None

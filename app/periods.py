@@ -9,12 +9,15 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from app.errors import DomainError
+from app.i18n import N_
+
 MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
              "November", "Desember")  # fmt: skip
 ROMAN = ("I", "II", "III", "IV")
 
 
-class PeriodError(ValueError):
+class PeriodError(DomainError):
     """A period key that cannot be read."""
 
 
@@ -75,7 +78,7 @@ def year(year_number: int) -> Period:
 def date_range(first: date, last: date) -> Period:
     """A custom range from `first` to `last`, both inclusive."""
     if last < first:
-        raise PeriodError("Tanggal akhir sebelum tanggal awal.")
+        raise PeriodError(N_("Tanggal akhir sebelum tanggal awal."))
     return Period(first, last + timedelta(days=1), "range", f"{first.isoformat()}..{last.isoformat()}")
 
 
@@ -100,13 +103,16 @@ def parse_period(key: str) -> Period:
             try:
                 period = build(match)
             except ValueError as exc:
-                raise PeriodError(f"Periode '{text}' tidak valid: {exc}") from None
+                raise PeriodError(N_("Periode '%(key)s' tidak valid: %(reason)s"), key=text, reason=str(exc)) from None
             if not 2000 <= period.start.year <= 2100:
-                raise PeriodError(f"Periode '{text}' di luar rentang tahun 2000-2100.")
+                raise PeriodError(N_("Periode '%(key)s' di luar rentang tahun 2000-2100."), key=text)
             return period
     raise PeriodError(
-        f"Periode '{text[:40]}' tidak dikenal. Gunakan YYYY-MM, YYYY-Q1..Q4, YYYY-S1/S2, YYYY, "
-        "atau YYYY-MM-DD..YYYY-MM-DD."
+        N_(
+            "Periode '%(key)s' tidak dikenal. Gunakan YYYY-MM, YYYY-Q1..Q4, YYYY-S1/S2, YYYY, "
+            "atau YYYY-MM-DD..YYYY-MM-DD."
+        ),
+        key=text[:40],
     )
 
 
@@ -136,4 +142,28 @@ def period_of(day: date, kind: str) -> Period:
         return semester(day.year, (day.month - 1) // 6 + 1)
     if kind == "year":
         return year(day.year)
-    raise PeriodError(f"Jenis periode tidak dikenal: {kind}")
+    raise PeriodError(N_("Jenis periode tidak dikenal: %(kind)s"), kind=kind)
+
+
+# --- frozen periods --------------------------------------------------------------------------------------------
+# Domains that write period data (the survey's paper import) must say when a period's figures are already
+# published. Publishing lives in analytics, which the survey may not import, so analytics registers a lookup
+# here when its blueprint is registered; without it no period is frozen.
+FROZEN_LOOKUP = "skm.frozen_periods"
+
+
+@dataclass(frozen=True)
+class FrozenPeriod:
+    """A unit's period whose figures were published and frozen, with the published headline."""
+
+    key: str
+    label: str
+    summary: object  # a translatable Message: "IKM 79,56 (B), 45 responden"
+
+
+def frozen_periods(unit_id: int, overlapping: Period | None = None) -> list[FrozenPeriod]:
+    """Return the unit's published periods (those overlapping `overlapping`, when given), newest first."""
+    from flask import current_app
+
+    lookup = current_app.extensions.get(FROZEN_LOOKUP)
+    return list(lookup(unit_id, overlapping)) if lookup else []

@@ -4,20 +4,31 @@ import csv
 import io
 from dataclasses import dataclass
 
+from app.errors import DomainError, Message, as_message
+from app.i18n import N_
+
+CELL_MESSAGE = N_("baris %(row)d, kolom %(column)s: %(problem)s")
+
 
 @dataclass(frozen=True)
-class CellError:
-    """One problem in a table: spreadsheet row number (header = 1, 0 = the whole file), column, message."""
+class CellError(Message):
+    """One problem in a table, located: spreadsheet row (header = 1, 0 = the whole file) and column."""
 
-    row: int
-    column: str
-    message: str
+    row: int = 0
+    column: str = ""
 
-    def __str__(self) -> str:
-        return f"baris {self.row}, kolom {self.column}: {self.message}"
+    @classmethod
+    def at(cls, row: int, column: str, problem: "Message | str", /, **params) -> "CellError":
+        """Locate a problem: ``CellError.at(3, "U1", N_("nilai '%(value)s' ..."), value="5")``."""
+        return cls(CELL_MESSAGE, {"row": row, "column": column, "problem": as_message(problem, **params)},
+                   column, row, column)  # fmt: skip
+
+    @property
+    def problem(self) -> Message:
+        return self.params["problem"]
 
 
-class TableError(ValueError):
+class TableError(DomainError):
     """The file cannot be read as a table; the message says why."""
 
 
@@ -28,7 +39,7 @@ def read_table(filename: str, content: bytes) -> list[list[object]]:
         return _read_xlsx(content)
     if name.endswith(".csv") or name.endswith(".txt"):
         return _read_csv(content)
-    raise TableError("format berkas harus .csv atau .xlsx")
+    raise TableError(N_("format berkas harus .csv atau .xlsx"))
 
 
 def _read_csv(content: bytes) -> list[list[object]]:
@@ -50,7 +61,7 @@ def _read_xlsx(content: bytes) -> list[list[object]]:
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for a damaged or foreign file
-        raise TableError("berkas .xlsx tidak dapat dibaca") from None
+        raise TableError(N_("berkas .xlsx tidak dapat dibaca")) from None
     try:
         sheet = workbook.worksheets[0]
         return [list(row) for row in sheet.iter_rows(values_only=True)]

@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from app import directory
 from app.extensions import db
-from app.links import survey_url
+from app.links import local_link_warning, survey_url
 
 survey_cli = AppGroup("survey", help="Survey data: import paper questionnaires, tokens, posters.")
 
@@ -20,6 +20,15 @@ def _counter(unit_slug: str, counter_slug: str) -> directory.Counter:
     if counter is None:
         raise click.ClickException(f"Unknown counter '{unit_slug}/{counter_slug}'.")
     return counter
+
+
+def _frozen(unit, period_key: str):
+    from app.periods import PeriodError, frozen_periods, parse_period
+
+    try:
+        return frozen_periods(unit.id, parse_period(period_key))
+    except PeriodError:
+        return []
 
 
 @survey_cli.command("import")
@@ -39,6 +48,9 @@ def import_command(path: str, unit_slug: str, service_name: str, period: str) ->
         raise click.ClickException(f"Unit '{unit_slug}' has no service '{service_name}'.")
     with open(path, "rb") as fh:
         content = fh.read()
+    for frozen in _frozen(unit, period):
+        click.echo(f"Note: {frozen.label} is published ({frozen.summary}); this import will not change the "
+                   "published figures, only the provisional ones.", err=True)  # fmt: skip
     try:
         batch = import_file(
             unit=unit,
@@ -51,11 +63,13 @@ def import_command(path: str, unit_slug: str, service_name: str, period: str) ->
     except ImportRejected as exc:
         db.session.rollback()
         click.echo("Berkas ditolak, tidak ada data yang diimpor:", err=True)
-        for error in exc.errors:
+        for error in exc.messages:
             click.echo(f"  {error}", err=True)
         sys.exit(1)
     db.session.commit()
     click.echo(f"Imported {batch.row_count} responses (batch #{batch.id}).")
+    for frozen in _frozen(unit, period):
+        click.echo(f"Published figures of {frozen.label} unchanged: {frozen.summary}.")
 
 
 @survey_cli.command("tokens")
@@ -71,6 +85,8 @@ def tokens_command(unit_slug: str, counter_slug: str, count: int) -> None:
         tokens = issue_tokens(counter_id=counter.id, count=count)
     except TokenError as exc:
         raise click.ClickException(str(exc)) from None
+    if warning := local_link_warning(survey_url(counter)):
+        click.echo(warning, err=True)
     writer = csv.writer(sys.stdout)
     writer.writerow(["no", "url"])
     for number, token in enumerate(tokens, start=1):
@@ -85,9 +101,11 @@ def tokens_command(unit_slug: str, counter_slug: str, count: int) -> None:
 @click.option("--kiosk", is_flag=True, help="Encode the kiosk link (form resets itself).")
 def poster_command(unit_slug: str, counter_slug: str, fmt: str, output: str, kiosk: bool) -> None:
     """Write a counter's A4 QR poster (PDF or PNG)."""
-    from survey.posters import counter_poster
+    from survey.counter_poster import counter_poster
 
     counter = _counter(unit_slug, counter_slug)
+    if warning := local_link_warning(survey_url(counter)):
+        click.echo(warning, err=True)
     data = counter_poster(
         office=counter.unit.name,
         counter=counter.name,
@@ -110,3 +128,12 @@ def prune_log_command() -> None:
     click.echo(
         f"Removed {removed} expired log rows (retention {current_app.config['STUFFING_LOG_RETENTION_HOURS']} h)."
     )
+
+
+def register(app) -> None:
+    """Add the survey's commands, and its demo responses to `flask seed-demo`."""
+    from app.demo import DEMO_SEEDERS
+    from survey.demo import seed_responses
+
+    app.cli.add_command(survey_cli)
+    app.extensions.setdefault(DEMO_SEEDERS, []).append(seed_responses)

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
+from app.errors import Message
 from app.i18n import N_
 from survey.questionnaire import ELEMENTS
 from survey.service import Profile
@@ -23,7 +24,7 @@ class Submission:
     service_id: int | None
     token: str | None
     assisted: bool
-    errors: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, Message] = field(default_factory=dict)
 
 
 def _text(form: MultiDict, name: str) -> str | None:
@@ -33,25 +34,25 @@ def _text(form: MultiDict, name: str) -> str | None:
 
 def read_submission(form: MultiDict) -> Submission:
     """Read the posted fields; shape errors (a non-numeric age, no service) go in `errors`."""
-    errors: dict[str, str] = {}
+    errors: dict[str, Message] = {}
     answers = {e.code: _text(form, e.code.lower()) for e in ELEMENTS}
 
     age = None
     raw_age = _text(form, "usia")
     if raw_age is not None:
-        if raw_age.isdigit() and len(raw_age) <= 3:
+        if raw_age.isascii() and raw_age.isdigit() and len(raw_age) <= 3:
             age = int(raw_age)
         else:
-            errors["age"] = N_("Usia harus berupa angka tahun.")
+            errors["age"] = Message(N_("Usia harus berupa angka tahun."))
 
     service_id = None
     raw_service = _text(form, "layanan")
     if raw_service is None:
-        errors["service"] = N_("Pilih jenis layanan yang Anda terima.")
-    elif raw_service.isdigit() and len(raw_service) <= 9:
+        errors["service"] = Message(N_("Pilih jenis layanan yang Anda terima."))
+    elif raw_service.isascii() and raw_service.isdigit() and len(raw_service) <= 9:
         service_id = int(raw_service)
     else:
-        errors["service"] = N_("Jenis layanan tidak dikenal.")
+        errors["service"] = Message(N_("Jenis layanan tidak dikenal."))
 
     profile = Profile(
         gender=_text(form, "jenis_kelamin"),

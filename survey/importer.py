@@ -1,7 +1,6 @@
 """Import paper questionnaires from CSV or XLSX: all rows or none.
 
-One row per respondent; columns U1..U9 (element codes of product decision 4),
-blank = unanswered, plus optional profile columns. Every bad cell is reported
+The file is read by `survey.sheets` (the same reader as the IKM calculator). Every bad cell is reported
 with its spreadsheet row and column, and a file with any error imports nothing.
 """
 
@@ -11,35 +10,23 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from app.directory import Service, Unit
+from app.errors import DomainError
 from app.extensions import db
+from app.i18n import N_
 from app.periods import PeriodError, parse_period
-from app.tabular import CellError, TableError, read_table
+from app.tabular import CellError
 from survey.models import ImportBatch
-from survey.questionnaire import EDUCATIONS, ELEMENT_CODES, GENDERS, OCCUPATIONS, parse_score
+from survey.questionnaire import EDUCATIONS, GENDERS, OCCUPATIONS
 from survey.service import Profile, SurveyError, check_profile, store_paper_responses
-
-MAX_ROWS = 20000
-
-# Accepted header spellings (lower-case) for the optional profile columns.
-PROFILE_COLUMNS = {
-    "gender": ("jenis_kelamin", "jenis kelamin", "jk", "gender"),
-    "age": ("usia", "umur", "age"),
-    "education": ("pendidikan", "education"),
-    "occupation": ("pekerjaan", "occupation"),
-    "occupation_other": ("pekerjaan_lain", "pekerjaan lainnya", "occupation_other"),
-    "suggestion": ("saran", "kritik dan saran", "suggestion"),
-    "date": ("tanggal", "tanggal_survei", "date"),
-}
+from survey.sheets import AnswerSheet, SheetError, SheetRow, cell_text, located, read_answer_sheet
 
 
-class ImportRejected(ValueError):
-    """The file was rejected whole; `errors` lists every problem found."""
+class ImportRejected(DomainError):
+    """The file was rejected whole; `messages` lists every problem found (CellErrors)."""
 
-    def __init__(self, errors: list[CellError]):
-        self.errors = errors
-        shown = "; ".join(str(e) for e in errors[:20])
-        more = f" (dan {len(errors) - 20} kesalahan lain)" if len(errors) > 20 else ""
-        super().__init__(f"Berkas ditolak, tidak ada data yang diimpor. {shown}{more}")
+    @property
+    def errors(self) -> tuple[CellError, ...]:
+        return self.messages
 
 
 def month_bounds(period: str) -> tuple[date, date]:
@@ -49,7 +36,9 @@ def month_bounds(period: str) -> tuple[date, date]:
     except PeriodError:
         month = None
     if month is None or month.kind != "month":
-        raise ImportRejected([CellError(0, "periode", f"periode '{period[:20]}' harus berformat YYYY-MM")])
+        raise ImportRejected(
+            CellError.at(0, "periode", N_("periode '%(period)s' harus berformat YYYY-MM"), period=period[:20])
+        )
     return month.start, month.last_day
 
 
@@ -62,14 +51,7 @@ def _lookup(choices: tuple[tuple[str, str], ...], value: str) -> str | None:
 
 
 _GENDER_ALIASES = {"laki-laki": "L", "laki laki": "L", "pria": "L", "wanita": "P", "perempuan": "P"}
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+BAD_DATE = N_("tanggal '%(value)s' harus YYYY-MM-DD atau DD/MM/YYYY")
 
 
 def _parse_date(value: object) -> date:
@@ -77,98 +59,71 @@ def _parse_date(value: object) -> date:
         return value.date()
     if isinstance(value, date):
         return value
-    text = _cell_text(value)
+    text = cell_text(value)
     for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
         try:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"tanggal '{text[:20]}' harus YYYY-MM-DD atau DD/MM/YYYY")
+    raise ValueError(text[:20])
 
 
-def parse_rows(rows: list[list[object]], *, period: str) -> list[tuple[date, dict[str, int | None], Profile]]:
+def _row_date(sheet: AnswerSheet, row: SheetRow, first_day: date, last_day: date, errors: list) -> date:
+    raw = row.cells.get("date")
+    if not cell_text(raw):
+        return first_day
+    try:
+        day = _parse_date(raw)
+    except ValueError as exc:
+        errors.append(located(sheet, row.number, "date", BAD_DATE, value=str(exc)))
+        return first_day
+    if not first_day <= day <= last_day:
+        errors.append(located(sheet, row.number, "date", N_("tanggal di luar periode %(period)s"),
+                              period=f"{first_day:%Y-%m}"))  # fmt: skip
+    return day
+
+
+def _row_profile(sheet: AnswerSheet, row: SheetRow, errors: list) -> Profile:
+    values: dict[str, object] = {}
+    gender = cell_text(row.cells.get("gender"))
+    if gender:
+        values["gender"] = _lookup(GENDERS, gender) or _GENDER_ALIASES.get(gender.lower(), gender)
+    age = cell_text(row.cells.get("age"))
+    if age:
+        if age.isascii() and age.isdigit() and len(age) <= 3:
+            values["age"] = int(age)
+        else:
+            errors.append(located(sheet, row.number, "age", N_("usia '%(value)s' harus angka"), value=age[:20]))
+    for key, choices in (("education", EDUCATIONS), ("occupation", OCCUPATIONS)):
+        text = cell_text(row.cells.get(key))
+        if text:
+            values[key] = _lookup(choices, text) or text
+    for key in ("occupation_other", "suggestion"):
+        text = cell_text(row.cells.get(key))
+        if text:
+            values[key] = text
+    profile = Profile(**values)
+    try:
+        check_profile(profile)
+    except SurveyError as exc:
+        errors.extend(located(sheet, row.number, m.field, m) for m in exc.messages)
+    return profile
+
+
+def parse_sheet(sheet: AnswerSheet, *, period: str) -> list[tuple[date, dict[str, int | None], Profile]]:
     """Validate every row; return parsed rows, or raise ImportRejected listing all errors."""
     first_day, last_day = month_bounds(period)
-    if not rows:
-        raise ImportRejected([CellError(1, "-", "berkas kosong")])
-    header = [_cell_text(h) for h in rows[0]]
-    lowered = [h.lower() for h in header]
     errors: list[CellError] = []
-    index: dict[str, int] = {}
-    for code in ELEMENT_CODES:
-        if code.lower() in lowered:
-            index[code] = lowered.index(code.lower())
-        else:
-            errors.append(CellError(1, code, "kolom wajib tidak ada"))
-    for key, names in PROFILE_COLUMNS.items():
-        for name in names:
-            if name in lowered:
-                index[key] = lowered.index(name)
-                break
-    if errors:
-        raise ImportRejected(errors)
-    if len(rows) - 1 > MAX_ROWS:
-        raise ImportRejected([CellError(0, "-", f"maksimal {MAX_ROWS} baris per berkas")])
-
     parsed = []
-    for number, row in enumerate(rows[1:], start=2):
-
-        def cell(key: str, row=row) -> object:
-            i = index.get(key)
-            return row[i] if i is not None and i < len(row) else None
-
-        if all(_cell_text(v) == "" for v in row):
-            continue  # a blank spreadsheet line is not a respondent
-        row_errors: list[CellError] = []
-        scores: dict[str, int | None] = {}
-        for code in ELEMENT_CODES:
-            try:
-                scores[code] = parse_score(cell(code))
-            except ValueError as exc:
-                row_errors.append(CellError(number, header[index[code]], str(exc)))
-        if not row_errors and all(v is None for v in scores.values()):
-            row_errors.append(CellError(number, "U1-U9", "tidak ada jawaban sama sekali"))
-
-        day = first_day
-        if _cell_text(cell("date")):
-            try:
-                day = _parse_date(cell("date"))
-                if not first_day <= day <= last_day:
-                    row_errors.append(CellError(number, header[index["date"]], f"tanggal di luar periode {period}"))
-            except ValueError as exc:
-                row_errors.append(CellError(number, header[index["date"]], str(exc)))
-
-        profile_values: dict[str, object] = {}
-        gender = _cell_text(cell("gender"))
-        if gender:
-            profile_values["gender"] = _lookup(GENDERS, gender) or _GENDER_ALIASES.get(gender.lower(), gender)
-        age = _cell_text(cell("age"))
-        if age:
-            if age.isdigit():
-                profile_values["age"] = int(age)
-            else:
-                row_errors.append(CellError(number, header[index["age"]], f"usia '{age[:20]}' harus angka"))
-        for key, choices in (("education", EDUCATIONS), ("occupation", OCCUPATIONS)):
-            text = _cell_text(cell(key))
-            if text:
-                profile_values[key] = _lookup(choices, text) or text
-        for key in ("occupation_other", "suggestion"):
-            text = _cell_text(cell(key))
-            if text:
-                profile_values[key] = text
-        profile = Profile(**profile_values)
-        try:
-            check_profile(profile)
-        except SurveyError as exc:
-            for key, message in exc.errors.items():
-                row_errors.append(CellError(number, header[index[key]], message))
+    for row in sheet.rows:
+        row_errors = list(row.errors)
+        day = _row_date(sheet, row, first_day, last_day, row_errors)
+        profile = _row_profile(sheet, row, row_errors)
         errors.extend(row_errors)
         if not row_errors:
-            parsed.append((day, scores, profile))
+            parsed.append((day, row.scores, profile))
     if errors:
-        raise ImportRejected(errors)
-    if not parsed:
-        raise ImportRejected([CellError(2, "-", "tidak ada baris responden")])
+        raise ImportRejected(*errors)
     return parsed
 
 
@@ -180,12 +135,13 @@ def import_file(
     :raise ImportRejected: any error; nothing has been written.
     """
     if service.unit_id != unit.id:
-        raise ImportRejected([CellError(0, "layanan", "layanan bukan milik unit ini")])
+        raise ImportRejected(CellError.at(0, "layanan", N_("layanan bukan milik unit ini")))
+    month_bounds(period)
     try:
-        rows = read_table(filename, content)
-    except TableError as exc:
-        raise ImportRejected([CellError(0, "berkas", str(exc))]) from None
-    parsed = parse_rows(rows, period=period)
+        sheet = read_answer_sheet(filename, content)
+    except SheetError as exc:
+        raise ImportRejected(*exc.messages) from None
+    parsed = parse_sheet(sheet, period=period)
     digest = hashlib.sha256(content).hexdigest()
     previous = db.session.scalar(
         sa.select(ImportBatch.id).where(
@@ -193,7 +149,9 @@ def import_file(
         )
     )
     if previous:
-        raise ImportRejected([CellError(0, "berkas", f"berkas yang sama sudah diimpor (batch #{previous})")])
+        raise ImportRejected(
+            CellError.at(0, "berkas", N_("berkas yang sama sudah diimpor (batch #%(batch)d)"), batch=previous)
+        )
     batch = ImportBatch(
         unit_id=unit.id,
         service_id=service.id,

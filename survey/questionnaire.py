@@ -164,20 +164,31 @@ MAX_SUGGESTION_LENGTH = 2000
 MAX_OCCUPATION_OTHER_LENGTH = 100
 
 
+SCORE_ERROR = N_("nilai '%(value)s' harus 1, 2, 3, atau 4")
+
+
+class ScoreError(ValueError):
+    """A raw answer that is not 1-4 or blank; `value` is what was given (shortened), for the message."""
+
+    def __init__(self, value: object):
+        self.value = str(value)[:20]
+        super().__init__(SCORE_ERROR % {"value": self.value})
+
+
 def parse_score(value: object) -> int | None:
     """Turn one raw answer into a score 1-4, or None when blank.
 
-    Raises ValueError with an Indonesian message for anything else (0, 5, 2.5, text).
+    :raise ScoreError: anything else (0, 5, 2.5, text, a boolean).
     """
     if value is None:
         return None
     if isinstance(value, bool):
-        raise ValueError("nilai harus 1, 2, 3, atau 4")
+        raise ScoreError(value)
     if isinstance(value, float):
         if value != value:  # NaN from a spreadsheet is a blank cell
             return None
         if not value.is_integer():
-            raise ValueError(f"nilai '{value:g}' harus 1, 2, 3, atau 4")
+            raise ScoreError(f"{value:g}")
         value = int(value)
     if isinstance(value, str):
         text = value.strip()
@@ -185,9 +196,9 @@ def parse_score(value: object) -> int | None:
             return None
         if text.endswith(".0") and text[:-2].isdigit():  # "3.0" from a spreadsheet export
             text = text[:-2]
-        if not text.isdigit():
-            raise ValueError(f"nilai '{text[:20]}' harus 1, 2, 3, atau 4")
+        if not text.isascii() or not text.isdigit():
+            raise ScoreError(text)
         value = int(text)
     if not isinstance(value, int) or value not in SCALE:
-        raise ValueError(f"nilai '{value}' harus 1, 2, 3, atau 4")
+        raise ScoreError(value)
     return value

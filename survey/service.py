@@ -1,19 +1,19 @@
 """Write side of the survey: validate and store responses. Functions flush, callers commit."""
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from app import clock
 from app.directory import AccessMode, Counter, Service, Unit
+from app.errors import DomainError
 from app.extensions import db
 from app.i18n import N_
 from survey import stuffing
-from survey.models import Channel, Publication, Response, SurveyPopulation
+from survey.models import Channel, Response
 from survey.questionnaire import (
     EDUCATIONS,
     ELEMENTS,
@@ -23,6 +23,7 @@ from survey.questionnaire import (
     MAX_SUGGESTION_LENGTH,
     MIN_AGE,
     OCCUPATIONS,
+    ScoreError,
     parse_score,
 )
 from survey.tokens import TokenError, check_token
@@ -33,19 +34,18 @@ logger = logging.getLogger(__name__)
 TOKEN_REQUIRED = N_("Survei di loket ini memerlukan kode dari struk atau tiket antrean.")
 
 
-class SurveyError(ValueError):
-    """Input that cannot be stored; `errors` maps a field name to its message."""
+class SurveyError(DomainError):
+    """Input that cannot be stored; each message names its field (`by_field()`)."""
 
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
+
+TOKEN_USED = N_("Kode survei ini sudah dipakai. Terima kasih, jawaban Anda sudah tercatat.")
 
 
 class TokenUsedError(SurveyError):
     """The one-time token was already spent."""
 
     def __init__(self):
-        super().__init__({"token": N_("Kode survei ini sudah dipakai. Terima kasih, jawaban Anda sudah tercatat.")})
+        super().__init__({"token": TOKEN_USED})
 
 
 @dataclass(frozen=True)
@@ -66,12 +66,12 @@ def check_answers(answers: dict[str, object]) -> dict[str, int | None]:
     known = {e.code for e in ELEMENTS}
     for code in answers:
         if code not in known:
-            errors[code] = "unsur tidak dikenal"
+            errors[code] = N_("unsur tidak dikenal")
     scores: dict[str, int | None] = {}
     for element in ELEMENTS:
         try:
             scores[element.code] = parse_score(answers.get(element.code))
-        except ValueError:
+        except ScoreError:
             errors[element.code] = N_("Jawaban harus 1, 2, 3, atau 4.")
     if not errors and all(v is None for v in scores.values()):
         errors["answers"] = N_("Jawab setidaknya satu pertanyaan.")
@@ -98,11 +98,6 @@ def check_profile(profile: Profile) -> Profile:
     if errors:
         raise SurveyError(errors)
     return profile
-
-
-def office_today() -> date:
-    """Return today's date on the office's clock (periods are cut on it)."""
-    return datetime.now(ZoneInfo(current_app.config["OFFICE_TIMEZONE"])).date()
 
 
 def counter_services(counter: Counter) -> list[Service]:
@@ -145,7 +140,7 @@ def submit_response(
         try:
             token_hash = check_token(token, counter_id=counter.id)
         except TokenError as exc:
-            raise SurveyError({"token": str(exc)}) from None
+            raise SurveyError(*(replace(m, field="token") for m in exc.messages)) from None
         if token_spent(token_hash):
             raise TokenUsedError()
     if counter.access_mode == AccessMode.ASSISTED:
@@ -158,7 +153,7 @@ def submit_response(
         unit_id=counter.unit_id,
         service_id=service.id,
         counter_id=counter.id,
-        survey_date=office_today(),
+        survey_date=clock.today(),
         submitted_at=datetime.now(UTC),
         channel=channel,
         assisted=assisted,
@@ -199,7 +194,7 @@ def store_paper_responses(
 ) -> int:
     """Insert already-validated paper questionnaires in one statement; returns the count."""
     if service.unit_id != unit.id:
-        raise SurveyError({"service": "Layanan bukan milik unit ini."})
+        raise SurveyError({"service": N_("Layanan bukan milik unit ini.")})
     now = datetime.now(UTC)
     values = [
         {
@@ -227,69 +222,13 @@ def token_spent(token_hash: str) -> bool:
     return db.session.scalar(sa.select(Response.id).where(Response.token_hash == token_hash)) is not None
 
 
-MAX_POPULATION = 100_000_000
+def response_watermark() -> int:
+    """Return the highest response id below which every response is committed and visible (0 when none).
 
-
-def set_population(*, unit: Unit, period_key: str, population: int) -> SurveyPopulation:
-    """Record how many citizens a unit served in a period (the base of the minimum sample). Flushes."""
-    from app.periods import parse_period
-
-    period = parse_period(period_key)  # raises PeriodError with a message
-    if not 1 <= population <= MAX_POPULATION:
-        raise SurveyError({"population": N_("Populasi harus bilangan bulat positif.")})
-    row = db.session.scalar(
-        sa.select(SurveyPopulation).where(
-            SurveyPopulation.unit_id == unit.id, SurveyPopulation.period_key == period.key
-        )
-    )
-    if row is None:
-        row = SurveyPopulation(unit_id=unit.id, period_key=period.key, population=population)
-        db.session.add(row)
-    else:
-        row.population = population
-    db.session.flush()
-    return row
-
-
-class AlreadyPublishedError(SurveyError):
-    """A period's results are frozen once published."""
-
-    def __init__(self):
-        super().__init__({"period": N_("Hasil periode ini sudah dipublikasikan dan dibekukan.")})
-
-
-def publish_results(
-    *,
-    unit: Unit,
-    period_key: str,
-    snapshot: dict,
-    poster_png: bytes | None,
-    poster_pdf: bytes | None,
-    published_by: str,
-) -> Publication:
-    """Freeze a period's computed results (and poster) for publication. Flushes.
-
-    :raise AlreadyPublishedError: the period was published before; published numbers never change.
+    Publishing freezes "every response of the period up to this id". On SQLite writers are serialised, so ids
+    commit in order. On PostgreSQL a concurrent insert could hold a lower id and commit later, so a SHARE lock
+    first waits for in-flight inserts and holds new ones back until the caller's transaction ends.
     """
-    from app.periods import parse_period
-
-    period = parse_period(period_key)
-    exists = sa.select(Publication.id).where(Publication.unit_id == unit.id, Publication.period_key == period.key)
-    if db.session.scalar(exists):
-        raise AlreadyPublishedError()
-    publication = Publication(
-        unit_id=unit.id,
-        period_key=period.key,
-        period_start=period.start,
-        snapshot=snapshot,
-        poster_png=poster_png,
-        poster_pdf=poster_pdf,
-        published_by=published_by,
-    )
-    db.session.add(publication)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:
-        raise AlreadyPublishedError() from None
-    return publication
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("LOCK TABLE responses IN SHARE MODE"))
+    return int(db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(Response.id), 0))))

@@ -11,12 +11,13 @@ import secrets
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from app.errors import DomainError
 from app.i18n import N_
 
 _SALT = "skm-survey-token-v1"
 
 
-class TokenError(ValueError):
+class TokenError(DomainError):
     """A token that cannot be used; the message is shown to the citizen."""
 
 
@@ -27,7 +28,7 @@ def _serializer() -> URLSafeTimedSerializer:
 def issue_tokens(*, counter_id: int, count: int) -> list[str]:
     """Return `count` fresh signed tokens for a counter."""
     if not 1 <= count <= 5000:
-        raise TokenError("Jumlah token harus 1-5000.")
+        raise TokenError(N_("Jumlah token harus 1-5000."))
     serializer = _serializer()
     return [serializer.dumps({"c": counter_id, "n": secrets.token_urlsafe(12)}) for _ in range(count)]
 

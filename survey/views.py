@@ -9,6 +9,7 @@ from flask_wtf.csrf import generate_csrf
 
 from app.directory import AccessMode, Service, get_counter
 from app.extensions import db, limiter
+from app.errors import Message
 from app.i18n import N_, select_locale
 from survey import service as survey_service
 from survey.forms import SurveyForm, read_submission
@@ -46,7 +47,7 @@ def _render(counter, *, status=200, errors=None, values=None, token=None, kiosk=
         wanted = request.args.get("layanan", "")
         if len(services) == 1:
             values["layanan"] = str(services[0].id)
-        elif wanted.isdigit():
+        elif wanted.isascii() and wanted.isdigit():
             values["layanan"] = wanted
     return render_template(
         "survey/form.html",
@@ -122,13 +123,13 @@ def form(unit_slug: str, counter_slug: str):
         return redirect(url_for("auth.login", next=request.full_path))
     if counter.access_mode == AccessMode.TOKEN:
         if not token:
-            return _refusal(counter, survey_service.TOKEN_REQUIRED, 403)
+            return _refusal(counter, Message(survey_service.TOKEN_REQUIRED), 403)
         try:
             token_hash = check_token(token, counter_id=counter.id)
         except TokenError as exc:
-            return _refusal(counter, str(exc), 403)
+            return _refusal(counter, exc.messages[0], 403)
         if survey_service.token_spent(token_hash):
-            return _refusal(counter, survey_service.TokenUsedError().errors["token"], 409)
+            return _refusal(counter, Message(survey_service.TOKEN_USED), 409)
     return _with_device_cookie(current_app.make_response(_render(counter, token=token, kiosk=kiosk)))
 
 
@@ -149,7 +150,7 @@ def submit(unit_slug: str, counter_slug: str):
     if sub.errors or service is None:
         errors = dict(sub.errors)
         if service is None and "service" not in errors:
-            errors["service"] = N_("Jenis layanan tidak dikenal.")
+            errors["service"] = Message(N_("Jenis layanan tidak dikenal."))
         return _with_device_cookie(
             current_app.make_response(
                 _render(counter, status=400, errors=errors, values=values, token=sub.token, kiosk=kiosk)
@@ -169,10 +170,10 @@ def submit(unit_slug: str, counter_slug: str):
         )
     except survey_service.TokenUsedError as exc:
         db.session.rollback()
-        return _refusal(counter, exc.errors["token"], 409)
+        return _refusal(counter, exc.by_field()["token"], 409)
     except survey_service.SurveyError as exc:
         db.session.rollback()
-        return _render(counter, status=400, errors=exc.errors, values=values, token=sub.token, kiosk=kiosk)
+        return _render(counter, status=400, errors=exc.by_field(), values=values, token=sub.token, kiosk=kiosk)
     response_id, counter_id = response.id, counter.id  # read before commit expires them
     db.session.commit()
     current_app.logger.info("Survey response %s stored for counter %s", response_id, counter_id)

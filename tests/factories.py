@@ -47,3 +47,66 @@ def survey_form(service_id: int | None = None, **fields) -> dict:
         data["layanan"] = str(service_id)
     data.update({k: v for k, v in fields.items() if v is not None})
     return {k: v for k, v in data.items() if v != "__omit__"}
+
+
+def make_response(directory: Directory, day, scores=(), *, service=None, counter=None, **columns):
+    """Add one questionnaire dated `day` (not committed).
+
+    `scores` is {"U1": 4, ...}, {"u1": 4, ...} or a tuple in element order (None = unanswered); `service`
+    defaults to the unit's licensing service, `counter` to none (a paper questionnaire's place).
+    """
+    from survey.models import Response
+
+    if isinstance(scores, dict):
+        answers = {code.lower(): value for code, value in scores.items()}
+    else:
+        answers = {f"u{i}": value for i, value in enumerate(scores, start=1)}
+    response = Response(
+        unit_id=directory.unit.id,
+        service_id=columns.pop("service_id", None) or (service or directory.izin).id,
+        counter_id=counter.id if counter is not None else None,
+        survey_date=day,
+        **answers,
+        **columns,
+    )
+    db.session.add(response)
+    return response
+
+
+def make_responses(directory: Directory, day, count: int, score: int = 4, **columns) -> None:
+    """Add and commit `count` questionnaires dated `day` with the same score for every element."""
+    for _ in range(count):
+        make_response(directory, day, (score,) * 9, **columns)
+    db.session.commit()
+
+
+def build(directory: Directory, period, **kwargs):
+    """The dashboard of the directory's unit for a period (published figures when published)."""
+    from analytics.dashboard import build_dashboard
+
+    return build_dashboard(unit_id=directory.unit.id, unit_name=directory.unit.name, period=period, **kwargs)
+
+
+def pdf_text(pdf: bytes, tmp_path) -> str:
+    """The PDF's text with whitespace collapsed; skips the test when poppler-utils is not installed."""
+    import re
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (Debian poppler-utils) is not installed")
+    path = tmp_path / "document.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True)
+    return re.sub(r"\s+", " ", out.stdout)
+
+
+def read_workbook(body: bytes):
+    """Open an .xlsx produced by the app."""
+    import io
+
+    from openpyxl import load_workbook
+
+    return load_workbook(io.BytesIO(body))

@@ -99,7 +99,7 @@ def test_poster_pdf_and_png_are_a4(login, demo):
 
 
 def test_poster_is_black_and_white_friendly(app, demo):
-    from survey.posters import counter_poster
+    from survey.counter_poster import counter_poster
 
     png = counter_poster(office="DPMPTSP Kota Uji", counter="Loket 1", url="https://skm.example.go.id/s/x/y", fmt="png")
     image = Image.open(io.BytesIO(png)).convert("RGB")
@@ -124,8 +124,7 @@ def test_poster_qr_code_reads_back_as_the_survey_link(app, demo, tmp_path):
     import subprocess
 
     import pytest
-
-    from survey.posters import counter_poster
+    from survey.counter_poster import counter_poster
 
     if not shutil.which("zbarimg"):
         pytest.skip("zbarimg (Debian zbar-tools) not installed")

@@ -3,28 +3,18 @@
 import random
 from datetime import date
 
+from analytics.dashboard import build_dashboard, history_trend
+from analytics.snapshot import Snapshot
+
 from analytics import data
 from analytics.data import Selection
 from analytics.ikm import Tally, compute_ikm
-from analytics.reports import build_dashboard, history_trend, snapshot
 from app.extensions import db
 from app.periods import month, parse_period
 from survey.models import Response
 from survey.questionnaire import ELEMENT_CODES
-from survey.service import set_population
-
-
-def add(demo, day: date, scores: dict, *, service=None, counter=None, **columns) -> None:
-    db.session.add(
-        Response(
-            unit_id=demo.unit.id,
-            service_id=(service or demo.izin).id,
-            counter_id=(counter.id if counter else None),
-            survey_date=day,
-            **{code.lower(): value for code, value in scores.items()},
-            **columns,
-        )
-    )
+from analytics.publishing import set_population
+from tests.factories import make_response as add
 
 
 def random_rows(seed: int, count: int) -> list[dict]:
@@ -84,8 +74,9 @@ def test_dashboard_for_a_quarter(app, demo):
     assert str(trend["2026-01"].nik) == "100.00" and str(trend["2026-02"].nik) == "25.00"
     assert not trend["2026-03"].has_data and trend["2026-03"].nik is None  # no data, never 0
     assert [e.code for e in dash.weakest] == ["U1", "U2", "U3"]  # ties broken by code
-    frozen = snapshot(dash)
-    assert frozen["result"]["nik"] == 81.25 and frozen["sample"]["required"] == 80
+    frozen = Snapshot.of(dash.figures, watermark=0).to_json()
+    assert frozen["result"]["nik"] == "81.25" and frozen["sample"]["required"] == 80
+    assert Snapshot.from_json(frozen).result == dash.result  # rebuilt exactly from the stored sums and counts
 
 
 def test_history_trend_pools_each_period(app, demo):
@@ -101,7 +92,7 @@ def test_history_trend_pools_each_period(app, demo):
 
 def test_empty_month_dashboard(app, demo):
     dash = build_dashboard(unit_id=demo.unit.id, unit_name=demo.unit.name, period=month(2026, 5))
-    assert not dash.result.has_data and dash.by_service == [] and dash.sample is None
+    assert not dash.result.has_data and dash.by_service == () and dash.sample is None
     assert all(not p.result.has_data for p in dash.trend)
 
 

@@ -5,9 +5,9 @@ from datetime import date
 import sqlalchemy as sa
 
 from app.extensions import db
-from survey.models import Publication, SurveyPopulation
+from analytics.models import Publication, SurveyPopulation
 from survey.questionnaire import ELEMENT_CODES
-from tests.test_analytics_data import add
+from tests.factories import make_response as add
 
 DASH = "/analitik/?unit=dpmptsp-uji&periode=2026-03"
 
@@ -48,30 +48,37 @@ def test_dashboard_filters_and_bad_input(login, demo):
 
 def test_population_entry_drives_sample_adequacy(login, demo):
     seed_march(demo)
-    result = login.post(f"/admin/units/{demo.unit.id}/populasi", data={"periode": "2026-03", "populasi": "20"})
-    assert result.status_code == 302
+    result = login.post(f"/analitik/units/{demo.unit.id}/populasi", data={"periode": "2026-03", "populasi": "20"})
+    assert result.status_code == 303
     html = login.get(DASH).get_data(as_text=True)
     assert "3 responden dari minimal 19" in html and "Belum memenuhi" in html and "kurang 16" in html
-    bad = login.post(f"/admin/units/{demo.unit.id}/populasi", data={"periode": "2026-03", "populasi": "-5"})
+    bad = login.post(f"/analitik/units/{demo.unit.id}/populasi", data={"periode": "2026-03", "populasi": "-5"})
     assert bad.status_code == 303
-    bad = login.post(f"/admin/units/{demo.unit.id}/populasi", data={"periode": "maret", "populasi": "5"})
+    bad = login.post(f"/analitik/units/{demo.unit.id}/populasi", data={"periode": "maret", "populasi": "5"})
     assert bad.status_code == 303
     assert db.session.scalar(sa.select(SurveyPopulation.population)) == 20
 
 
-def test_publication_freezes_the_numbers(login, client, demo):
+def test_publication_asks_for_confirmation_then_freezes_the_numbers(login, client, demo):
     seed_march(demo, count=2, score=4, saran="Nomor HP saya 0812-RAHASIA")
-    result = login.post(f"/admin/units/{demo.unit.id}/publikasi", data={"periode": "2026-03"})
-    assert result.status_code == 302
+    publish = f"/analitik/units/{demo.unit.id}/publikasi"
+    page = login.get(publish + "?periode=2026-03")
+    assert page.status_code == 200 and "Saya sudah memeriksa angka" in page.get_data(as_text=True)
+    unconfirmed = login.post(publish, data={"periode": "2026-03"})
+    assert unconfirmed.status_code == 400 and db.session.scalar(sa.select(sa.func.count(Publication.id))) == 0
+    result = login.post(publish, data={"periode": "2026-03", "konfirmasi": "1"})
+    assert result.status_code == 303
     publication = db.session.scalar(sa.select(Publication))
-    assert publication.snapshot["result"]["nik"] == 100.0 and publication.poster_png.startswith(b"\x89PNG")
+    assert publication.snapshot["result"]["nik"] == "100.00" and publication.poster_png.startswith(b"\x89PNG")
     # late paper data arrives after publication
     seed_march(demo, count=2, score=1)
-    again = login.post(f"/admin/units/{demo.unit.id}/publikasi", data={"periode": "2026-03"})
-    assert again.status_code == 302
+    again = login.post(publish, data={"periode": "2026-03", "konfirmasi": "1"})
+    assert again.status_code == 303
     assert db.session.scalar(sa.select(sa.func.count(Publication.id))) == 1
     html = login.get(DASH).get_data(as_text=True)
-    assert "sudah dipublikasikan" in html and "IKM 62.50" in html  # live figure, frozen one shown alongside
+    assert "IKM 100.00" in html and "2 kuesioner masuk setelah publikasi" in html  # the published figures
+    live = login.get(DASH + "&sementara=1").get_data(as_text=True)
+    assert "Angka sementara, belum dipublikasikan" in live and "IKM 62.50" in live  # only when asked for
     public = client.get("/hasil/dpmptsp-uji").get_data(as_text=True)
     assert "100.00" in public and "62.50" not in public  # the published number did not drift
     assert "RAHASIA" not in public
@@ -82,7 +89,7 @@ def test_publication_freezes_the_numbers(login, client, demo):
 
 
 def test_empty_period_cannot_be_published(login, demo):
-    login.post(f"/admin/units/{demo.unit.id}/publikasi", data={"periode": "2026-03"})
+    login.post(f"/analitik/units/{demo.unit.id}/publikasi", data={"periode": "2026-03", "konfirmasi": "1"})
     assert db.session.scalar(sa.select(sa.func.count(Publication.id))) == 0
 
 

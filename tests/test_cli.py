@@ -117,7 +117,7 @@ def test_prune_log_is_idempotent(app, runner, hours_ago, kept):
 def test_population_poster_report_and_publish_commands(runner, demo, tmp_path):
     from datetime import date
 
-    from survey.models import Publication
+    from analytics.models import Publication
     from survey.questionnaire import ELEMENT_CODES
 
     for _ in range(3):
@@ -137,10 +137,19 @@ def test_population_poster_report_and_publish_commands(runner, demo, tmp_path):
                                      "-o", str(out)])  # fmt: skip
         assert result.exit_code == 0, result.output
         assert out.read_bytes().startswith(magic)
-    result = runner.invoke(args=["publish", "dpmptsp-uji", "2026-03"])
+    declined = runner.invoke(args=["publish", "dpmptsp-uji", "2026-03"], input="n\n")
+    assert declined.exit_code != 0 and "Publish and freeze these figures?" in declined.output
+    assert db.session.scalar(sa.select(sa.func.count(Publication.id))) == 0
+    result = runner.invoke(args=["publish", "dpmptsp-uji", "2026-03"], input="y\n")
     assert result.exit_code == 0 and "IKM 75.00 (C)" in result.output
-    again = runner.invoke(args=["publish", "dpmptsp-uji", "2026-03"])
+    again = runner.invoke(args=["publish", "dpmptsp-uji", "2026-03", "--yes"])
     assert again.exit_code != 0 and "sudah dipublikasikan" in again.output
-    empty = runner.invoke(args=["publish", "dpmptsp-uji", "2026-04"])
+    empty = runner.invoke(args=["publish", "dpmptsp-uji", "2026-04", "--yes"])
     assert empty.exit_code != 0 and "Tidak ada respons" in empty.output
     assert db.session.scalar(sa.select(sa.func.count(Publication.id))) == 1
+    no_reason = runner.invoke(args=["withdraw", "dpmptsp-uji", "2026-03", "--reason", "x"])
+    assert no_reason.exit_code != 0 and "alasan" in no_reason.output
+    withdrawn = runner.invoke(args=["withdraw", "dpmptsp-uji", "2026-03", "--reason", "Salah unggah data kertas"])
+    assert withdrawn.exit_code == 0, withdrawn.output
+    publication = db.session.scalar(sa.select(Publication))
+    assert publication.withdrawn_by == "cli" and publication.withdrawal_reason == "Salah unggah data kertas"

@@ -29,7 +29,7 @@ def add_responses(demo, day: date, *rows: dict[str, int | None]) -> None:
 
 
 def dashboard_for(demo, period=MARCH):
-    from analytics.reports import build_dashboard
+    from analytics.dashboard import build_dashboard
 
     return build_dashboard(unit_id=demo.unit.id, unit_name=demo.unit.name, period=period)
 
@@ -37,7 +37,7 @@ def dashboard_for(demo, period=MARCH):
 @pytest.fixture
 def march(demo):
     """A dashboard for March 2026 with data, a population (so the sample line shows) and an empty February."""
-    from survey.service import set_population
+    from analytics.publishing import set_population
 
     add_responses(demo, date(2026, 1, 12), {})
     add_responses(
@@ -58,7 +58,7 @@ def grey_only(image: Image.Image) -> bool:
 
 
 def test_poster_pdf_is_a4_portrait(march):
-    from analytics.poster import ikm_poster
+    from analytics.ikm_poster import ikm_poster
 
     assert march.result.has_data and march.sample.required == 278
     pdf = ikm_poster(march, results_url=RESULTS_URL, fmt="pdf")
@@ -67,7 +67,7 @@ def test_poster_pdf_is_a4_portrait(march):
 
 
 def test_poster_png_is_a4_grey_only_and_its_qr_reads_back(march, tmp_path):
-    from analytics.poster import ikm_poster
+    from analytics.ikm_poster import ikm_poster
 
     png = ikm_poster(march, results_url=RESULTS_URL, fmt="png")
     image = Image.open(io.BytesIO(png))
@@ -84,7 +84,7 @@ def test_poster_png_is_a4_grey_only_and_its_qr_reads_back(march, tmp_path):
 
 
 def test_poster_of_a_month_without_responses_still_renders(demo):
-    from analytics.poster import ikm_poster
+    from analytics.ikm_poster import ikm_poster
 
     empty = dashboard_for(demo)
     assert not empty.result.has_data and empty.sample is None
@@ -94,7 +94,7 @@ def test_poster_of_a_month_without_responses_still_renders(demo):
 
 
 def test_poster_refuses_an_unknown_format(demo):
-    from analytics.poster import ikm_poster
+    from analytics.ikm_poster import ikm_poster
 
     with pytest.raises(ValueError):
         ikm_poster(dashboard_for(demo), results_url=RESULTS_URL, fmt="svg")

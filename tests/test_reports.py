@@ -11,16 +11,18 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import pytest
+from analytics.dashboard import build_dashboard
 
-from analytics import report_pdf
+from analytics import report as report_pdf
 from analytics.export import export_workbook, safe_cell
 from analytics.ikm import Tally, compute_ikm
-from analytics.report_pdf import fmt_dec, frozen_note_for, report_figures, skm_report_pdf
-from analytics.reports import build_dashboard, snapshot
+from analytics.dashboard import frozen_note_for
+from analytics.report import fmt_dec, skm_report_pdf
 from app.extensions import db
+from tests.factories import make_response, pdf_text
 from app.periods import month
 from survey.models import Channel, Response
-from survey.service import publish_results, set_population
+from analytics.publishing import publish_period, set_population
 
 PERIOD = month(2026, 3)
 UNIT_NAME = 'Dinas <b>Uji</b> & "Kota"'
@@ -50,22 +52,12 @@ SECTIONS = (
 )
 
 
+PROFILE = {"gender": "L", "age": 35, "education": "S1", "occupation": "SWASTA", "channel": Channel.ONLINE}
+
+
 def add_response(demo, day: date, scores, **fields) -> Response:
-    response = Response(
-        unit_id=demo.unit.id,
-        service_id=fields.pop("service_id", demo.izin.id),
-        counter_id=fields.pop("counter_id", demo.static.id),
-        survey_date=day,
-        channel=fields.pop("channel", Channel.ONLINE),
-        gender=fields.pop("gender", "L"),
-        age=fields.pop("age", 35),
-        education=fields.pop("education", "S1"),
-        occupation=fields.pop("occupation", "SWASTA"),
-        **{f"u{i}": v for i, v in enumerate(scores, start=1)},
-        **fields,
-    )
-    db.session.add(response)
-    return response
+    counter = demo.static if fields.pop("counter_id", demo.static.id) is not None else None
+    return make_response(demo, day, scores, counter=counter, **{**PROFILE, **fields})
 
 
 @pytest.fixture
@@ -88,16 +80,6 @@ def period_data(demo):
 
 def dashboard(demo, unit_name: str = UNIT_NAME):
     return build_dashboard(unit_id=demo.unit.id, unit_name=unit_name, period=PERIOD)
-
-
-def pdf_text(pdf: bytes, tmp_path) -> str:
-    """The PDF's text with whitespace collapsed; skips the test when poppler-utils is not installed."""
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (Debian poppler-utils) is not installed")
-    path = tmp_path / "report.pdf"
-    path.write_bytes(pdf)
-    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True)
-    return re.sub(r"\s+", " ", out.stdout)
 
 
 def workbook(dash, **kwargs):
@@ -172,46 +154,44 @@ def test_user_text_is_escaped_not_interpreted(period_data, tmp_path):
 
 
 def test_frozen_period_reports_the_published_figures(period_data, tmp_path):
-    published = dashboard(period_data)
-    publication = publish_results(unit=period_data.unit, period_key=PERIOD.key, snapshot=snapshot(published),
-                                  poster_png=None, poster_pdf=None, published_by="admin")  # fmt: skip
+    publication, _dash = publish_period(unit=period_data.unit, period=PERIOD, published_by="admin")
     db.session.commit()
-    add_response(period_data, date(2026, 3, 25), (1,) * 9)  # late paper data after publication
+    add_response(period_data, date(2026, 3, 25), (1,) * 9, suggestion="terlambat")  # late paper data
     db.session.commit()
     dash = dashboard(period_data)
-    assert dash.frozen is not None and dash.result.respondents == 5
+    assert dash.frozen and dash.result.respondents == 4 and dash.late_responses == 1
     note = frozen_note_for(publication.published_at)
-    text = pdf_text(skm_report_pdf(dash, frozen_note=note), tmp_path)
+    text = pdf_text(skm_report_pdf(dash), tmp_path)
     assert note in text
     assert text.count("dibekukan saat publikasi pada") >= 2  # cover and BAB III
     assert f"adalah {EXPECTED_NIK} dengan mutu pelayanan B" in text  # frozen, not the live figure
-    assert "kini tercatat 5 kuesioner (saat publikasi 4" in text
+    assert "masuk 1 kuesioner lagi" in text and "terlambat" not in text  # the appendix is the published set
 
-    book = workbook(dash, frozen_note=note)
+    book = workbook(dash)
     summary = [row for row in book["Ringkasan Unsur"].iter_rows(values_only=True)]
     assert any(note in str(row[0]) for row in summary)
     nik_row = next(row for row in summary if str(row[0]).startswith("NIK"))
     assert nik_row[1] == pytest.approx(79.63)
     tabulation = {row[0]: row for row in book["Tabulasi"].iter_rows(min_row=3, values_only=True)}
-    assert tabulation["U1"][6] == 5  # the raw sheets are live
+    assert tabulation["U1"][6] == 4  # the raw sheets hold the published respondent set too
+    assert book["Responden"].max_row == 5
 
 
-def test_frozen_note_names_the_publication_time_in_office_time():
-    note = frozen_note_for(datetime(2026, 10, 1, 2, 30), ZoneInfo("Asia/Makassar"))  # naive from SQLite = UTC
-    assert note == "Angka pada laporan ini dibekukan saat publikasi pada 1 Oktober 2026 pukul 10.30 WITA."
+def test_frozen_note_names_the_publication_time_in_office_time(app):
+    app.config["OFFICE_TIMEZONE"] = "Asia/Makassar"
+    note = frozen_note_for(datetime(2026, 10, 1, 2, 30))  # naive from SQLite = UTC
+    assert note == "Angka yang dipublikasikan, dibekukan saat publikasi pada 1 Oktober 2026 pukul 10.30 WITA."
 
 
 def test_published_headline_never_changes(period_data):
+    from analytics.snapshot import Snapshot
+
     dash = dashboard(period_data)
-    frozen = snapshot(dash)
-    assert report_figures(dash).frozen is False
-    dash.frozen = frozen
-    figures = report_figures(dash)
-    assert figures.frozen and not figures.drifted
-    assert figures.result == dash.result  # rebuilt exactly from the snapshot's sums and counts
-    frozen["result"].update(nik=76.6, mutu="C", kinerja="Kurang Baik")  # as published under an older rule
-    figures = report_figures(dash)
-    assert (figures.result.nik, figures.result.mutu, figures.result.kinerja) == (Decimal("76.60"), "C", "Kurang Baik")
+    frozen = Snapshot.of(dash.figures, watermark=10).to_json()
+    assert Snapshot.from_json(frozen).result == dash.result  # rebuilt exactly from the snapshot's sums and counts
+    frozen["result"].update(nik="76.60", mutu="C", kinerja="Kurang Baik")  # as published under an older rule
+    result = Snapshot.from_json(frozen).result
+    assert (result.nik, result.mutu, result.kinerja) == (Decimal("76.60"), "C", "Kurang Baik")
 
 
 def test_element_without_answers_is_reported_with_weight_one_over_k(demo, tmp_path):
@@ -245,7 +225,7 @@ def test_empty_period_says_no_data(demo, tmp_path):
 
 def test_reportlab_and_openpyxl_are_imported_lazily():
     code = (
-        "import sys, analytics.report_pdf, analytics.export; "
+        "import sys, analytics.report, analytics.export; "
         "assert 'reportlab' not in sys.modules and 'openpyxl' not in sys.modules, sorted(sys.modules)"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

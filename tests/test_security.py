@@ -74,8 +74,38 @@ def test_production_refuses_the_development_secret(monkeypatch):
             create_app({"SKM_ENV": "production", "SECRET_KEY": secret, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
 
 
+def test_production_refuses_to_start_without_a_public_base_url():
+    # Printed QR codes must never carry whatever Host header a request brought, nor a local address.
+    for base in ("", "skm.example.go.id"):
+        with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL"):
+            create_app({"SKM_ENV": "production", "SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                        "PUBLIC_BASE_URL": base})  # fmt: skip
+
+
+def test_cli_warns_when_printed_links_point_at_this_computer(tmp_path):
+    from tests.conftest import make_app
+    from tests.factories import make_directory
+
+    app = make_app(PUBLIC_BASE_URL="")
+    with app.app_context():
+        db.create_all()
+        make_directory()
+        runner = app.test_cli_runner()
+        tokens = runner.invoke(args=["survey", "tokens", "dpmptsp-uji", "loket-3", "--count", "1"])
+        assert tokens.exit_code == 0 and "a phone cannot open it" in tokens.output
+        poster = runner.invoke(args=["survey", "poster", "dpmptsp-uji", "loket-1", "-o", str(tmp_path / "p.pdf")])
+        assert "PUBLIC_BASE_URL" in poster.output
+    app = make_app(PUBLIC_BASE_URL="https://skm.example.go.id")
+    with app.app_context():
+        db.create_all()
+        make_directory()
+        tokens = app.test_cli_runner().invoke(args=["survey", "tokens", "dpmptsp-uji", "loket-3", "--count", "1"])
+        assert "a phone cannot open it" not in tokens.output
+
+
 def test_production_cookies_are_secure():
-    app = create_app({"SKM_ENV": "production", "SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app({"SKM_ENV": "production", "SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                      "PUBLIC_BASE_URL": "https://skm.example.go.id"})  # fmt: skip
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"

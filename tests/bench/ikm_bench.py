@@ -405,9 +405,10 @@ def alternatives(raw: Raw, unit_id: int, month, window_start: date) -> list[tupl
 
 
 def run_suite(dialect: str, label: str, sa_url: str, raw_target: str, *, posters: bool) -> Suite:
+    from analytics.dashboard import build_dashboard, history_trend, monthly_trend
+
     from analytics import data
     from analytics.data import Selection
-    from analytics.reports import build_dashboard, history_trend, monthly_trend
     from app import periods
     from app.extensions import db
 
@@ -461,7 +462,8 @@ def run_suite(dialect: str, label: str, sa_url: str, raw_target: str, *, posters
             suite.alternatives = alternatives(raw, unit.id, month, window_start)
 
             if posters:
-                from analytics.poster import ikm_poster
+                from analytics.ikm_poster import ikm_poster
+
                 from analytics.views import results_url
 
                 url = results_url(unit)

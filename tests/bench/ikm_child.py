@@ -63,7 +63,8 @@ def poster(args) -> dict:
     app = bench_app(args.db)
     out = {"create_app_s": time.perf_counter() - t0}
     with app.app_context():
-        from analytics.reports import build_dashboard
+        from analytics.dashboard import build_dashboard
+
         from analytics.views import results_url
         from app import periods
 
@@ -74,7 +75,7 @@ def poster(args) -> dict:
         url = results_url(unit)
         out["matplotlib_loaded_before"] = "matplotlib" in sys.modules
         t0 = time.perf_counter()
-        from analytics.poster import ikm_poster
+        from analytics.ikm_poster import ikm_poster
 
         body = ikm_poster(dashboard, results_url=url, fmt=args.fmt)
         out["first_render_s"] = time.perf_counter() - t0  # includes importing matplotlib
@@ -93,9 +94,10 @@ def export(args) -> dict:
     app = bench_app(args.db)
     out = {}
     with app.app_context():
+        from analytics.dashboard import build_dashboard
+
         from analytics import data
         from analytics.export import export_workbook
-        from analytics.reports import build_dashboard
         from app import periods
 
         unit = the_unit()

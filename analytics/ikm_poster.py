@@ -4,15 +4,17 @@ It shows the office, the period, the IKM (NIK) with its mutu and kinerja, the
 nine element bars (the three weakest hatched and marked), the trend of the last
 twelve months (an empty month is a gap, never 0), respondents against the
 minimum sample, and a QR code to the public results page. It draws a
-`Dashboard` that analytics.reports has already computed; matplotlib is imported
+`Dashboard` that analytics.dashboard has already built; matplotlib is imported
 only when a poster is drawn.
 """
 
 import textwrap
 
-from analytics.reports import Dashboard
+from analytics.dashboard import Dashboard, Status
 
 TITLE = "INDEKS KEPUASAN MASYARAKAT (IKM)"
+FILTERED_TITLE = "IKM PILIHAN TERFILTER"
+NOT_OFFICIAL = "BUKAN POSTER RESMI UNIT"
 METHOD_NOTE = "Dihitung sesuai PermenPAN-RB 14/2017: bobot 1/9, NIK dibulatkan setengah ke atas 2 desimal."
 NO_DATA = "Belum ada data"
 QR_CAPTION = "Pindai untuk melihat\nhasil lengkap"
@@ -38,14 +40,43 @@ def ikm_poster(dashboard: Dashboard, *, results_url: str, fmt: str = "pdf") -> b
 
 
 def _header(fig, dashboard: Dashboard) -> None:
-    fig.text(0.5, 0.962, TITLE, ha="center", va="center", fontsize=24, weight="bold")
+    fig.text(0.5, 0.962, FILTERED_TITLE if dashboard.filtered else TITLE, ha="center", va="center", fontsize=24,
+             weight="bold")  # fmt: skip
     size, office = _office_lines(dashboard.unit_name)
     fig.text(0.5, 0.938, "\n".join(office), ha="center", va="top", fontsize=size, linespacing=1.2)
     period_y = 0.938 - 0.0215 * len(office) - 0.024
-    fig.text(0.5, period_y, f"Periode {dashboard.period.label}", ha="center", va="center", fontsize=20,
+    label = f"Periode {dashboard.period.label}"
+    if dashboard.provisional:
+        label += " · SEMENTARA"
+    fig.text(0.5, period_y, label, ha="center", va="center", fontsize=20,
              weight="bold", bbox={"boxstyle": "round,pad=0.35", "facecolor": "0.9", "edgecolor": "black",
                                   "linewidth": 1.2})  # fmt: skip
     _rule(fig, 0.845, width=2.2)
+    _marks(fig, dashboard)
+
+
+def _marks(fig, dashboard: Dashboard) -> None:
+    """Say on the page what makes these figures not the unit's official ones: a filter, or provisional data."""
+    lines = []
+    if dashboard.filtered:
+        lines.append(f"{NOT_OFFICIAL} — {dashboard.filter_text}")
+        fig.text(0.5, 0.5, NOT_OFFICIAL, ha="center", va="center", fontsize=54, weight="bold", color="0.88",
+                 rotation=35, zorder=0)  # fmt: skip
+    if dashboard.status == Status.PROVISIONAL:
+        lines.append("ANGKA SEMENTARA, BELUM DIPUBLIKASIKAN: data terkini, bukan angka resmi periode ini")
+    elif dashboard.provisional:
+        lines.append(f"ANGKA SEMENTARA: periode belum berakhir, data s.d. {_day(dashboard.today)}")
+    if lines:
+        text = "\n".join(textwrap.shorten(line, 110, placeholder=" …") for line in lines)
+        fig.text(0.5, 0.851, text, ha="center", va="bottom", fontsize=10, weight="bold", linespacing=1.2,
+                 bbox={"boxstyle": "square,pad=0.25", "facecolor": "white", "edgecolor": "black",
+                       "linewidth": 1.0, "linestyle": "--"})  # fmt: skip
+
+
+def _day(day) -> str:
+    from analytics.dashboard import fmt_date
+
+    return fmt_date(day)
 
 
 def _office_lines(name: str) -> tuple[float, list[str]]:

@@ -6,11 +6,10 @@ database; the first CALC_SHEET_MAX_ROWS respondents of a large period), C the
 Krejcie-Morgan table, D the respondents' suggestions (when there are any).
 Numbers are printed the Indonesian way: decimal comma, dot for thousands.
 
-Published periods are frozen: when the dashboard carries a publication
-snapshot, the figures of BAB III-V (respondents, NRR per element, IKM, NIK,
-mutu, per-service IKMs, sample adequacy) are the frozen ones, rebuilt exactly
-from the snapshot's sums and counts; the report says which figures are frozen
-and whether the live data has moved since.
+It renders a `Dashboard` as built: for a published period every figure, the
+profile and the calculation sheet included, describes the published respondent
+set; the report prints the dashboard's status note (frozen, provisional, or a
+period still in progress) and, for a filtered selection, the filter in its title.
 
 reportlab is imported inside the functions (perf-security A.2: keep it out of
 the web worker's boot). Every piece of user-controlled text that reaches
@@ -21,17 +20,16 @@ import importlib.util
 import io
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from datetime import date, datetime
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from analytics import data
+from analytics.dashboard import Dashboard, fmt_date
 from analytics.ikm import IkmResult, Tally, compute_ikm, half_up
-from analytics.reports import Dashboard, GroupResult, fmt_date, frozen_note_for  # noqa: F401 (re-exported)
-from analytics.sample import KREJCIE_MORGAN, SampleAdequacy
+from analytics.sample import KREJCIE_MORGAN
 from survey.questionnaire import EDUCATIONS, ELEMENTS, GENDERS, OCCUPATIONS
 
 CALC_SHEET_MAX_ROWS = 5000  # beyond this the appendix lists the first rows; the Excel export has them all
@@ -90,67 +88,6 @@ def fmt_pct(part: int, whole: int) -> str:
     return fmt_dec(Fraction(100 * part, whole), 1) + "%" if whole else "-"
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# The figures a report states: live, or frozen at publication
-
-
-@dataclass(frozen=True)
-class ReportFigures:
-    """The IKM figures a report or export states, and whether they are the frozen published ones."""
-
-    result: IkmResult
-    services: list[GroupResult]
-    sample: SampleAdequacy | None
-    frozen: bool
-    live: IkmResult  # the current computation, for the "data changed since publication" remark
-
-    @property
-    def drifted(self) -> bool:
-        """True when the live data no longer matches the frozen figures (late questionnaires, corrections)."""
-        if not self.frozen:
-            return False
-        return self.live.respondents != self.result.respondents or any(
-            (a.answered, a.total) != (b.answered, b.total)
-            for a, b in zip(self.live.elements, self.result.elements, strict=True)
-        )
-
-
-def _result_from_snapshot(summary: dict) -> IkmResult:
-    """Rebuild an exact IkmResult from a snapshot's per-element sums and counts (no float round trip).
-
-    The published headline (NIK, mutu, kinerja) wins over the recomputation should the two ever differ
-    (a snapshot written under an older rule): published numbers never change.
-    """
-    elements = {e["code"]: (int(e["answered"]), int(e["total"])) for e in summary.get("elements", [])}
-    result = compute_ikm(Tally(int(summary.get("respondents", 0)), elements))
-    published = summary.get("nik")
-    if published is not None and result.nik is not None and Decimal(repr(float(published))) != result.nik:
-        result = replace(
-            result,
-            nik=Decimal(repr(float(published))).quantize(Decimal("0.01")),
-            mutu=summary.get("mutu"),
-            kinerja=summary.get("kinerja"),
-        )
-    return result
-
-
-def report_figures(dashboard: Dashboard) -> ReportFigures:
-    """Return the figures to report: the frozen snapshot's when the period was published, else the live ones."""
-    snap = dashboard.frozen
-    if not snap:
-        return ReportFigures(dashboard.result, list(dashboard.by_service), dashboard.sample, False, dashboard.result)
-    services = [
-        GroupResult(None, str(s.get("name", "")), _result_from_snapshot(s), bool(s.get("indicative")))
-        for s in snap.get("services", [])
-    ]
-    sample = None
-    if snap.get("sample"):
-        s = snap["sample"]
-        sample = SampleAdequacy(population=int(s["population"]), required=int(s["required"]),
-                                collected=int(s["collected"]))  # fmt: skip
-    return ReportFigures(_result_from_snapshot(snap.get("result", {})), services, sample, True, dashboard.result)
-
-
 def weight_text(result: IkmResult) -> str:
     """ "1/9", or "1/k" when some elements had no answers (the rule's 1/9 when there is no data at all)."""
     if result.weight is None:
@@ -176,18 +113,6 @@ def ordered_profile(group: str, entries: list[tuple[str, int]]) -> list[tuple[st
         return sorted(entries, key=lambda item: (str(item[0]) == data.NOT_FILLED, -item[1], str(item[0])))
     rank = {key: i for i, key in enumerate(order)}
     return sorted(entries, key=lambda item: rank.get(str(item[0]), len(rank) + (str(item[0]) == data.NOT_FILLED)))
-
-
-def office_today() -> date:
-    """Today in the office's time zone (OFFICE_TIMEZONE) when an app is active, else the machine's date."""
-    try:
-        from zoneinfo import ZoneInfo
-
-        from flask import current_app
-
-        return datetime.now(ZoneInfo(current_app.config["OFFICE_TIMEZONE"])).date()
-    except (RuntimeError, KeyError, ValueError):
-        return date.today()
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -357,11 +282,17 @@ def _boxed(flowable, width: float, color: str = "#7a1f00", background: str = "#f
 @dataclass
 class _Ctx:
     dashboard: Dashboard
-    figures: ReportFigures
     styles: dict
     width: float  # frame width in points
-    frozen_note: str | None
     office_head: str
+
+    @property
+    def figures(self) -> Dashboard:
+        return self.dashboard
+
+    @property
+    def frozen_note(self) -> str | None:
+        return self.dashboard.status_note
 
     @property
     def unit(self) -> str:
@@ -372,29 +303,23 @@ class _Ctx:
         return self.dashboard.period
 
 
-def skm_report_pdf(dashboard: Dashboard, *, office_head: str = "", frozen_note: str | None = None) -> bytes:
+def skm_report_pdf(dashboard: Dashboard, *, office_head: str = "") -> bytes:
     """Render the SKM report of a dashboard's period as PDF bytes (cover, BAB I-V, appendices).
 
     :param office_head: the name printed in the signature block (dotted line when empty).
-    :param frozen_note: for a published period, the sentence saying when its figures were frozen
-        (see `frozen_note_for`); printed on the cover and in BAB III. When the dashboard carries a
-        publication snapshot and no note is given, a generic note is printed.
     """
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import cm
     from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageBreak, PageTemplate
 
-    figures = report_figures(dashboard)
-    if figures.frozen and not frozen_note:
-        frozen_note = DEFAULT_FROZEN_NOTE
     styles = _styles()
     page_w, page_h = A4
     margin_x, margin_top, margin_bottom = 2.2 * cm, 2.0 * cm, 2.0 * cm
     frame_w = page_w - 2 * margin_x
-    ctx = _Ctx(dashboard, figures, styles, frame_w, frozen_note, office_head)
+    ctx = _Ctx(dashboard, styles, frame_w, office_head)
 
     regular, _bold, _italic = styles["fonts"]
-    footer_left = f"SKM {plain(dashboard.unit_name)} · {dashboard.period.label}"
+    footer_left = f"SKM {plain(dashboard.unit_name)} · {dashboard.period.label}{plain(dashboard.title_suffix)}"
 
     def on_body_page(canvas, doc):
         from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -438,7 +363,7 @@ def skm_report_pdf(dashboard: Dashboard, *, office_head: str = "", frozen_note: 
     doc = _Doc(
         buffer,
         pagesize=A4,
-        title=f"{TITLE} - {plain(dashboard.unit_name)} - {dashboard.period.label}",
+        title=f"{TITLE} - {plain(dashboard.unit_name)} - {dashboard.period.label}{plain(dashboard.title_suffix)}",
         author=plain(dashboard.unit_name),
         subject="Survei Kepuasan Masyarakat (PermenPAN-RB 14/2017)",
         creator="Aplikasi SKM",
@@ -502,12 +427,9 @@ def _cover(ctx: _Ctx) -> list:
     else:
         story.append(_para("Tidak ada data: belum ada kuesioner pada periode ini.", s["coversub"]))
     story.append(Spacer(1, 0.8 * cm))
-    if period.end > office_today():
-        story.append(
-            _para(
-                f"Periode belum berakhir: laporan memuat data sampai dengan {fmt_date(office_today())}.", s["coversub"]
-            )
-        )
+    if ctx.dashboard.filtered:
+        story.append(_boxed(_para("PILIHAN TERFILTER, BUKAN LAPORAN RESMI UNIT: " + esc(ctx.dashboard.filter_text),
+                                  s["frozen"]), ctx.width))  # fmt: skip
     if ctx.frozen_note:
         story.append(Spacer(1, 0.3 * cm))
         story.append(_boxed(_para(esc(ctx.frozen_note), s["frozen"]), ctx.width))
@@ -519,7 +441,7 @@ def _cover(ctx: _Ctx) -> list:
             s["coversub"],
         ),  # fmt: skip
         Spacer(1, 0.3 * cm),
-        _para(f"Dicetak {fmt_date(office_today())}", s["coversub"]),
+        _para(f"Dicetak {fmt_date(ctx.dashboard.today)}", s["coversub"]),
     ]
     return story
 
@@ -578,12 +500,6 @@ def _bab1(ctx: _Ctx) -> list:
     ]  # fmt: skip
 
 
-def _channel_counts(ctx: _Ctx) -> dict[str, int]:
-    period = ctx.period
-    grouped = data.grouped_tallies(ctx.dashboard.selection.within(period.start, period.end), by=("channel",))
-    return {str(key[0]): t.respondents for key, t in grouped.items()}
-
-
 def _bab2(ctx: _Ctx) -> list:
     from reportlab.lib.units import cm
 
@@ -606,7 +522,7 @@ def _bab2(ctx: _Ctx) -> list:
             s["body"],
         ),
     ]
-    channels = _channel_counts(ctx)
+    channels = dict(d.channels)
     total = sum(channels.values())
     rows = [["Kanal pengisian", "Jumlah", "%"]]
     for key, label in CHANNEL_LABELS.items():
@@ -715,18 +631,14 @@ def _bab3(ctx: _Ctx) -> list:
         lines = [esc(ctx.frozen_note)]
         if fig.frozen:
             lines.append(
-                "Angka yang dibekukan: jumlah responden, NRR per unsur, IKM/NIK, mutu dan kinerja, IKM per jenis "
-                "layanan, dan kecukupan sampel. Profil responden (3.1), kanal pengisian (2.2), tren (4.3) dan lembar "
-                "perhitungan (Lampiran B) dihitung dari data terkini."
+                "Seluruh angka laporan ini (profil responden, kanal, tren dan lembar perhitungan termasuk) dihitung "
+                "dari responden yang tercakup saat publikasi."
             )
-            if fig.drifted:
-                live = fig.live
-                now = f"NIK {fmt_dec(live.nik, 2)}, mutu {live.mutu}" if live.has_data else "tanpa data"
-                lines.append(
-                    f"Sejak publikasi data periode ini berubah: kini tercatat {fmt_int(live.respondents)} kuesioner "
-                    f"(saat publikasi {fmt_int(result.respondents)}; perhitungan terkini: {now}). Angka resmi "
-                    "tetap angka yang dibekukan."
-                )
+        if d.late_responses:
+            lines.append(
+                f"Sejak publikasi masuk {fmt_int(d.late_responses)} kuesioner lagi untuk periode ini; kuesioner "
+                "tersebut tidak mengubah angka yang dipublikasikan."
+            )
         story.append(_boxed(_para("<br/>".join(lines), s["frozen"]), ctx.width))
         story.append(Spacer(1, 8))
 
@@ -736,8 +648,7 @@ def _bab3(ctx: _Ctx) -> list:
     story.append(
         _para(
             f"Jumlah responden pada periode {esc(ctx.period.label)} adalah <b>{fmt_int(result.respondents)}</b> "
-            "orang, dengan karakteristik sebagai berikut"
-            + (f" (data terkini, {fmt_int(total)} responden)." if fig.frozen else "."),
+            "orang, dengan karakteristik sebagai berikut.",
             s["body"],
         )
     )
@@ -844,10 +755,10 @@ def _services(ctx: _Ctx) -> list:
 
     s, fig = ctx.styles, ctx.figures
     story = [_heading("IKM per jenis layanan", s["h3"])]
-    if not fig.services:
+    if not fig.by_service:
         return story + [_para("Tidak ada data per jenis layanan.", s["body"])]
     rows = [["Jenis layanan", "Responden", "NIK", "Mutu", "Keterangan"]]
-    for g in fig.services:
+    for g in fig.by_service:
         note = "indikatif" if g.indicative else ""
         rows.append([
             _para(esc(g.name), s["cell"]), fmt_int(g.result.respondents),
@@ -937,15 +848,15 @@ def _bab4(ctx: _Ctx) -> list:
     marked = False
     for point in ctx.dashboard.trend:
         res, label = point.result, point.period.label
-        if fig.frozen and point.period.key == ctx.period.key:
-            res, label, marked = result, label + " *", True
+        if point.published:
+            label, marked = label + " *", True
         if res.has_data:
             rows.append([label, fmt_int(res.respondents), fmt_dec(res.ikm, 3), fmt_dec(res.nik, 2), res.mutu])
         else:
             rows.append([label, "0", "tidak ada data", "tidak ada data", "-"])
     story.append(_table(rows, [4.6 * cm, 2.4 * cm, 2.8 * cm, 2.8 * cm, 1.6 * cm], right=(1, 2, 3), center=(4,)))
     if marked:
-        story.append(_para("* angka yang dibekukan saat publikasi.", s["note"]))
+        story.append(_para("* angka yang dipublikasikan (dibekukan saat publikasi).", s["note"]))
     return story
 
 
@@ -993,7 +904,7 @@ def _bab5(ctx: _Ctx) -> list:
         story.append(_para(esc(ctx.frozen_note), s["note"]))
     head = esc(ctx.office_head.strip()) if ctx.office_head.strip() else "(" + "." * 48 + ")"
     sign = [
-        _para(fmt_date(office_today()), s["sign"]),
+        _para(fmt_date(ctx.dashboard.today), s["sign"]),
         _para(f"Kepala {unit}", s["sign"]),
         Spacer(1, 2.2 * cm),
         _para(f"<b><u>{head}</u></b>" if ctx.office_head.strip() else head, s["sign"]),
@@ -1044,13 +955,12 @@ def _appendix_sheet(ctx: _Ctx) -> tuple[list, list[tuple[int, str]]]:
 
     s = ctx.styles
     period = ctx.period
-    selection = ctx.dashboard.selection.within(period.start, period.end)
     codes = [e.code for e in ELEMENTS]
     acc = {code: [0, 0] for code in codes}
     rows: list[list[str]] = [["No", *codes]]
     suggestions: list[tuple[int, str]] = []
     count, truncated = 0, False
-    stream = data.iter_responses(selection)
+    stream = ctx.dashboard.respondent_rows()
     try:
         for response in stream:
             if count == CALC_SHEET_MAX_ROWS:
@@ -1072,10 +982,9 @@ def _appendix_sheet(ctx: _Ctx) -> tuple[list, list[tuple[int, str]]]:
     finally:
         stream.close()
     if truncated:
-        tally = data.tally(selection)  # the footer rows cover the whole period, not only the listed rows
+        result = ctx.dashboard.result  # the footer rows cover the whole period, not only the listed rows
     else:
-        tally = Tally(count, {code: (n, total) for code, (n, total) in acc.items()})
-    result = compute_ikm(tally)
+        result = compute_ikm(Tally(count, {code: (n, total) for code, (n, total) in acc.items()}))
 
     story = [
         _heading("LAMPIRAN B<br/>HASIL OLAH DATA PER RESPONDEN", s["bab"], ("Lampiran B Lembar Perhitungan", 0)),
@@ -1089,7 +998,7 @@ def _appendix_sheet(ctx: _Ctx) -> tuple[list, list[tuple[int, str]]]:
     if truncated:
         story.append(
             _para(
-                f"Periode ini memiliki {fmt_int(tally.respondents)} responden; lampiran ini memuat "
+                f"Periode ini memiliki {fmt_int(result.respondents)} responden; lampiran ini memuat "
                 f"{fmt_int(CALC_SHEET_MAX_ROWS)} responden pertama. Lembar lengkap ada pada ekspor Excel "
                 '(lembar "Responden"). Baris jumlah di bawah mencakup seluruh responden periode ini.',
                 s["note"],

@@ -1,0 +1,279 @@
+"""Build what a dashboard, a poster, a report or an export shows: the one place that decides frozen or live.
+
+A published period shows its published figures everywhere (`Status.PUBLISHED`); a narrower selection of a
+published period (one service, women only, ...) is computed over the published respondent set. Live figures
+of a published period appear only when asked for (`live=True`) and are marked provisional. Months in a trend
+that were published show their published figures. Renderers print `Dashboard.status_note`; they never
+decide anything themselves.
+"""
+
+import enum
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+
+from analytics import data
+from analytics.data import Selection
+from analytics.ikm import IkmResult, Tally, compute_ikm
+from analytics.snapshot import Figures, GroupResult, compute_figures, fold, published_result, read_publication
+from app import clock, periods
+from app.periods import MONTHS_ID, Period
+
+__all__ = ["Dashboard", "GroupResult", "Status", "TrendPoint", "build_dashboard", "fmt_date"]
+
+PROVISIONAL_LABEL = "angka sementara, belum dipublikasikan"
+# Respondent-group filters, in the order a title names them.
+FILTER_TITLES = (
+    ("service_id", "Layanan"),
+    ("counter_id", "Loket"),
+    ("gender", "Jenis kelamin"),
+    ("age_band", "Usia"),
+    ("education", "Pendidikan"),
+    ("occupation", "Pekerjaan"),
+    ("channel", "Kanal"),
+)
+GENDER_NAMES = {"L": "Laki-laki", "P": "Perempuan"}
+
+
+class Status(enum.StrEnum):
+    """Which figures a view shows."""
+
+    PUBLISHED = "published"  # the frozen figures of a published period (or its respondent set, filtered)
+    PROVISIONAL = "provisional"  # live figures of a published period, shown because they were asked for
+    UNPUBLISHED = "unpublished"  # a period that has not been published: live figures
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    period: Period
+    result: IkmResult  # has_data False -> "no data", never 0
+    published: bool = False  # the published figures of that month
+
+
+@dataclass(frozen=True)
+class Publication:
+    """When and by whom the period shown was published."""
+
+    published_at: datetime
+    published_by: str
+
+
+@dataclass
+class Dashboard:
+    """Everything the office head's dashboard, the posters, the report and the export show."""
+
+    figures: Figures
+    status: Status
+    trend: list[TrendPoint]
+    today: date  # the office date the view was built on (printed on reports)
+    publication: Publication | None = None
+    live: IkmResult | None = None  # for a published period: the live computation, to report late data
+    filters: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+    # The figures, read through for templates and renderers.
+    unit_id = property(lambda self: self.figures.unit_id)
+    unit_name = property(lambda self: self.figures.unit_name)
+    period = property(lambda self: self.figures.period)
+    selection = property(lambda self: self.figures.selection)
+    result = property(lambda self: self.figures.result)
+    by_service = property(lambda self: self.figures.by_service)
+    by_counter = property(lambda self: self.figures.by_counter)
+    profile = property(lambda self: self.figures.profile)
+    channels = property(lambda self: self.figures.channels)
+    flags = property(lambda self: self.figures.flags)
+    sample = property(lambda self: self.figures.sample)
+    notes = property(lambda self: self.figures.notes)
+    weakest = property(lambda self: self.figures.weakest)
+
+    @property
+    def frozen(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+    @property
+    def in_progress(self) -> bool:
+        """The period has not ended on the office clock: its figures can still grow."""
+        return self.period.end > self.today
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.filters)
+
+    @property
+    def filter_text(self) -> str:
+        """ "Layanan: Izin Reklame; Jenis kelamin: Perempuan" (empty for a whole unit)."""
+        return "; ".join(f"{title}: {value}" for title, value in self.filters)
+
+    @property
+    def late_responses(self) -> int:
+        """Questionnaires of a published period that arrived after publication (0 when not published)."""
+        if self.live is None or self.status != Status.PUBLISHED:
+            return 0
+        return max(0, self.live.respondents - self.result.respondents)
+
+    @property
+    def status_note(self) -> str | None:
+        """The sentence every output prints about which figures these are (None: nothing to say)."""
+        if self.status == Status.PUBLISHED and self.publication is not None:
+            return frozen_note_for(self.publication.published_at, self.publication.published_by)
+        if self.status == Status.PROVISIONAL:
+            return (
+                "Angka sementara, belum dipublikasikan: data terkini periode ini, termasuk kuesioner yang masuk "
+                "setelah publikasi. Angka resmi tetap angka yang dipublikasikan."
+            )
+        if self.in_progress:
+            return f"Angka sementara: periode belum berakhir, data sampai dengan {fmt_date(self.today)}."
+        return None
+
+    def respondent_rows(self):
+        """Stream the responses behind these figures (the calculation sheet, the raw-data export), in id order."""
+        return data.iter_responses(self.selection)
+
+    @property
+    def title_suffix(self) -> str:
+        """What a printed title adds: the filter of a narrower selection, and a provisional mark."""
+        parts = []
+        if self.filtered:
+            parts.append(f"pilihan terfilter: {self.filter_text}")
+        if self.provisional:
+            parts.append(PROVISIONAL_LABEL if self.status == Status.PROVISIONAL else "angka sementara")
+        return " (" + "; ".join(parts) + ")" if parts else ""
+
+    @property
+    def provisional(self) -> bool:
+        """True when the figures are not (yet) the official ones: provisional, or an unfinished period."""
+        return self.status == Status.PROVISIONAL or (self.status == Status.UNPUBLISHED and self.in_progress)
+
+
+def build_dashboard(
+    *,
+    unit_id: int,
+    unit_name: str,
+    period: Period,
+    selection: Selection | None = None,
+    live: bool = False,
+    trend_months: int = 12,
+) -> Dashboard:
+    """Return the figures of a selection over a period: the published ones when the period was published.
+
+    :param live: show the live figures of a published period (marked provisional) instead of the published ones.
+    """
+    selection = replace(selection or Selection(), unit_id=unit_id)
+    record = data.publication(unit_id, period.key)
+    today = clock.today()
+    if record is None or live:
+        figures = compute_figures(unit_id=unit_id, unit_name=unit_name, period=period, selection=selection)
+        status = Status.PROVISIONAL if record is not None else Status.UNPUBLISHED
+        return Dashboard(
+            figures=figures,
+            status=status,
+            trend=monthly_trend(selection, period, trend_months, live=live),
+            today=today,
+            publication=None if record is None else Publication(record.published_at, record.published_by),
+            filters=describe_filters(selection),
+        )
+    published = read_publication(record, unit_name=unit_name)
+    if selection.filtered:  # a narrower view of a published period: over the published respondent set
+        frozen = selection.frozen_at(published.snapshot.cutoff())
+        figures = compute_figures(unit_id=unit_id, unit_name=unit_name, period=period, selection=frozen)
+    else:
+        figures = published.figures
+    return Dashboard(
+        figures=figures,
+        status=Status.PUBLISHED,
+        trend=monthly_trend(selection, period, trend_months),
+        today=today,
+        publication=Publication(record.published_at, record.published_by),
+        live=data_tally_result(selection.within(period.start, period.end)),
+        filters=describe_filters(selection),
+    )
+
+
+def data_tally_result(selection: Selection) -> IkmResult:
+    """The live IKM of a selection (one SQL aggregate)."""
+    return compute_ikm(data.tally(selection))
+
+
+def describe_filters(selection: Selection) -> tuple[tuple[str, str], ...]:
+    """Name each filter of a selection, with service and counter names: (("Layanan", "Izin Reklame"), ...)."""
+    names = {
+        "service_id": data.service_names([selection.service_id]),
+        "counter_id": data.counter_names([selection.counter_id]),
+        "gender": GENDER_NAMES,
+    }
+    described = []
+    for attr, title in FILTER_TITLES:
+        value = getattr(selection, attr)
+        if value is not None:
+            label = names.get(attr, {}).get(value, str(value))
+            described.append((title, f"{label} tahun" if attr == "age_band" else label))
+    return tuple(described)
+
+
+def monthly_trend(selection: Selection, period: Period, count: int = 12, *, live: bool = False) -> list[TrendPoint]:
+    """IKM of each of the `count` months up to the period's last month; published months keep their figures.
+
+    One SQL aggregate per day over the window. A published month of a whole unit shows its snapshot; of a
+    narrower selection, that selection within the published respondent set. `live` ignores publications.
+    """
+    if count <= 0:
+        return []
+    months = periods.last_months(periods.month(period.last_day.year, period.last_day.month), count)
+    published = {} if live else _published_months(selection.unit_id, months)
+    cutoffs = tuple(cut for _record, snap in published.values() for cut in snap.cutoff())
+    daily = data.daily_tallies(selection.frozen_at(cutoffs).within(months[0].start, months[-1].end))
+    points = []
+    for month in months:
+        frozen = month.key in published
+        if frozen and not selection.filtered:
+            result = published[month.key][1].result
+        else:
+            result = compute_ikm(fold(daily, month).get(None, Tally()))
+        points.append(TrendPoint(month, result, frozen))
+    return points
+
+
+def _published_months(unit_id: int | None, months: list[Period]) -> dict:
+    from analytics.snapshot import Snapshot
+
+    if unit_id is None:
+        return {}
+    records = data.publications_between(unit_id, months[0].start, months[-1].end, "month")
+    return {r.period_key: (r, Snapshot.from_json(r.snapshot)) for r in records}
+
+
+def history_trend(*, unit_id: int, until: date, kind: str = "month") -> list[TrendPoint]:
+    """IKM per month/quarter/year over the unit's whole history; published periods keep their figures."""
+    selection = Selection(unit_id=unit_id)
+    first = data.first_response_date(selection)
+    if first is None:
+        return []
+    published = {}
+    for record in data.publications_between(unit_id, periods.period_of(first, kind).start, until, kind):
+        period, result = published_result(record)
+        published[period.key] = result
+    daily = data.daily_tallies(selection.within(first, until))
+    points = []
+    current = periods.period_of(first, kind)
+    while current.start < until:
+        if current.key in published:
+            points.append(TrendPoint(current, published[current.key], True))
+        else:
+            points.append(TrendPoint(current, compute_ikm(fold(daily, current).get(None, Tally()))))
+        current = periods.period_of(current.end, kind)
+    return points
+
+
+def fmt_date(day: date) -> str:
+    """date(2026, 3, 1) -> "1 Maret 2026"."""
+    return f"{day.day} {MONTHS_ID[day.month - 1]} {day.year}"
+
+
+def frozen_note_for(published_at: datetime, published_by: str = "") -> str:
+    """The sentence that marks a published period's figures as frozen, with the publication time (office clock)."""
+    if published_at.tzinfo is None:  # SQLite hands back naive datetimes; the app stores UTC
+        published_at = published_at.replace(tzinfo=UTC)
+    moment = clock.local_datetime(published_at)
+    zone = moment.tzname() or ""
+    return (
+        f"Angka yang dipublikasikan, dibekukan saat publikasi pada {fmt_date(moment.date())} "
+        f"pukul {moment:%H.%M}{' ' + zone if zone else ''}."
+    )

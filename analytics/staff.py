@@ -1,0 +1,228 @@
+"""Staff pages of analytics: the office head's dashboard, downloads, population entry, publishing, withdrawal."""
+
+import io
+from datetime import timedelta
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from analytics import data
+from analytics.data import AGE_BANDS, Selection
+from app import clock
+from app.auth import admin_required
+from app.directory import Unit, list_units
+from app.errors import DomainError, flash_errors
+from app.extensions import db
+from app.i18n import N_
+from app.links import results_url
+from app.periods import PeriodError, parse_period, period_of
+from survey.questionnaire import EDUCATIONS, GENDERS, OCCUPATIONS
+
+bp = Blueprint("analytics", __name__, url_prefix="/analitik")
+
+FILTERS = {"jk": "gender", "pendidikan": "education", "pekerjaan": "occupation", "usia": "age_band"}
+MIMETYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@bp.before_request
+@admin_required
+def require_admin() -> None:
+    """Dashboards are for logged-in administrators."""
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    if value == "":
+        return None
+    if not value.isdigit() or len(value) > 9:
+        abort(400)
+    return int(value)
+
+
+def _period_arg(value: str | None):
+    try:
+        return parse_period(value) if value else clock.current_period("month")
+    except PeriodError:
+        abort(400)
+
+
+def _request_selection():
+    """Read unit, period, service, counter and respondent-group filters from the query string (400 on junk)."""
+    units = list_units()
+    slug = request.args.get("unit") or (units[0].slug if units else None)
+    unit = next((u for u in units if u.slug == slug), None)
+    if unit is None:
+        abort(404)
+    period = _period_arg(request.args.get("periode"))
+    filters = {}
+    for arg, field in FILTERS.items():
+        value = request.args.get(arg) or None
+        if value is not None and len(value) > 20:
+            abort(400)
+        filters[field] = value
+    selection = Selection(unit_id=unit.id, service_id=_int_arg("layanan"), counter_id=_int_arg("loket"), **filters)
+    return units, unit, period, selection
+
+
+def _dashboard():
+    from analytics.dashboard import build_dashboard
+
+    units, unit, period, selection = _request_selection()
+    live = request.args.get("sementara") == "1"
+    dashboard = build_dashboard(unit_id=unit.id, unit_name=unit.name, period=period, selection=selection, live=live)
+    return units, unit, dashboard
+
+
+def _quick_periods():
+    this_month = clock.current_period("month")
+    previous = period_of(this_month.start - timedelta(days=1), "month")
+    return [this_month, previous] + [clock.current_period(kind) for kind in ("quarter", "semester", "year")]
+
+
+@bp.route("/")
+def dashboard():
+    """Show the IKM of a unit for a period, per element, service, counter and respondent group."""
+    units, unit, dash = _dashboard()
+    return render_template(
+        "analytics/dashboard.html",
+        units=units,
+        unit=unit,
+        dash=dash,
+        history=data.publication_history(unit.id, dash.period.key),
+        quick_periods=_quick_periods(),
+        genders=GENDERS,
+        educations=EDUCATIONS,
+        occupations=OCCUPATIONS,
+        age_bands=[label for _, _, label in AGE_BANDS],
+        args=request.args.to_dict(),
+    )
+
+
+def _download(body: bytes, filename: str) -> Response:
+    mimetype = MIMETYPES[filename.rsplit(".", 1)[1]]
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
+    return Response(body, mimetype=mimetype, headers=headers)
+
+
+def _file_stem(kind: str, unit: Unit, dash) -> str:
+    stem = f"{kind}-{unit.slug}-{dash.period.key}"
+    if dash.filtered:
+        stem += "-terfilter"
+    if dash.provisional:
+        stem += "-sementara"
+    return stem
+
+
+@bp.route("/poster.<fmt>")
+def poster(fmt: str):
+    """Download the notice-board IKM poster of the selected period (PDF or PNG)."""
+    from analytics.ikm_poster import ikm_poster
+
+    if fmt not in ("pdf", "png"):
+        abort(404)
+    _units, unit, dash = _dashboard()
+    body = ikm_poster(dash, results_url=results_url(unit), fmt=fmt)
+    return _download(body, f"{_file_stem('poster-ikm', unit, dash)}.{fmt}")
+
+
+@bp.route("/laporan.pdf")
+def report():
+    """Download the SKM report (BAB I-V with the calculation sheet) of the selected period."""
+    from analytics.report import skm_report_pdf
+
+    _units, unit, dash = _dashboard()
+    return _download(skm_report_pdf(dash), f"{_file_stem('laporan-skm', unit, dash)}.pdf")
+
+
+@bp.route("/ekspor.xlsx")
+def export():
+    """Download the period's responses and tabulations as an Excel workbook (written as a stream)."""
+    from analytics.export import export_workbook
+
+    _units, unit, dash = _dashboard()
+    limit = current_app.config["WEB_EXPORT_MAX_ROWS"]
+    if dash.result.respondents > limit:
+        # openpyxl writes about 4,000 rows/s: a big export belongs to the CLI, not a web worker.
+        message = _(
+            "Periode ini memuat %(n)d respons, di atas batas unduhan langsung (%(limit)d). Buat berkasnya dengan: "
+            "flask --app app report --unit %(unit)s --period %(period)s --format xlsx -o data.xlsx",
+            n=dash.result.respondents, limit=limit, unit=unit.slug, period=dash.period.key,
+        )  # fmt: skip
+        return render_template("errors/error.html", code=413, message=message), 413
+    buffer = io.BytesIO()  # at most WEB_EXPORT_MAX_ROWS rows: a compressed workbook of a few MB
+    export_workbook(dash, buffer)
+    return _download(buffer.getvalue(), f"{_file_stem('skm', unit, dash)}.xlsx")
+
+
+def _back(unit: Unit, period_key: str | None = None):
+    return redirect(url_for("analytics.dashboard", unit=unit.slug, periode=period_key or None), code=303)
+
+
+@bp.route("/units/<int:unit_id>/populasi", methods=["POST"])
+def set_population(unit_id: int):
+    """Record the number of service recipients of a period (the base of the minimum sample)."""
+    from analytics.publishing import PublishingError
+    from analytics.publishing import set_population as store_population
+
+    unit = db.get_or_404(Unit, unit_id)
+    period_key = request.form.get("periode", "")[:40]
+    raw = request.form.get("populasi", "").strip()
+    try:
+        if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
+            raise PublishingError({"population": N_("Populasi harus bilangan bulat positif.")})
+        store_population(unit=unit, period_key=period_key, population=int(raw))
+    except DomainError as exc:
+        db.session.rollback()
+        flash_errors(exc)
+        return _back(unit)
+    db.session.commit()
+    flash(_("Populasi disimpan."), "success")
+    return _back(unit, period_key)
+
+
+@bp.route("/units/<int:unit_id>/publikasi", methods=["GET", "POST"])
+def publish(unit_id: int):
+    """Show what publishing a period freezes and ask for confirmation; on confirmation, publish it."""
+    from analytics.dashboard import build_dashboard
+    from analytics.publishing import publish_period
+
+    unit = db.get_or_404(Unit, unit_id)
+    period = _period_arg(request.values.get("periode", "")[:40] or None)
+    if request.method == "POST" and request.form.get("konfirmasi") == "1":
+        try:
+            publish_period(unit=unit, period=period, published_by=current_user.username)
+        except DomainError as exc:
+            db.session.rollback()
+            flash_errors(exc)
+            return _back(unit, period.key)
+        db.session.commit()
+        flash(_("Hasil %(period)s dipublikasikan dan dibekukan.", period=period.label), "success")
+        return _back(unit, period.key)
+    dash = build_dashboard(unit_id=unit.id, unit_name=unit.name, period=period, live=True)
+    status = 400 if request.method == "POST" else 200
+    return render_template("analytics/publish.html", unit=unit, dash=dash, unconfirmed=status == 400), status
+
+
+@bp.route("/units/<int:unit_id>/penarikan", methods=["POST"])
+def withdraw(unit_id: int):
+    """Withdraw a period's publication, with a reason; the figures become live again."""
+    from analytics.publishing import withdraw_publication
+
+    unit = db.get_or_404(Unit, unit_id)
+    period = _period_arg(request.form.get("periode", "")[:40] or None)
+    try:
+        withdraw_publication(
+            unit=unit, period=period, withdrawn_by=current_user.username, reason=request.form.get("alasan", "")
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        flash_errors(exc)
+        return _back(unit, period.key)
+    db.session.commit()
+    flash(_("Publikasi %(period)s ditarik; angka kembali dihitung dari data terkini.", period=period.label), "success")
+    return _back(unit, period.key)

@@ -1,0 +1,128 @@
+"""Staff pages of the survey: a counter's QR poster, one-time tokens, and paper questionnaire imports."""
+
+import csv
+import io
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, NumberRange, Regexp
+
+from app.auth import admin_required
+from app.directory import Counter, Service, Unit
+from app.extensions import db
+from app.links import survey_url
+from app.periods import PeriodError, frozen_periods, parse_period
+
+bp = Blueprint("survey_staff", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@admin_required
+def require_admin() -> None:
+    """Every page here is for logged-in administrators only."""
+
+
+class TokenForm(FlaskForm):
+    count = IntegerField(_l("Jumlah"), default=50, validators=[DataRequired(), NumberRange(1, 5000)])
+
+
+class ImportForm(FlaskForm):
+    service = SelectField(_l("Layanan"), coerce=int)
+    period = StringField(_l("Periode (YYYY-MM)"), validators=[DataRequired(), Regexp(r"^\d{4}-(0[1-9]|1[0-2])$")])
+    file = FileField(_l("Berkas CSV atau XLSX"), validators=[FileRequired()])
+    into_published = BooleanField(
+        _l("Saya mengerti periode ini sudah dipublikasikan: impor ini tidak mengubah angka publikasi.")
+    )
+
+
+def _download(body, mimetype: str, filename: str) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
+    return Response(body, mimetype=mimetype, headers=headers)
+
+
+@bp.route("/counters/<int:counter_id>/poster.<fmt>")
+def counter_poster(counter_id: int, fmt: str):
+    """Download a counter's A4 QR poster as PDF or PNG."""
+    from survey.counter_poster import counter_poster as make_poster
+
+    if fmt not in ("pdf", "png"):
+        abort(404)
+    counter = db.get_or_404(Counter, counter_id)
+    kiosk = request.args.get("kiosk") == "1"
+    data = make_poster(
+        office=counter.unit.name,
+        counter=counter.name,
+        url=survey_url(counter, kiosk=kiosk),
+        fmt=fmt,
+        services=[s.name for s in counter.services],
+    )
+    mimetype = "application/pdf" if fmt == "pdf" else "image/png"
+    return _download(data, mimetype, f"poster-qr-{counter.unit.slug}-{counter.slug}.{fmt}")
+
+
+@bp.route("/counters/<int:counter_id>/tokens", methods=["GET", "POST"])
+def counter_tokens(counter_id: int):
+    """Issue one-time survey links for a token-mode counter, as CSV for the queue system."""
+    from survey.tokens import issue_tokens
+
+    counter = db.get_or_404(Counter, counter_id)
+    form = TokenForm()
+    if form.validate_on_submit():
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["no", "url"])
+        for number, token in enumerate(issue_tokens(counter_id=counter.id, count=form.count.data), start=1):
+            writer.writerow([number, survey_url(counter, token=token)])
+        return _download(out.getvalue(), "text/csv", f"token-{counter.unit.slug}-{counter.slug}.csv")
+    status = 400 if form.is_submitted() else 200
+    return render_template("survey/staff/tokens.html", form=form, counter=counter), status
+
+
+def _frozen_for(unit: Unit, period_key: str):
+    try:
+        return frozen_periods(unit.id, parse_period(period_key))
+    except PeriodError:
+        return []
+
+
+@bp.route("/units/<int:unit_id>/import", methods=["GET", "POST"])
+def import_responses(unit_id: int):
+    """Import paper questionnaires for a unit, service and month; all rows or none."""
+    from survey.importer import ImportRejected, import_file
+
+    unit = db.get_or_404(Unit, unit_id)
+    form = ImportForm()
+    form.service.choices = [SelectChoice(s.id, s.name) for s in unit.services]
+    errors = []
+    frozen = _frozen_for(unit, form.period.data or "") if form.is_submitted() else []
+    if form.validate_on_submit() and (not frozen or form.into_published.data):
+        service = db.get_or_404(Service, form.service.data)
+        upload = form.file.data
+        try:
+            batch = import_file(unit=unit, service=service, period=form.period.data, filename=upload.filename or "",
+                                content=upload.read(), imported_by=current_user.username)  # fmt: skip
+        except ImportRejected as exc:
+            db.session.rollback()
+            errors = exc.messages
+        else:
+            db.session.commit()
+            flash(_("%(n)d respons diimpor (batch #%(id)d).", n=batch.row_count, id=batch.id), "success")
+            for period in _frozen_for(unit, form.period.data):  # read back after the import: unchanged
+                flash(_("%(period)s sudah dipublikasikan; angka publikasi tidak berubah: %(summary)s. Data baru "
+                        "tampil sebagai angka sementara.", period=period.label, summary=str(period.summary)),
+                      "success")  # fmt: skip
+            return redirect(url_for("admin.index"))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "survey/staff/import.html",
+        form=form,
+        unit=unit,
+        errors=errors,
+        frozen=frozen,
+        published=frozen_periods(unit.id)[:24],
+    ), status
