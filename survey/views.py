@@ -8,8 +8,8 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from app.directory import AccessMode, Service, get_counter
-from app.extensions import db, limiter
 from app.errors import Message
+from app.extensions import db, limiter
 from app.i18n import N_, select_locale
 from survey import service as survey_service
 from survey.forms import SurveyForm, read_submission

@@ -124,6 +124,7 @@ def test_poster_qr_code_reads_back_as_the_survey_link(app, demo, tmp_path):
     import subprocess
 
     import pytest
+
     from survey.counter_poster import counter_poster
 
     if not shutil.which("zbarimg"):

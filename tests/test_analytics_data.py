@@ -3,17 +3,15 @@
 import random
 from datetime import date
 
-from analytics.dashboard import build_dashboard, history_trend
-from analytics.snapshot import Snapshot
-
 from analytics import data
+from analytics.dashboard import build_dashboard, history_trend
 from analytics.data import Selection
 from analytics.ikm import Tally, compute_ikm
+from analytics.publishing import set_population
+from analytics.snapshot import Snapshot
 from app.extensions import db
 from app.periods import month, parse_period
-from survey.models import Response
 from survey.questionnaire import ELEMENT_CODES
-from analytics.publishing import set_population
 from tests.factories import make_response as add
 
 

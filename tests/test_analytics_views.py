@@ -4,8 +4,8 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from app.extensions import db
 from analytics.models import Publication, SurveyPopulation
+from app.extensions import db
 from survey.questionnaire import ELEMENT_CODES
 from tests.factories import make_response as add
 

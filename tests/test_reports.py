@@ -1,28 +1,24 @@
 """The SKM report PDF and the Excel workbook: outline, exact figures, escaping, formula injection, freezing."""
 
 import io
-import re
-import shutil
 import subprocess
 import sys
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
-from zoneinfo import ZoneInfo
 
 import pytest
-from analytics.dashboard import build_dashboard
 
 from analytics import report as report_pdf
+from analytics.dashboard import build_dashboard, frozen_note_for
 from analytics.export import export_workbook, safe_cell
 from analytics.ikm import Tally, compute_ikm
-from analytics.dashboard import frozen_note_for
+from analytics.publishing import publish_period, set_population
 from analytics.report import fmt_dec, skm_report_pdf
 from app.extensions import db
-from tests.factories import make_response, pdf_text
 from app.periods import month
 from survey.models import Channel, Response
-from analytics.publishing import publish_period, set_population
+from tests.factories import make_response, pdf_text
 
 PERIOD = month(2026, 3)
 UNIT_NAME = 'Dinas <b>Uji</b> & "Kota"'

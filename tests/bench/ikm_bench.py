@@ -2,9 +2,9 @@
 
 perf-security.md A.2 gives the method and the anchors; the goals come from the IKM issue:
 
-- one-month, all-services dashboard (`analytics.reports.build_dashboard`) <= 250 ms on SQLite;
+- one-month, all-services dashboard (`analytics.dashboard.build_dashboard`) <= 250 ms on SQLite;
 - the whole history (`history_trend`, 24 months) <= 2 s on SQLite and <= 0.5 s on PostgreSQL;
-- a poster (`analytics.poster.ikm_poster`) <= 3 s;
+- a poster (`analytics.ikm_poster.ikm_poster`) <= 3 s;
 - an Excel export of all responses (`analytics.export.export_workbook`) with its peak memory recorded and
   bounded: streamed, so exporting 4x the rows must not need much more memory.
 
@@ -405,9 +405,8 @@ def alternatives(raw: Raw, unit_id: int, month, window_start: date) -> list[tupl
 
 
 def run_suite(dialect: str, label: str, sa_url: str, raw_target: str, *, posters: bool) -> Suite:
-    from analytics.dashboard import build_dashboard, history_trend, monthly_trend
-
     from analytics import data
+    from analytics.dashboard import build_dashboard, history_trend, monthly_trend
     from analytics.data import Selection
     from app import periods
     from app.extensions import db
@@ -463,8 +462,7 @@ def run_suite(dialect: str, label: str, sa_url: str, raw_target: str, *, posters
 
             if posters:
                 from analytics.ikm_poster import ikm_poster
-
-                from analytics.views import results_url
+                from app.links import results_url
 
                 url = results_url(unit)
                 for fmt in ("pdf", "png"):
@@ -717,7 +715,7 @@ class Report:
                     plan = _plan_summary(suite.dialect, part.plan)
                     out.append(f"| {part.label} | {suite.label} | {part.calls} | {fmt_s(part.elapsed)} | "
                                f"{fmt_s(part.sql)} | {shown} | {plan} |")  # fmt: skip
-                out.append(f"| the rest: analytics/reports.py (regroup, fold, IKM in fractions) | {suite.label} | | "
+                out.append(f"| the rest: analytics/snapshot.py (regroup, fold, IKM in fractions) | {suite.label} | | "
                            f"{fmt_s(b.composition)} | | {fmt_s(b.composition)} | |")  # fmt: skip
                 out.append(f"| **total** | {suite.label} | | **{fmt_s(b.total)}** | {fmt_s(b.sql)} | | |")
         return out
@@ -783,7 +781,7 @@ class Report:
             notes.append(
                 f"- **What dominates `build_dashboard` on {suite.label}** ({fmt_s(suite.series['dashboard'].median)} "
                 f"median; {fmt_s(b.total)} in the profiled runs, {fmt_s(b.sql)} of it SQL): {listed}; the rest in "
-                f"analytics/reports.py {fmt_s(b.composition)}."
+                f"analytics/snapshot.py {fmt_s(b.composition)}."
             )
         b = sqlite.breakdowns["dashboard"]
         plan = "; ".join(b.plan)
@@ -932,7 +930,7 @@ class Report:
             "(SQLAlchemy `before_cursor_execute`), then each statement replayed 3 times on the raw connection; "
             "'Python on top' is ORM, row processing and Tally building; the composition row is the rest of "
             "`build_dashboard` / `history_trend`.",
-            "- Posters: `ikm_poster(dashboard, results_url=analytics.views.results_url(unit), fmt=...)` of the "
+            "- Posters: `ikm_poster(dashboard, results_url=app.links.results_url(unit), fmt=...)` of the "
             "dashboard above; the cold figure comes from `python -m tests.bench.ikm_child poster` (a new process "
             "that has not imported matplotlib).",
             "- Export: `build_dashboard` for a `periods.date_range` covering the rows, then `export_workbook` to "

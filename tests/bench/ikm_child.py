@@ -64,9 +64,8 @@ def poster(args) -> dict:
     out = {"create_app_s": time.perf_counter() - t0}
     with app.app_context():
         from analytics.dashboard import build_dashboard
-
-        from analytics.views import results_url
         from app import periods
+        from app.links import results_url
 
         unit = the_unit()
         t0 = time.perf_counter()
@@ -94,9 +93,8 @@ def export(args) -> dict:
     app = bench_app(args.db)
     out = {}
     with app.app_context():
-        from analytics.dashboard import build_dashboard
-
         from analytics import data
+        from analytics.dashboard import build_dashboard
         from analytics.export import export_workbook
         from app import periods
 

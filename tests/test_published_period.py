@@ -1,0 +1,133 @@
+"""A published period has one set of figures everywhere, late data notwithstanding; a filtered view says so."""
+
+import io
+import json
+from datetime import date
+
+import sqlalchemy as sa
+
+from analytics.models import Publication
+from analytics.publishing import publish_period
+from app.extensions import db
+from app.periods import month
+from survey.importer import import_file
+from tests.factories import build, make_response, pdf_text, read_workbook
+
+OCTOBER, NOVEMBER = month(2026, 10), month(2026, 11)
+DASH = "/analitik/?unit=dpmptsp-uji&periode=2026-10"
+HEADER = "U1,U2,U3,U4,U5,U6,U7,U8,U9,jenis_kelamin\n"
+# Published: four questionnaires answering 3 everywhere -> NIK 75,00 (C). Late: two answering 1 everywhere
+# -> live (4 x 3 + 2 x 1) / 6 x 25 = 58,33 (D), six respondents.
+PUBLISHED, LIVE = ("75,00", "4 responden"), ("58,33", "6 responden")
+
+
+def publish_october_then_import_late_paper(demo) -> Publication:
+    for day in (1, 2, 5, 6):
+        make_response(demo, date(2026, 10, day), (3,) * 9, counter=demo.static, gender="P" if day < 3 else "L")
+    make_response(demo, date(2026, 11, 3), (4,) * 9, counter=demo.static)
+    db.session.commit()
+    publication, _dashboard = publish_period(unit=demo.unit, period=OCTOBER, published_by="admin")
+    db.session.commit()
+    late = HEADER + "1,1,1,1,1,1,1,1,1,P\n1,1,1,1,1,1,1,1,1,L\n"
+    import_file(unit=demo.unit, service=demo.izin, period="2026-10", filename="terlambat.csv",
+                content=late.encode(), imported_by="admin")  # fmt: skip
+    db.session.commit()
+    return publication
+
+
+def test_every_output_of_a_published_month_gives_the_published_figures(app, login, client, runner, demo, tmp_path):
+    publish_october_then_import_late_paper(demo)
+    live = build(demo, OCTOBER, live=True)
+    assert (str(live.result.nik), live.result.respondents) == ("58.33", 6)  # the late data is there
+
+    html = login.get(DASH).get_data(as_text=True)
+    assert "IKM 75.00</strong>" in html and "4 responden" in html and "58.33" not in html
+    assert "2 kuesioner masuk setelah publikasi" in html
+    public = client.get("/hasil/dpmptsp-uji").get_data(as_text=True)
+    assert "75.00" in public and "58.33" not in public
+
+    web_poster = pdf_text(login.get("/analitik/poster.pdf?unit=dpmptsp-uji&periode=2026-10").data, tmp_path)
+    cli_out = tmp_path / "poster.pdf"
+    result = runner.invoke(args=["poster", "--unit", "dpmptsp-uji", "--month", "2026-10", "-o", str(cli_out)])
+    assert result.exit_code == 0, result.output
+    for text in (web_poster, pdf_text(cli_out.read_bytes(), tmp_path)):
+        assert "75,00" in text and "58,33" not in text and "SEMENTARA" not in text
+        assert "4 responden dari" in text or "Responden 4" in text
+
+    report = pdf_text(login.get("/analitik/laporan.pdf?unit=dpmptsp-uji&periode=2026-10").data, tmp_path)
+    assert "adalah 75,00 dengan mutu pelayanan C" in report and "58,33" not in report
+    assert "masuk 2 kuesioner lagi" in report
+    assert "Jenis kelamin Laki-laki 2 50,0%" in report  # the profile counts the published four, not six
+
+    book = read_workbook(login.get("/analitik/ekspor.xlsx?unit=dpmptsp-uji&periode=2026-10").data)
+    summary = list(book["Ringkasan Unsur"].iter_rows(values_only=True))
+    assert next(row for row in summary if str(row[0]).startswith("NIK"))[1] == 75.0
+    assert next(row for row in summary if row[0] == "Jumlah responden")[1] == 4
+    assert book["Responden"].max_row == 1 + 4  # header + the published respondent set
+
+    november = build(demo, NOVEMBER)
+    october = next(p for p in november.trend if p.period.key == "2026-10")
+    assert october.published and (str(october.result.nik), october.result.respondents) == ("75.00", 4)
+    nov_poster = pdf_text(login.get("/analitik/poster.pdf?unit=dpmptsp-uji&periode=2026-11").data, tmp_path)
+    assert "SEMENTARA" in nov_poster  # the current, unfinished month is provisional
+
+    result = runner.invoke(args=["ikm", "--unit", "dpmptsp-uji", "--period", "2026-10", "--json"])
+    figures = json.loads(result.stdout)
+    assert (figures["nik"], figures["respondents"], figures["status"]) == (75.0, 4, "published")
+    result = runner.invoke(args=["ikm", "--unit", "dpmptsp-uji", "--period", "2026-10", "--json", "--live"])
+    assert json.loads(result.stdout)["respondents"] == 6 and "belum dipublikasikan" in result.stderr
+
+
+def test_withdrawal_restores_live_figures_and_is_recorded(app, login, demo):
+    publish_october_then_import_late_paper(demo)
+    refused = login.post(f"/analitik/units/{demo.unit.id}/penarikan", data={"periode": "2026-10", "alasan": "x"})
+    assert refused.status_code == 303 and build(demo, OCTOBER).frozen
+    done = login.post(f"/analitik/units/{demo.unit.id}/penarikan",
+                      data={"periode": "2026-10", "alasan": "Data kertas Oktober belum lengkap"})  # fmt: skip
+    assert done.status_code == 303
+    dash = build(demo, OCTOBER)
+    assert dash.status == "unpublished" and dash.result.respondents == 6 and str(dash.result.nik) == "58.33"
+    record = db.session.scalar(sa.select(Publication))
+    assert (record.withdrawn_by, record.withdrawal_reason) == ("admin", "Data kertas Oktober belum lengkap")
+    assert record.withdrawn_at is not None
+    html = login.get(DASH).get_data(as_text=True)
+    assert "ditarik" in html and "Data kertas Oktober belum lengkap" in html
+    assert login.get("/hasil/dpmptsp-uji/2026-10/poster.png").status_code == 404  # no longer served
+    republished, _dash = publish_period(unit=demo.unit, period=OCTOBER, published_by="admin")  # anew, all six
+    db.session.commit()
+    assert build(demo, OCTOBER).result.respondents == 6 and republished.id != record.id
+
+
+def test_import_into_a_published_month_says_so_before_and_after(app, login, demo):
+    publish_october_then_import_late_paper(demo)
+    url = f"/admin/units/{demo.unit.id}/import"
+    assert "Oktober 2026: IKM 75,00 (C), 4 responden" in login.get(url).get_data(as_text=True)  # before
+
+    def post(**extra):
+        data = {"service": str(demo.izin.id), "period": "2026-10",
+                "file": (io.BytesIO((HEADER + "2,2,2,2,2,2,2,2,2,L\n").encode()), "lagi.csv"), **extra}  # fmt: skip
+        return login.post(url, data=data, content_type="multipart/form-data", follow_redirects=True)
+
+    unconfirmed = post()
+    assert unconfirmed.status_code == 400 and "Centang konfirmasi" in unconfirmed.get_data(as_text=True)
+    assert build(demo, OCTOBER, live=True).result.respondents == 6  # nothing imported
+    confirmed = post(into_published="y").get_data(as_text=True)
+    assert "1 respons diimpor" in confirmed
+    assert "angka publikasi tidak berubah: IKM 75,00 (C), 4 responden" in confirmed  # after
+    assert build(demo, OCTOBER).result.respondents == 4 and build(demo, OCTOBER, live=True).result.respondents == 7
+
+
+def test_a_filtered_poster_and_report_name_their_filter(app, login, demo, tmp_path):
+    publish_october_then_import_late_paper(demo)
+    query = f"?unit=dpmptsp-uji&periode=2026-10&layanan={demo.izin.id}&jk=P"
+    poster = pdf_text(login.get("/analitik/poster.pdf" + query).data, tmp_path)
+    assert "IKM PILIHAN TERFILTER" in poster and "BUKAN POSTER RESMI UNIT" in poster
+    assert "Layanan: Perizinan Berusaha; Jenis kelamin: Perempuan" in poster
+    assert "INDEKS KEPUASAN MASYARAKAT (IKM)" not in poster
+    report = pdf_text(login.get("/analitik/laporan.pdf" + query).data, tmp_path)
+    chosen = "Layanan: Perizinan Berusaha; Jenis kelamin: Perempuan"
+    assert f"PILIHAN TERFILTER, BUKAN LAPORAN RESMI UNIT: {chosen}" in report
+    # the women of the published set: two of the four published questionnaires (the late one is not counted)
+    assert "adalah 75,00" in report and "Jumlah responden pada periode Oktober 2026 adalah 2 orang" in report
+    book = read_workbook(login.get("/analitik/ekspor.xlsx" + query).data)
+    assert f"pilihan terfilter: {chosen}" in book["Ringkasan Unsur"]["A1"].value
