@@ -60,8 +60,8 @@ def _marks(fig, dashboard: Dashboard) -> None:
     lines = []
     if dashboard.filtered:
         lines.append(f"{NOT_OFFICIAL} — {dashboard.filter_text}")
-        fig.text(0.5, 0.5, NOT_OFFICIAL, ha="center", va="center", fontsize=54, weight="bold", color="0.88",
-                 rotation=35, zorder=0)  # fmt: skip
+        fig.text(0.5, 0.5, NOT_OFFICIAL, ha="center", va="center", fontsize=44, weight="bold", color="0.9",
+                 rotation=35, zorder=-1)  # fmt: skip
     if dashboard.status == Status.PROVISIONAL:
         lines.append("ANGKA SEMENTARA, BELUM DIPUBLIKASIKAN: data terkini, bukan angka resmi periode ini")
     elif dashboard.provisional:

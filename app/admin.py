@@ -1,4 +1,6 @@
-"""Administration pages: the organisation directory, QR posters, one-time tokens, paper imports."""
+"""Administration pages of the shell: the organisation directory (units, services, counters)."""
+
+from collections.abc import Callable
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -11,6 +13,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app import directory
 from app.auth import admin_required
 from app.directory import AccessMode, Counter, DirectoryError, Service, ServiceKind, Unit
+from app.errors import flash_errors
 from app.extensions import db
 from app.links import survey_url
 
@@ -70,8 +73,19 @@ def _get(model, ident: int):
     return db.get_or_404(model, ident)
 
 
-def _invalid(template: str, status: int = 400, **context):
-    return render_template(template, **context), status
+def _form_page(form, title: str, save: Callable[[], object], saved: str):
+    """Validate a directory form, run `save` and commit, or show the form again with its errors (400)."""
+    if form.validate_on_submit():
+        try:
+            save()
+        except DirectoryError as exc:
+            db.session.rollback()
+            flash_errors(exc)
+            return render_template("admin/form.html", form=form, title=title), 400
+        db.session.commit()
+        flash(saved, "success")
+        return redirect(url_for("admin.index"))
+    return render_template("admin/form.html", form=form, title=title), 400 if form.is_submitted() else 200
 
 
 @bp.route("/")
@@ -90,17 +104,10 @@ def index():
 def unit_new():
     """Add a unit."""
     form = UnitForm()
-    if form.validate_on_submit():
-        try:
-            directory.create_unit(name=form.name.data, slug=form.slug.data or None, address=form.address.data or "")
-        except DirectoryError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return _invalid("admin/form.html", form=form, title=_("Unit baru"))
-        db.session.commit()
-        flash(_("Unit disimpan."), "success")
-        return redirect(url_for("admin.index"))
-    return _invalid("admin/form.html", 400 if form.is_submitted() else 200, form=form, title=_("Unit baru"))
+    save = lambda: directory.create_unit(  # noqa: E731
+        name=form.name.data, slug=form.slug.data or None, address=form.address.data or ""
+    )
+    return _form_page(form, _("Unit baru"), save, _("Unit disimpan."))
 
 
 @bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
@@ -109,17 +116,8 @@ def unit_edit(unit_id: int):
     unit = _get(Unit, unit_id)
     form = UnitForm(obj=unit)
     del form.slug
-    if form.validate_on_submit():
-        try:
-            directory.update_unit(unit, name=form.name.data, address=form.address.data or "")
-        except DirectoryError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return _invalid("admin/form.html", form=form, title=unit.name)
-        db.session.commit()
-        flash(_("Unit disimpan."), "success")
-        return redirect(url_for("admin.index"))
-    return _invalid("admin/form.html", 400 if form.is_submitted() else 200, form=form, title=unit.name)
+    save = lambda: directory.update_unit(unit, name=form.name.data, address=form.address.data or "")  # noqa: E731
+    return _form_page(form, unit.name, save, _("Unit disimpan."))
 
 
 @bp.route("/units/<int:unit_id>/services/new", methods=["GET", "POST"])
@@ -127,18 +125,8 @@ def service_new(unit_id: int):
     """Add a service to a unit."""
     unit = _get(Unit, unit_id)
     form = ServiceForm()
-    title = _("Layanan baru: %(unit)s", unit=unit.name)
-    if form.validate_on_submit():
-        try:
-            directory.create_service(unit=unit, name=form.name.data, kind=form.kind.data)
-        except DirectoryError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return _invalid("admin/form.html", form=form, title=title)
-        db.session.commit()
-        flash(_("Layanan disimpan."), "success")
-        return redirect(url_for("admin.index"))
-    return _invalid("admin/form.html", 400 if form.is_submitted() else 200, form=form, title=title)
+    save = lambda: directory.create_service(unit=unit, name=form.name.data, kind=form.kind.data)  # noqa: E731
+    return _form_page(form, _("Layanan baru: %(unit)s", unit=unit.name), save, _("Layanan disimpan."))
 
 
 @bp.route("/services/<int:service_id>/edit", methods=["GET", "POST"])
@@ -146,17 +134,10 @@ def service_edit(service_id: int):
     """Rename, reclassify or deactivate a service."""
     service = _get(Service, service_id)
     form = ServiceForm(obj=service, kind=service.kind.value)
-    if form.validate_on_submit():
-        try:
-            directory.update_service(service, name=form.name.data, kind=form.kind.data, active=form.active.data)
-        except DirectoryError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return _invalid("admin/form.html", form=form, title=service.name)
-        db.session.commit()
-        flash(_("Layanan disimpan."), "success")
-        return redirect(url_for("admin.index"))
-    return _invalid("admin/form.html", 400 if form.is_submitted() else 200, form=form, title=service.name)
+    save = lambda: directory.update_service(  # noqa: E731
+        service, name=form.name.data, kind=form.kind.data, active=form.active.data
+    )
+    return _form_page(form, service.name, save, _("Layanan disimpan."))
 
 
 def _counter_form(unit: Unit, counter: Counter | None = None) -> CounterForm:
@@ -180,24 +161,17 @@ def counter_new(unit_id: int):
     """Add a counter to a unit."""
     unit = _get(Unit, unit_id)
     form = _counter_form(unit)
-    title = _("Loket baru: %(unit)s", unit=unit.name)
-    if form.validate_on_submit():
-        try:
-            directory.create_counter(
-                unit=unit,
-                name=form.name.data,
-                slug=form.slug.data or None,
-                services=_chosen_services(unit, form.services.data),
-                access_mode=form.access_mode.data,
-            )
-        except DirectoryError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return _invalid("admin/form.html", form=form, title=title)
-        db.session.commit()
-        flash(_("Loket disimpan."), "success")
-        return redirect(url_for("admin.index"))
-    return _invalid("admin/form.html", 400 if form.is_submitted() else 200, form=form, title=title)
+
+    def save():
+        directory.create_counter(
+            unit=unit,
+            name=form.name.data,
+            slug=form.slug.data or None,
+            services=_chosen_services(unit, form.services.data),
+            access_mode=form.access_mode.data,
+        )
+
+    return _form_page(form, _("Loket baru: %(unit)s", unit=unit.name), save, _("Loket disimpan."))
 
 
 @bp.route("/counters/<int:counter_id>/edit", methods=["GET", "POST"])
@@ -206,20 +180,14 @@ def counter_edit(counter_id: int):
     counter = _get(Counter, counter_id)
     form = _counter_form(counter.unit, counter)
     del form.slug
-    if form.validate_on_submit():
-        try:
-            directory.update_counter(
-                counter,
-                name=form.name.data,
-                services=_chosen_services(counter.unit, form.services.data),
-                access_mode=form.access_mode.data,
-                active=form.active.data,
-            )
-        except DirectoryError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return _invalid("admin/form.html", form=form, title=counter.name)
-        db.session.commit()
-        flash(_("Loket disimpan."), "success")
-        return redirect(url_for("admin.index"))
-    return _invalid("admin/form.html", 400 if form.is_submitted() else 200, form=form, title=counter.name)
+
+    def save():
+        directory.update_counter(
+            counter,
+            name=form.name.data,
+            services=_chosen_services(counter.unit, form.services.data),
+            access_mode=form.access_mode.data,
+            active=form.active.data,
+        )
+
+    return _form_page(form, counter.name, save, _("Loket disimpan."))

@@ -29,7 +29,10 @@ class Config:
     OFFICE_NAME = os.environ.get("OFFICE_NAME", "")
     # Period boundaries (month, quarter, year) use the office's own clock.
     OFFICE_TIMEZONE = os.environ.get("OFFICE_TIMEZONE", "Asia/Makassar")
-    # Absolute base for links printed on posters and tickets (https://skm.example.go.id).
+    # Local non-working days beyond national holidays and cuti bersama (ISO dates, comma-separated), used for
+    # working-day deadlines; see app/clock.py.
+    OFFICE_EXTRA_HOLIDAYS = os.environ.get("OFFICE_EXTRA_HOLIDAYS", "")
+    # Absolute base for links printed on posters and tickets (https://skm.example.go.id); required in production.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 
     BABEL_DEFAULT_LOCALE = "id"

@@ -52,3 +52,12 @@ def init_app(app: Flask) -> None:
         return response
 
     app.jinja_env.globals.update(lang_url=lang_url, get_locale=get_locale)
+    app.jinja_env.filters["office_time"] = office_time
+
+
+def office_time(moment) -> str:
+    """A stored (UTC) moment on the office clock, as staff read it: "01-10-2026 10.30 WITA"."""
+    from app.clock import local_datetime
+
+    local = local_datetime(moment)
+    return f"{local:%d-%m-%Y %H.%M} {local.tzname() or ''}".strip()
