@@ -60,46 +60,66 @@ def export_workbook(dashboard: Dashboard, out: BinaryIO) -> None:
 
     Every sheet describes the dashboard's respondent set (for a published period: the published one).
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import Cell
-    from openpyxl.styles import Font, PatternFill
+    book = _Book()
+    counts, respondents = _raw_sheet(book, dashboard)
+    _tabulation_sheet(book, dashboard, counts, respondents)
+    _summary_sheet(book, dashboard)
+    _profile_sheet(book, dashboard)
+    book.workbook.save(out)
 
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
-    header_fill = PatternFill("solid", fgColor="DFE7EF")
 
-    def cell(sheet, value, number_format: str | None = None, *, header: bool = False, strong: bool = False):
-        c = WriteOnlyCell(sheet, value=safe_cell(value))
+class _Book:
+    """A write-only workbook with the helpers to add sheets and (bold, header) cells; imports openpyxl."""
+
+    def __init__(self) -> None:
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.cell.cell import Cell
+        from openpyxl.styles import Font, PatternFill
+
+        self.workbook = Workbook(write_only=True)
+        self._new_cell, self._cell_type = WriteOnlyCell, Cell
+        self.bold = Font(bold=True)
+        self.header_fill = PatternFill("solid", fgColor="DFE7EF")
+
+    def sheet(self, title: str, widths: list[int]):
+        """A new sheet with its column widths."""
+        from openpyxl.utils import get_column_letter
+
+        sheet = self.workbook.create_sheet(title)
+        for index, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        return sheet
+
+    def cell(self, sheet, value, number_format: str | None = None, *, header: bool = False, strong: bool = False):
+        """A styled cell; the value goes through safe_cell."""
+        c = self._new_cell(sheet, value=safe_cell(value))
         if number_format and value is not None:
             c.number_format = number_format
         if header or strong:
-            c.font = bold
+            c.font = self.bold
         if header:
-            c.fill = header_fill
+            c.fill = self.header_fill
         return c
 
-    def put(sheet, values) -> None:
+    def put(self, sheet, values) -> None:
         """Append a row; every plain value goes through safe_cell (styled cells already did)."""
-        sheet.append([v if isinstance(v, Cell) else safe_cell(v) for v in values])
+        sheet.append([v if isinstance(v, self._cell_type) else safe_cell(v) for v in values])
 
-    def header(sheet, titles) -> None:
-        sheet.append([cell(sheet, t, header=True) for t in titles])
+    def header(self, sheet, titles) -> None:
+        """Append a row of bold, shaded header cells."""
+        sheet.append([self.cell(sheet, t, header=True) for t in titles])
 
-    def widths(sheet, values) -> None:
-        from openpyxl.utils import get_column_letter
 
-        for index, width in enumerate(values, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = width
+# ---------------------------------------------------------------------------------------------------------------
+# Sheet 1: raw responses
 
-    period = dashboard.period
-    figures = dashboard
 
-    # Sheet 1: raw responses, streamed; the tabulation counts are gathered on the way.
-    raw = workbook.create_sheet("Responden")
+def _raw_sheet(book: _Book, dashboard: Dashboard) -> tuple[dict[str, list[int]], int]:
+    """Stream the respondents into "Responden"; return the answers per element and value, and the respondents."""
+    raw = book.sheet("Responden", [8, 11, 30, 24, 8, 8, 18, 8, 6, 10, 11, 16, *([5] * len(ELEMENTS)), 60])
     raw.freeze_panes = "C2"
-    widths(raw, [8, 11, 30, 24, 8, 8, 18, 8, 6, 10, 11, 16, *([5] * len(ELEMENTS)), 60])
-    header(raw, RAW_COLUMNS)
+    book.header(raw, RAW_COLUMNS)
     service_names = data.service_names({g.key for g in dashboard.by_service})
     counter_names = data.counter_names({g.key for g in dashboard.by_counter})
     counts = {e.code: [0, 0, 0, 0] for e in ELEMENTS}
@@ -114,103 +134,96 @@ def export_workbook(dashboard: Dashboard, out: BinaryIO) -> None:
         for code, score in scores.items():
             if score is not None:
                 counts[code][score - 1] += 1
-        channel = getattr(response.channel, "value", response.channel)
-        values = [
-            response.id,
-            None,  # the date cell below
-            service_names.get(response.service_id, str(response.service_id)),
-            counter_names.get(response.counter_id, "") if response.counter_id is not None else None,
-            channel,
-            "ya" if response.assisted else "tidak",
-            response.flags or None,
-            response.gender,
-            response.age,
-            response.education,
-            response.occupation,
-            response.occupation_other,
-            *scores.values(),
-            response.suggestion,
-        ]
-        values[1] = cell(raw, response.survey_date, "yyyy-mm-dd")
-        put(raw, values)
+        book.put(raw, _raw_row(book, raw, response, scores, service_names, counter_names))
+    return counts, respondents
 
-    # Sheet 2: tabulation of the raw responses above (same pass, same rows).
-    tab = workbook.create_sheet("Tabulasi")
-    widths(tab, [7, 40, 9, 9, 9, 9, 10, 12, 12, 9])
-    put(
-        tab,
-        [cell(tab, f"Tabulasi jawaban, {period.label}{dashboard.title_suffix} ({respondents} responden)", strong=True)],
-    )
-    header(tab, ["Kode", "Unsur", "Nilai 1", "Nilai 2", "Nilai 3", "Nilai 4", "Terisi", "Tidak diisi",
-                 "Jumlah nilai", "NRR"])  # fmt: skip
+
+def _raw_row(book: _Book, raw, response, scores: dict, service_names: dict, counter_names: dict) -> list:
+    """One response as a row of RAW_COLUMNS."""
+    channel = getattr(response.channel, "value", response.channel)
+    return [
+        response.id,
+        book.cell(raw, response.survey_date, "yyyy-mm-dd"),
+        service_names.get(response.service_id, str(response.service_id)),
+        counter_names.get(response.counter_id, "") if response.counter_id is not None else None,
+        channel,
+        "ya" if response.assisted else "tidak",
+        response.flags or None,
+        response.gender,
+        response.age,
+        response.education,
+        response.occupation,
+        response.occupation_other,
+        *scores.values(),
+        response.suggestion,
+    ]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Sheet 2: tabulation
+
+
+def _tabulation_sheet(book: _Book, dashboard: Dashboard, counts: dict[str, list[int]], respondents: int) -> None:
+    """The "Tabulasi" sheet: the answers per element and value of the raw responses (same pass, same rows)."""
+    tab = book.sheet("Tabulasi", [7, 40, 9, 9, 9, 9, 10, 12, 12, 9])
+    title = f"Tabulasi jawaban, {dashboard.period.label}{dashboard.title_suffix} ({respondents} responden)"
+    book.put(tab, [book.cell(tab, title, strong=True)])
+    book.header(tab, ["Kode", "Unsur", "Nilai 1", "Nilai 2", "Nilai 3", "Nilai 4", "Terisi", "Tidak diisi",
+                      "Jumlah nilai", "NRR"])  # fmt: skip
     for element in ELEMENTS:
         ones, twos, threes, fours = counts[element.code]
         answered = ones + twos + threes + fours
         total = ones + 2 * twos + 3 * threes + 4 * fours
         nrr = Fraction(total, answered) if answered else None
-        put(tab, [element.code, element.name, ones, twos, threes, fours, answered, respondents - answered, total,
-                    cell(tab, _number(nrr), NRR_FORMAT)])  # fmt: skip
+        book.put(tab, [element.code, element.name, ones, twos, threes, fours, answered, respondents - answered,
+                       total, book.cell(tab, _number(nrr), NRR_FORMAT)])  # fmt: skip
 
-    # Sheet 3: per-element summary: the reported figures (frozen when published).
-    summary = workbook.create_sheet("Ringkasan Unsur")
-    widths(summary, [26, 40, 9, 12, 10, 15, 10, 7])
-    result = figures.result
-    title = (f"{dashboard.unit_name}, {period.label} ({period.start:%d-%m-%Y} s.d. {period.last_day:%d-%m-%Y})"
-             f"{dashboard.title_suffix}")  # fmt: skip
-    put(summary, [cell(summary, title, strong=True)])
-    if dashboard.status_note:
-        put(summary, [cell(summary, dashboard.status_note, strong=True)])
-    if dashboard.late_responses:
-        late = dashboard.late_responses
-        put(summary, [f"Sejak publikasi masuk {late} kuesioner lagi untuk periode ini; kuesioner tersebut tidak "
-                      "mengubah angka yang dipublikasikan dan tidak ada di buku kerja ini."])  # fmt: skip
-    header(summary, ["Kode", "Unsur", "Terisi", "Jumlah nilai", "NRR", "NRR tertimbang", "NRR x 25", "Mutu"])
+
+# ---------------------------------------------------------------------------------------------------------------
+# Sheet 3: per-element summary, the reported figures (frozen when published)
+
+
+def _summary_sheet(book: _Book, dashboard: Dashboard) -> None:
+    """The "Ringkasan Unsur" sheet: status, per-element figures, the headline, the sample and the IKM per service."""
+    summary = book.sheet("Ringkasan Unsur", [26, 40, 9, 12, 10, 15, 10, 7])
+    _summary_title(book, summary, dashboard)
+    result = dashboard.result
+    book.header(summary, ["Kode", "Unsur", "Terisi", "Jumlah nilai", "NRR", "NRR tertimbang", "NRR x 25", "Mutu"])
     for e in result.elements:
-        put(summary, [
-            e.code, e.name, e.answered, e.total, cell(summary, _number(e.nrr), NRR_FORMAT),
-            cell(summary, _number(e.nrr_weighted), NRR_FORMAT), cell(summary, _number(e.nik), NIK_FORMAT), e.mutu,
+        book.put(summary, [
+            e.code, e.name, e.answered, e.total, book.cell(summary, _number(e.nrr), NRR_FORMAT),
+            book.cell(summary, _number(e.nrr_weighted), NRR_FORMAT), book.cell(summary, _number(e.nik), NIK_FORMAT),
+            e.mutu,
         ])  # fmt: skip
-    put(summary, [])
+    book.put(summary, [])
     for label, value, fmt in _summary_rows(result):
-        put(summary, [cell(summary, label, strong=True), cell(summary, value, fmt)])
+        book.put(summary, [book.cell(summary, label, strong=True), book.cell(summary, value, fmt)])
     if result.has_data and result.missing_elements:
         k = len(result.elements) - len(result.missing_elements)
-        put(summary, [f"Unsur tanpa jawaban: {', '.join(result.missing_elements)}; IKM dari {k} unsur, bobot 1/{k}."])
-    put(summary, [])
-    sample = figures.sample
-    if sample is None:
-        put(summary, ["Kecukupan sampel", "populasi belum diisi"])
-    else:
-        for label, value in (("Populasi", sample.population), ("Sampel minimum (Krejcie-Morgan)", sample.required),
-                             ("Responden terkumpul", sample.collected), ("Kecukupan sampel", sample.label),
-                             ("Kekurangan", sample.shortfall)):  # fmt: skip
-            put(summary, [cell(summary, label, strong=True), value])
-    put(summary, [])
-    header(summary, ["Jenis layanan", "Responden", "IKM (NI)", "NIK", "Mutu", "Keterangan"])
-    for group in figures.by_service:
-        r = group.result
-        put(summary, [
-            group.name, r.respondents, cell(summary, _number(r.ikm), IKM_FORMAT),
-            cell(summary, _number(r.nik), NIK_FORMAT), r.mutu, "indikatif" if group.indicative else None,
-        ])  # fmt: skip
+        book.put(summary, [f"Unsur tanpa jawaban: {', '.join(result.missing_elements)}; IKM dari {k} unsur, "
+                           f"bobot 1/{k}."])  # fmt: skip
+    book.put(summary, [])
+    _sample_rows(book, summary, dashboard)
+    book.put(summary, [])
+    _service_rows(book, summary, dashboard)
 
-    # Sheet 4: respondent profile.
-    profile = workbook.create_sheet("Profil")
-    widths(profile, [18, 40, 10, 10])
-    total = dashboard.result.respondents
-    put(
-        profile,
-        [cell(profile, f"Profil responden, {period.label}{dashboard.title_suffix} ({total} responden)", strong=True)],
-    )
-    header(profile, ["Karakteristik", "Kategori", "Jumlah", "%"])
-    for group, label in PROFILE_TITLES.items():
-        for key, count in ordered_profile(group, dashboard.profile.get(group, [])):
-            share = count / total if total else None
-            put(profile, [label, profile_label(group, str(key)), count, cell(profile, share, PCT_FORMAT)])
-    workbook.save(out)
+
+def _summary_title(book: _Book, summary, dashboard: Dashboard) -> None:
+    """The unit, period and dates; the status note and the late questionnaires when there are any."""
+    period = dashboard.period
+    title = (f"{dashboard.unit_name}, {period.label} ({period.start:%d-%m-%Y} s.d. {period.last_day:%d-%m-%Y})"
+             f"{dashboard.title_suffix}")  # fmt: skip
+    book.put(summary, [book.cell(summary, title, strong=True)])
+    if dashboard.status_note:
+        book.put(summary, [book.cell(summary, dashboard.status_note, strong=True)])
+    if dashboard.late_responses:
+        late = dashboard.late_responses
+        book.put(summary, [f"Sejak publikasi masuk {late} kuesioner lagi untuk periode ini; kuesioner tersebut "
+                           "tidak mengubah angka yang dipublikasikan dan tidak ada di buku kerja ini."])  # fmt: skip
 
 
 def _summary_rows(result: IkmResult) -> list[tuple[str, object, str | None]]:
+    """The headline rows: label, value and number format."""
     return [
         ("Jumlah responden", result.respondents, None),
         (f"IKM (nilai interval 1-4, bobot {weight_text(result)})", _number(result.ikm), IKM_FORMAT),
@@ -218,3 +231,43 @@ def _summary_rows(result: IkmResult) -> list[tuple[str, object, str | None]]:
         ("Mutu pelayanan", result.mutu, None),
         ("Kinerja unit pelayanan", result.kinerja, None),
     ]
+
+
+def _sample_rows(book: _Book, summary, dashboard: Dashboard) -> None:
+    """Population, Krejcie-Morgan minimum, collected, verdict and shortfall (or "populasi belum diisi")."""
+    sample = dashboard.sample
+    if sample is None:
+        book.put(summary, ["Kecukupan sampel", "populasi belum diisi"])
+        return
+    for label, value in (("Populasi", sample.population), ("Sampel minimum (Krejcie-Morgan)", sample.required),
+                         ("Responden terkumpul", sample.collected), ("Kecukupan sampel", sample.label),
+                         ("Kekurangan", sample.shortfall)):  # fmt: skip
+        book.put(summary, [book.cell(summary, label, strong=True), value])
+
+
+def _service_rows(book: _Book, summary, dashboard: Dashboard) -> None:
+    """The IKM per service, "indikatif" where a service is below the sample minimum."""
+    book.header(summary, ["Jenis layanan", "Responden", "IKM (NI)", "NIK", "Mutu", "Keterangan"])
+    for group in dashboard.by_service:
+        r = group.result
+        book.put(summary, [
+            group.name, r.respondents, book.cell(summary, _number(r.ikm), IKM_FORMAT),
+            book.cell(summary, _number(r.nik), NIK_FORMAT), r.mutu, "indikatif" if group.indicative else None,
+        ])  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Sheet 4: respondent profile
+
+
+def _profile_sheet(book: _Book, dashboard: Dashboard) -> None:
+    """The "Profil" sheet: respondents per profile group and category, with their share."""
+    profile = book.sheet("Profil", [18, 40, 10, 10])
+    total = dashboard.result.respondents
+    title = f"Profil responden, {dashboard.period.label}{dashboard.title_suffix} ({total} responden)"
+    book.put(profile, [book.cell(profile, title, strong=True)])
+    book.header(profile, ["Karakteristik", "Kategori", "Jumlah", "%"])
+    for group, label in PROFILE_TITLES.items():
+        for key, count in ordered_profile(group, dashboard.profile.get(group, [])):
+            share = count / total if total else None
+            book.put(profile, [label, profile_label(group, str(key)), count, book.cell(profile, share, PCT_FORMAT)])
