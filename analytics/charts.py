@@ -111,38 +111,11 @@ def trend_line(
     count = len(labels)
     xs = list(range(count))
     present = [(x, float(v)) for x, v in zip(xs, values, strict=True) if v is not None]
-    ax.set_xlim(-0.6, count - 0.4)
-    tick_labels = list(labels)
-    if years is not None:
-        previous = None
-        for i, year in enumerate(years):
-            if year is not None and year != previous:
-                tick_labels[i] = f"{labels[i]}\n{year}"
-            previous = year
-    ax.set_xticks(xs, tick_labels, fontsize=fontsize * 0.9)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    _trend_axes(ax, labels, years, fontsize)
     if not present:
-        ax.set_ylim(NIK_MIN, NIK_MAX)
-        ax.set_yticks([])
-        ax.spines["left"].set_visible(False)
-        ax.axvspan(-0.45, count - 0.55, facecolor="0.93", edgecolor="none", zorder=0)
-        ax.text(0.5, 0.5, "Belum ada data", transform=ax.transAxes, ha="center", va="center",
-                fontsize=fontsize * 1.3, style="italic", color="0.3")  # fmt: skip
+        _no_trend(ax, count, fontsize)
         return
-    low = min(v for _, v in present)
-    high = max(v for _, v in present)
-    bottom = max(NIK_MIN, (int(low) // 5) * 5 - 5)
-    top = min(NIK_MAX + 5, (int(high) // 5) * 5 + 10)
-    ax.set_ylim(bottom, top)
-    ticks = list(range(bottom, min(top, NIK_MAX) + 1, 5 if top - bottom <= 30 else 10))
-    ax.set_yticks(ticks, [str(t) for t in ticks], fontsize=fontsize * 0.8)
-    ax.grid(axis="y", color="0.85", linewidth=0.8, zorder=0)
-    for threshold, mutu in _thresholds():
-        if bottom < threshold < top:
-            ax.axhline(threshold, color="0.45", linewidth=0.9, linestyle=(0, (3, 3)), zorder=1)
-            ax.text(count - 0.45, threshold, f"{mutu} ", ha="right", va="bottom", fontsize=fontsize * 0.75,
-                    color="0.3")  # fmt: skip
+    bottom, top = _trend_scale(ax, present, count, fontsize)
     # One segment per run of consecutive months with data: no line across a gap. A run of
     # empty months is a light band with one "tidak ada data" label.
     run: list[tuple[int, float]] = []
@@ -161,9 +134,51 @@ def trend_line(
     for x, value in present:
         ax.annotate(id_number(value), (x, value), xytext=(0, 8), textcoords="offset points", ha="center",
                     va="bottom", fontsize=fontsize * 0.8, weight="bold", color="black")  # fmt: skip
-    last_x, last_value = xs[-1], values[-1]
-    if last_value is not None:  # the poster's own period: a larger square marker
-        ax.plot([last_x], [float(last_value)], marker="s", markersize=11, color="black", zorder=4)
+    if values[-1] is not None:  # the poster's own period: a larger square marker
+        ax.plot([xs[-1]], [float(values[-1])], marker="s", markersize=11, color="black", zorder=4)
+
+
+def _trend_axes(ax, labels, years, fontsize: float) -> None:
+    """X range and labels (the year under the first month and at each change of year); no top/right frame."""
+    count = len(labels)
+    ax.set_xlim(-0.6, count - 0.4)
+    tick_labels = list(labels)
+    if years is not None:
+        previous = None
+        for i, year in enumerate(years):
+            if year is not None and year != previous:
+                tick_labels[i] = f"{labels[i]}\n{year}"
+            previous = year
+    ax.set_xticks(list(range(count)), tick_labels, fontsize=fontsize * 0.9)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _no_trend(ax, count: int, fontsize: float) -> None:
+    ax.set_ylim(NIK_MIN, NIK_MAX)
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
+    ax.axvspan(-0.45, count - 0.55, facecolor="0.93", edgecolor="none", zorder=0)
+    ax.text(0.5, 0.5, "Belum ada data", transform=ax.transAxes, ha="center", va="center",
+            fontsize=fontsize * 1.3, style="italic", color="0.3")  # fmt: skip
+
+
+def _trend_scale(ax, present: list[tuple[int, float]], count: int, fontsize: float) -> tuple[int, int]:
+    """A y range around the values, with grid lines and the category thresholds that fall inside it."""
+    low = min(v for _, v in present)
+    high = max(v for _, v in present)
+    bottom = max(NIK_MIN, (int(low) // 5) * 5 - 5)
+    top = min(NIK_MAX + 5, (int(high) // 5) * 5 + 10)
+    ax.set_ylim(bottom, top)
+    ticks = list(range(bottom, min(top, NIK_MAX) + 1, 5 if top - bottom <= 30 else 10))
+    ax.set_yticks(ticks, [str(t) for t in ticks], fontsize=fontsize * 0.8)
+    ax.grid(axis="y", color="0.85", linewidth=0.8, zorder=0)
+    for threshold, mutu in _thresholds():
+        if bottom < threshold < top:
+            ax.axhline(threshold, color="0.45", linewidth=0.9, linestyle=(0, (3, 3)), zorder=1)
+            ax.text(count - 0.45, threshold, f"{mutu} ", ha="right", va="bottom", fontsize=fontsize * 0.75,
+                    color="0.3")  # fmt: skip
+    return bottom, top
 
 
 def _gap(ax, xs: list[int], middle: float, fontsize: float) -> None:

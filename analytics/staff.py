@@ -194,15 +194,10 @@ def publish(unit_id: int):
     unit = db.get_or_404(Unit, unit_id)
     period = _period_arg(request.values.get("periode", "")[:40] or None)
     if request.method == "POST" and request.form.get("konfirmasi") == "1":
-        try:
-            publish_period(unit=unit, period=period, published_by=current_user.username)
-        except DomainError as exc:
-            db.session.rollback()
-            flash_errors(exc)
-            return _back(unit, period.key)
-        db.session.commit()
-        flash(_("Hasil %(period)s dipublikasikan dan dibekukan.", period=period.label), "success")
-        return _back(unit, period.key)
+        done = _("Hasil %(period)s dipublikasikan dan dibekukan.", period=period.label)
+        return _commit(
+            unit, period, lambda: publish_period(unit=unit, period=period, published_by=current_user.username), done
+        )
     dash = build_dashboard(unit_id=unit.id, unit_name=unit.name, period=period, live=True)
     status = 400 if request.method == "POST" else 200
     return render_template("analytics/publish.html", unit=unit, dash=dash, unconfirmed=status == 400), status
@@ -215,14 +210,22 @@ def withdraw(unit_id: int):
 
     unit = db.get_or_404(Unit, unit_id)
     period = _period_arg(request.form.get("periode", "")[:40] or None)
+    reason = request.form.get("alasan", "")
+    done = _("Publikasi %(period)s ditarik; angka kembali dihitung dari data terkini.", period=period.label)
+    return _commit(
+        unit, period, lambda: withdraw_publication(unit=unit, period=period, withdrawn_by=current_user.username,
+                                                   reason=reason), done
+    )  # fmt: skip
+
+
+def _commit(unit: Unit, period, action, done: str):
+    """Run a publishing action and commit, flashing `done`; a broken rule is flashed and nothing is written."""
     try:
-        withdraw_publication(
-            unit=unit, period=period, withdrawn_by=current_user.username, reason=request.form.get("alasan", "")
-        )
+        action()
     except DomainError as exc:
         db.session.rollback()
         flash_errors(exc)
         return _back(unit, period.key)
     db.session.commit()
-    flash(_("Publikasi %(period)s ditarik; angka kembali dihitung dari data terkini.", period=period.label), "success")
+    flash(done, "success")
     return _back(unit, period.key)

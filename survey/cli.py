@@ -101,18 +101,12 @@ def tokens_command(unit_slug: str, counter_slug: str, count: int) -> None:
 @click.option("--kiosk", is_flag=True, help="Encode the kiosk link (form resets itself).")
 def poster_command(unit_slug: str, counter_slug: str, fmt: str, output: str, kiosk: bool) -> None:
     """Write a counter's A4 QR poster (PDF or PNG)."""
-    from survey.counter_poster import counter_poster
+    from survey.counter_poster import poster_of
 
     counter = _counter(unit_slug, counter_slug)
     if warning := local_link_warning(survey_url(counter)):
         click.echo(warning, err=True)
-    data = counter_poster(
-        office=counter.unit.name,
-        counter=counter.name,
-        url=survey_url(counter, kiosk=kiosk),
-        fmt=fmt,
-        services=[s.name for s in counter.services],
-    )
+    data = poster_of(counter, fmt=fmt, kiosk=kiosk)
     with open(output, "wb") as fh:
         fh.write(data)
     click.echo(f"Wrote {output} ({len(data)} bytes).")

@@ -42,3 +42,16 @@ def _rule(fig, y: float):
     from matplotlib.lines import Line2D
 
     return Line2D([0.1, 0.9], [y, y], transform=fig.transFigure, color="black", linewidth=2)
+
+
+def poster_of(counter, *, fmt: str = "pdf", kiosk: bool = False) -> bytes:
+    """Return the A4 QR poster of a directory counter: its unit, name, services and survey (or kiosk) link."""
+    from app.links import survey_url
+
+    return counter_poster(
+        office=counter.unit.name,
+        counter=counter.name,
+        url=survey_url(counter, kiosk=kiosk),
+        fmt=fmt,
+        services=[s.name for s in counter.services],
+    )

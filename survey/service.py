@@ -133,16 +133,7 @@ def submit_response(
     if service not in counter_services(counter):
         raise SurveyError({"service": N_("Pilih jenis layanan yang Anda terima.")})
 
-    token_hash = None
-    if counter.access_mode == AccessMode.TOKEN:
-        if not token:
-            raise SurveyError({"token": TOKEN_REQUIRED})
-        try:
-            token_hash = check_token(token, counter_id=counter.id)
-        except TokenError as exc:
-            raise SurveyError(*(replace(m, field="token") for m in exc.messages)) from None
-        if token_spent(token_hash):
-            raise TokenUsedError()
+    token_hash = _spendable_token(counter, token) if counter.access_mode == AccessMode.TOKEN else None
     if counter.access_mode == AccessMode.ASSISTED:
         assisted = True
 
@@ -163,19 +154,40 @@ def submit_response(
         **_profile_columns(profile),
         **{code.lower(): score for code, score in scores.items()},
     )
-    db.session.add(response)
-    if token_hash is None:
-        db.session.flush()
-    else:
-        try:
-            with db.session.begin_nested():
-                db.session.flush()
-        except IntegrityError:
-            # Two submissions raced with the same token: the UNIQUE constraint decides.
-            raise TokenUsedError() from None
+    _store(response)
     if flags:
         logger.info("Response %s flagged: %s", response.id, " ".join(flags))
     return response
+
+
+def _spendable_token(counter: Counter, token: str | None) -> str:
+    """Return the hash of a valid, unspent token for a token-mode counter.
+
+    :raise SurveyError: no token, or a forged, expired or foreign one.
+    :raise TokenUsedError: the token was already spent.
+    """
+    if not token:
+        raise SurveyError({"token": TOKEN_REQUIRED})
+    try:
+        token_hash = check_token(token, counter_id=counter.id)
+    except TokenError as exc:
+        raise SurveyError(*(replace(m, field="token") for m in exc.messages)) from None
+    if token_spent(token_hash):
+        raise TokenUsedError()
+    return token_hash
+
+
+def _store(response: Response) -> None:
+    """Add and flush a response; a token raced by two submissions is decided by the UNIQUE constraint."""
+    db.session.add(response)
+    if response.token_hash is None:
+        db.session.flush()
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise TokenUsedError() from None
 
 
 def _profile_columns(profile: Profile) -> dict[str, object]:

@@ -48,19 +48,12 @@ def _download(body, mimetype: str, filename: str) -> Response:
 @bp.route("/counters/<int:counter_id>/poster.<fmt>")
 def counter_poster(counter_id: int, fmt: str):
     """Download a counter's A4 QR poster as PDF or PNG."""
-    from survey.counter_poster import counter_poster as make_poster
+    from survey.counter_poster import poster_of
 
     if fmt not in ("pdf", "png"):
         abort(404)
     counter = db.get_or_404(Counter, counter_id)
-    kiosk = request.args.get("kiosk") == "1"
-    data = make_poster(
-        office=counter.unit.name,
-        counter=counter.name,
-        url=survey_url(counter, kiosk=kiosk),
-        fmt=fmt,
-        services=[s.name for s in counter.services],
-    )
+    data = poster_of(counter, fmt=fmt, kiosk=request.args.get("kiosk") == "1")
     mimetype = "application/pdf" if fmt == "pdf" else "image/png"
     return _download(data, mimetype, f"poster-qr-{counter.unit.slug}-{counter.slug}.{fmt}")
 
