@@ -9,7 +9,7 @@ decide anything themselves.
 
 import enum
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from analytics import data
 from analytics.data import Selection
@@ -113,7 +113,13 @@ class Dashboard:
     def status_note(self) -> str | None:
         """The sentence every output prints about which figures these are (None: nothing to say)."""
         if self.status == Status.PUBLISHED and self.publication is not None:
-            return frozen_note_for(self.publication.published_at, self.publication.published_by)
+            if self.filtered:  # a narrower view is not itself published: say what it is computed from
+                when = published_moment(self.publication.published_at)
+                return (
+                    f"Dihitung dari responden yang tercakup dalam publikasi pada {when}; "
+                    "pilihan terfilter ini sendiri tidak dipublikasikan."
+                )
+            return frozen_note_for(self.publication.published_at)
         if self.status == Status.PROVISIONAL:
             return (
                 "Angka sementara, belum dipublikasikan: data terkini periode ini, termasuk kuesioner yang masuk "
@@ -267,13 +273,13 @@ def fmt_date(day: date) -> str:
     return f"{day.day} {MONTHS_ID[day.month - 1]} {day.year}"
 
 
-def frozen_note_for(published_at: datetime, published_by: str = "") -> str:
-    """The sentence that marks a published period's figures as frozen, with the publication time (office clock)."""
-    if published_at.tzinfo is None:  # SQLite hands back naive datetimes; the app stores UTC
-        published_at = published_at.replace(tzinfo=UTC)
+def published_moment(published_at: datetime) -> str:
+    """A publication time on the office clock: "1 Oktober 2026 pukul 10.30 WITA" (naive = UTC, as SQLite returns)."""
     moment = clock.local_datetime(published_at)
     zone = moment.tzname() or ""
-    return (
-        f"Angka yang dipublikasikan, dibekukan saat publikasi pada {fmt_date(moment.date())} "
-        f"pukul {moment:%H.%M}{' ' + zone if zone else ''}."
-    )
+    return f"{fmt_date(moment.date())} pukul {moment:%H.%M}{' ' + zone if zone else ''}"
+
+
+def frozen_note_for(published_at: datetime) -> str:
+    """The sentence that marks a published period's figures as frozen, with the publication time (office clock)."""
+    return f"Angka yang dipublikasikan, dibekukan saat publikasi pada {published_moment(published_at)}."

@@ -82,25 +82,15 @@ def test_production_refuses_to_start_without_a_public_base_url():
                         "PUBLIC_BASE_URL": base})  # fmt: skip
 
 
-def test_cli_warns_when_printed_links_point_at_this_computer(tmp_path):
-    from tests.conftest import make_app
-    from tests.factories import make_directory
-
-    app = make_app(PUBLIC_BASE_URL="")
-    with app.app_context():
-        db.create_all()
-        make_directory()
-        runner = app.test_cli_runner()
-        tokens = runner.invoke(args=["survey", "tokens", "dpmptsp-uji", "loket-3", "--count", "1"])
-        assert tokens.exit_code == 0 and "a phone cannot open it" in tokens.output
-        poster = runner.invoke(args=["survey", "poster", "dpmptsp-uji", "loket-1", "-o", str(tmp_path / "p.pdf")])
-        assert "PUBLIC_BASE_URL" in poster.output
-    app = make_app(PUBLIC_BASE_URL="https://skm.example.go.id")
-    with app.app_context():
-        db.create_all()
-        make_directory()
-        tokens = app.test_cli_runner().invoke(args=["survey", "tokens", "dpmptsp-uji", "loket-3", "--count", "1"])
-        assert "a phone cannot open it" not in tokens.output
+def test_cli_warns_when_printed_links_point_at_this_computer(app, runner, demo, tmp_path):
+    app.config["PUBLIC_BASE_URL"] = ""  # development without a base: links fall back to 127.0.0.1
+    tokens = runner.invoke(args=["survey", "tokens", "dpmptsp-uji", "loket-3", "--count", "1"])
+    assert tokens.exit_code == 0 and "a phone cannot open it" in tokens.output
+    poster = runner.invoke(args=["survey", "poster", "dpmptsp-uji", "loket-1", "-o", str(tmp_path / "p.pdf")])
+    assert "PUBLIC_BASE_URL" in poster.output
+    app.config["PUBLIC_BASE_URL"] = "https://skm.example.go.id"
+    tokens = runner.invoke(args=["survey", "tokens", "dpmptsp-uji", "loket-3", "--count", "1"])
+    assert tokens.exit_code == 0 and "a phone cannot open it" not in tokens.output
 
 
 def test_production_cookies_are_secure():

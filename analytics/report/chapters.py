@@ -35,7 +35,7 @@ def _cover(ctx: _Ctx) -> list:
     period = ctx.period
     story = [
         Spacer(1, 2.2 * cm),
-        _heading(TITLE, s["title"], ("Sampul", 0)),
+        _heading(TITLE + (" (PILIHAN TERFILTER)" if ctx.dashboard.filtered else ""), s["title"], ("Sampul", 0)),
         _para(f"Periode {esc(period.label)}", s["cover"]),
         _para(f"{fmt_date(period.start)} s.d. {fmt_date(period.last_day)}", s["coversub"]),
         Spacer(1, 1.6 * cm),
