@@ -68,8 +68,8 @@ def test_every_output_of_a_published_month_gives_the_published_figures(app, logi
     november = build(demo, NOVEMBER)
     october = next(p for p in november.trend if p.period.key == "2026-10")
     assert october.published and (str(october.result.nik), october.result.respondents) == ("75.00", 4)
-    nov_poster = pdf_text(login.get("/analitik/poster.pdf?unit=dpmptsp-uji&periode=2026-11").data, tmp_path)
-    assert "SEMENTARA" in nov_poster  # the current, unfinished month is provisional
+    current = pdf_text(login.get("/analitik/poster.pdf?unit=dpmptsp-uji").data, tmp_path)  # this month
+    assert "SEMENTARA: periode belum berakhir" in current  # the current, unfinished month is provisional
 
     result = runner.invoke(args=["ikm", "--unit", "dpmptsp-uji", "--period", "2026-10", "--json"])
     figures = json.loads(result.stdout)
@@ -96,6 +96,17 @@ def test_withdrawal_restores_live_figures_and_is_recorded(app, login, demo):
     republished, _dash = publish_period(unit=demo.unit, period=OCTOBER, published_by="admin")  # anew, all six
     db.session.commit()
     assert build(demo, OCTOBER).result.respondents == 6 and republished.id != record.id
+
+
+def test_cli_import_into_a_published_month_says_so_before_and_after(runner, demo, tmp_path):
+    publish_october_then_import_late_paper(demo)
+    path = tmp_path / "lagi.csv"
+    path.write_text(HEADER + "2,2,2,2,2,2,2,2,2,L\n")
+    result = runner.invoke(args=["survey", "import", str(path), "--unit", "dpmptsp-uji", "--service",
+                                 "Perizinan Berusaha", "--period", "2026-10"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Oktober 2026 is published (IKM 75,00 (C), 4 responden)" in result.stderr  # before
+    assert "Published figures of Oktober 2026 unchanged: IKM 75,00 (C), 4 responden." in result.stdout  # after
 
 
 def test_import_into_a_published_month_says_so_before_and_after(app, login, demo):
