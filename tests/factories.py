@@ -110,3 +110,12 @@ def read_workbook(body: bytes):
     from openpyxl import load_workbook
 
     return load_workbook(io.BytesIO(body))
+
+
+def count_responses() -> int:
+    """How many survey responses are stored."""
+    import sqlalchemy as sa
+
+    from survey.models import Response
+
+    return db.session.scalar(sa.select(sa.func.count(Response.id)))

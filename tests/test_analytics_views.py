@@ -8,14 +8,10 @@ from analytics.models import Publication, SurveyPopulation
 from app.extensions import db
 from survey.questionnaire import ELEMENT_CODES
 from tests.factories import make_response as add
+from tests.factories import make_responses
 
 DASH = "/analitik/?unit=dpmptsp-uji&periode=2026-03"
-
-
-def seed_march(demo, count=3, score=4, saran=None):
-    for _ in range(count):
-        add(demo, date(2026, 3, 10), dict.fromkeys(ELEMENT_CODES, score), counter=demo.static, suggestion=saran)
-    db.session.commit()
+MARCH_10 = date(2026, 3, 10)
 
 
 def test_dashboard_needs_an_admin(client, demo):
@@ -23,7 +19,7 @@ def test_dashboard_needs_an_admin(client, demo):
 
 
 def test_dashboard_shows_ikm_elements_trend_and_groups(login, demo):
-    seed_march(demo)
+    make_responses(demo, MARCH_10, 3, counter=demo.static)
     add(demo, date(2026, 3, 11), {**dict.fromkeys(ELEMENT_CODES, 2), "U4": None}, service=demo.pbg)
     db.session.commit()
     html = login.get(DASH).get_data(as_text=True)
@@ -37,7 +33,7 @@ def test_dashboard_shows_ikm_elements_trend_and_groups(login, demo):
 
 
 def test_dashboard_filters_and_bad_input(login, demo):
-    seed_march(demo)
+    make_responses(demo, MARCH_10, 3, counter=demo.static)
     assert "Belum ada data" in login.get(DASH + "&jk=P").get_data(as_text=True)
     assert login.get(DASH + f"&layanan={demo.izin.id}").status_code == 200
     assert login.get("/analitik/?unit=dpmptsp-uji&periode=2026-13").status_code == 400
@@ -47,7 +43,7 @@ def test_dashboard_filters_and_bad_input(login, demo):
 
 
 def test_population_entry_drives_sample_adequacy(login, demo):
-    seed_march(demo)
+    make_responses(demo, MARCH_10, 3, counter=demo.static)
     result = login.post(f"/analitik/units/{demo.unit.id}/populasi", data={"periode": "2026-03", "populasi": "20"})
     assert result.status_code == 303
     html = login.get(DASH).get_data(as_text=True)
@@ -60,7 +56,7 @@ def test_population_entry_drives_sample_adequacy(login, demo):
 
 
 def test_publication_asks_for_confirmation_then_freezes_the_numbers(login, client, demo):
-    seed_march(demo, count=2, score=4, saran="Nomor HP saya 0812-RAHASIA")
+    make_responses(demo, MARCH_10, 2, 4, counter=demo.static, suggestion="Nomor HP saya 0812-RAHASIA")
     publish = f"/analitik/units/{demo.unit.id}/publikasi"
     page = login.get(publish + "?periode=2026-03")
     assert page.status_code == 200 and "Saya sudah memeriksa angka" in page.get_data(as_text=True)
@@ -71,7 +67,7 @@ def test_publication_asks_for_confirmation_then_freezes_the_numbers(login, clien
     publication = db.session.scalar(sa.select(Publication))
     assert publication.snapshot["result"]["nik"] == "100.00" and publication.poster_png.startswith(b"\x89PNG")
     # late paper data arrives after publication
-    seed_march(demo, count=2, score=1)
+    make_responses(demo, MARCH_10, 2, 1, counter=demo.static)
     again = login.post(publish, data={"periode": "2026-03", "konfirmasi": "1"})
     assert again.status_code == 303
     assert db.session.scalar(sa.select(sa.func.count(Publication.id))) == 1
@@ -99,7 +95,7 @@ def test_public_pages_without_publications(client, demo):
 
 
 def test_downloads_from_the_dashboard(app, login, demo):
-    seed_march(demo)
+    make_responses(demo, MARCH_10, 3, counter=demo.static)
     poster = login.get("/analitik/poster.pdf?unit=dpmptsp-uji&periode=2026-03")
     assert poster.status_code == 200 and poster.data.startswith(b"%PDF")
     report = login.get("/analitik/laporan.pdf?unit=dpmptsp-uji&periode=2026-03")

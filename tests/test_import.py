@@ -8,13 +8,10 @@ import sqlalchemy as sa
 from app.extensions import db
 from survey.importer import ImportRejected, import_file
 from survey.models import Channel, ImportBatch, Response
+from tests.factories import count_responses
 
 HEADER = "No,U1,U2,U3,U4,U5,U6,U7,U8,U9,jenis_kelamin,usia,pendidikan,pekerjaan,saran\n"
 GOOD = HEADER + "1,4,3,3,4,3,4,4,3,3,L,34,S1,Swasta,Ruang tunggu panas\n2,3,3,2,,3,3,4,3,2,P,27,SMA/SMK,PNS,\n"
-
-
-def count() -> int:
-    return db.session.scalar(sa.select(sa.func.count(Response.id)))
 
 
 def do_import(demo, text: str | bytes, filename="kuesioner.csv", period="2026-10"):
@@ -25,7 +22,7 @@ def do_import(demo, text: str | bytes, filename="kuesioner.csv", period="2026-10
 def test_good_csv_imports_every_row_with_nulls_for_blanks(app, demo):
     batch = do_import(demo, GOOD)
     db.session.commit()
-    assert batch.row_count == 2 and count() == 2
+    assert batch.row_count == 2 and count_responses() == 2
     rows = list(db.session.scalars(sa.select(Response).order_by(Response.id)))
     assert rows[0].scores() == {"U1": 4, "U2": 3, "U3": 3, "U4": 4, "U5": 3, "U6": 4, "U7": 4, "U8": 3, "U9": 3}
     assert rows[1].u4 is None
@@ -46,7 +43,7 @@ def test_a_bad_file_imports_nothing_and_names_each_error(app, demo):
     found = {(e.row, e.column) for e in exc.value.errors}
     assert found == {(3, "U1"), (3, "U9"), (4, "U2"), (4, "jenis_kelamin"), (4, "usia")}
     assert "baris 3, kolom U1" in str(exc.value)
-    assert count() == 0
+    assert count_responses() == 0
     assert db.session.scalar(sa.select(sa.func.count(ImportBatch.id))) == 0
 
 
@@ -107,7 +104,7 @@ def test_garbage_files_are_rejected_cleanly(app, demo):
             do_import(demo, content, filename=name)
     with pytest.raises(ImportRejected):
         do_import(demo, GOOD, period="2026-13")
-    assert count() == 0
+    assert count_responses() == 0
 
 
 def test_the_same_file_cannot_be_imported_twice(app, demo):
@@ -115,7 +112,7 @@ def test_the_same_file_cannot_be_imported_twice(app, demo):
     db.session.commit()
     with pytest.raises(ImportRejected, match="sudah diimpor"):
         do_import(demo, GOOD)
-    assert count() == 2
+    assert count_responses() == 2
 
 
 def test_cli_import_reports_errors_and_exits_nonzero(runner, demo, tmp_path):
@@ -136,7 +133,7 @@ def test_cli_import_reports_errors_and_exits_nonzero(runner, demo, tmp_path):
     )
     assert result.exit_code == 1
     assert "baris 2, kolom U5" in result.output
-    assert count() == 0
+    assert count_responses() == 0
     good = tmp_path / "good.csv"
     good.write_text(GOOD)
     result = runner.invoke(
@@ -153,14 +150,14 @@ def test_cli_import_reports_errors_and_exits_nonzero(runner, demo, tmp_path):
         ]
     )
     assert result.exit_code == 0, result.output
-    assert "Imported 2 responses" in result.output and count() == 2
+    assert "Imported 2 responses" in result.output and count_responses() == 2
 
 
 def test_web_import(login, demo):
     client = login
     data = {"service": str(demo.izin.id), "period": "2026-10", "file": (io.BytesIO(GOOD.encode()), "kuesioner.csv")}
     result = client.post(f"/admin/units/{demo.unit.id}/import", data=data, content_type="multipart/form-data")
-    assert result.status_code == 302 and count() == 2
+    assert result.status_code == 302 and count_responses() == 2
     bad = {
         "service": str(demo.izin.id),
         "period": "2026-10",
@@ -168,4 +165,4 @@ def test_web_import(login, demo):
     }
     result = client.post(f"/admin/units/{demo.unit.id}/import", data=bad, content_type="multipart/form-data")
     assert result.status_code == 400 and "baris 2, kolom U1" in result.get_data(as_text=True)
-    assert count() == 2
+    assert count_responses() == 2

@@ -10,28 +10,10 @@ from PIL import Image
 
 from app import periods
 from app.extensions import db
-from survey.models import Response
+from tests.factories import build, make_response
 
 RESULTS_URL = "https://skm.example.go.id/hasil/dpmptsp-uji/2026-03"
 MARCH = periods.month(2026, 3)
-
-
-def add_responses(demo, day: date, *rows: dict[str, int | None]) -> None:
-    """Insert questionnaires dated `day`, each given as {"u1": score, ...} (unlisted elements score 4)."""
-    for scores in rows:
-        columns = {f"u{i}": 4 for i in range(1, 10)} | scores
-        db.session.add(
-            Response(
-                unit_id=demo.unit.id, service_id=demo.izin.id, counter_id=demo.static.id, survey_date=day, **columns
-            )
-        )
-    db.session.commit()
-
-
-def dashboard_for(demo, period=MARCH):
-    from analytics.dashboard import build_dashboard
-
-    return build_dashboard(unit_id=demo.unit.id, unit_name=demo.unit.name, period=period)
 
 
 @pytest.fixture
@@ -39,17 +21,17 @@ def march(demo):
     """A dashboard for March 2026 with data, a population (so the sample line shows) and an empty February."""
     from analytics.publishing import set_population
 
-    add_responses(demo, date(2026, 1, 12), {})
-    add_responses(
-        demo,
-        date(2026, 3, 9),
+    all_four = {f"u{i}": 4 for i in range(1, 10)}
+    make_response(demo, date(2026, 1, 12), all_four, counter=demo.static)
+    for scores in (
         {"u3": 2, "u2": 3, "u9": 3},
         {"u3": 2, "u2": 3, "u9": 3, "u8": None},
         {f"u{i}": 3 for i in range(1, 10)},
-    )
+    ):
+        make_response(demo, date(2026, 3, 9), all_four | scores, counter=demo.static)
     set_population(unit=demo.unit, period_key=MARCH.key, population=1000)
     db.session.commit()
-    return dashboard_for(demo)
+    return build(demo, MARCH)
 
 
 def grey_only(image: Image.Image) -> bool:
@@ -86,7 +68,7 @@ def test_poster_png_is_a4_grey_only_and_its_qr_reads_back(march, tmp_path):
 def test_poster_of_a_month_without_responses_still_renders(demo):
     from analytics.ikm_poster import ikm_poster
 
-    empty = dashboard_for(demo)
+    empty = build(demo, MARCH)
     assert not empty.result.has_data and empty.sample is None
     png = ikm_poster(empty, results_url=RESULTS_URL, fmt="png")
     image = Image.open(io.BytesIO(png))
@@ -97,7 +79,7 @@ def test_poster_refuses_an_unknown_format(demo):
     from analytics.ikm_poster import ikm_poster
 
     with pytest.raises(ValueError):
-        ikm_poster(dashboard_for(demo), results_url=RESULTS_URL, fmt="svg")
+        ikm_poster(build(demo, MARCH), results_url=RESULTS_URL, fmt="svg")
 
 
 # analytics.charts is pure: these draw onto an Axes and inspect the artists, without rendering.

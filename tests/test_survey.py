@@ -8,12 +8,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from survey.models import Channel, Response
 from survey.tokens import issue_tokens
-from tests.factories import survey_form
-
-
-def count_responses() -> int:
-    return db.session.scalar(sa.select(sa.func.count(Response.id)))
-
+from tests.factories import count_responses, survey_form
 
 URL = "/s/dpmptsp-uji/loket-1"
 
