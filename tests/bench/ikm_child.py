@@ -87,6 +87,72 @@ def poster(args) -> dict:
     return out
 
 
+class RowCounter:
+    """Stands in for data.iter_responses: counts the streamed rows, times getting each, samples the RSS."""
+
+    def __init__(self, original):
+        self.original = original
+        self.streamed = 0
+        self.fetch_s = 0.0  # time spent getting the next row from iter_responses (SQL + ORM)
+        self.checkpoints = []  # (rows so far, RSS kB) every CHECKPOINT_ROWS rows
+
+    def __call__(self, selection, *a, **kw):
+        rows = self.original(selection, *a, **kw)
+        while True:
+            started = time.perf_counter()
+            response = next(rows, None)
+            self.fetch_s += time.perf_counter() - started
+            if response is None:
+                return
+            self.streamed += 1
+            if self.streamed % CHECKPOINT_ROWS == 0:
+                self.checkpoints.append((self.streamed, rss_kb()))
+            yield response
+
+
+def range_dashboard(args, unit) -> tuple[object, dict]:
+    """The dashboard of `unit` for --first .. --last (the export's input) and its figures."""
+    from analytics.dashboard import build_dashboard
+    from app import periods
+
+    period = periods.date_range(date.fromisoformat(args.first), date.fromisoformat(args.last))
+    t0 = time.perf_counter()
+    dashboard = build_dashboard(unit_id=unit.id, unit_name=unit.name, period=period)
+    return dashboard, {"dashboard_s": time.perf_counter() - t0, "respondents": dashboard.result.respondents}
+
+
+def before_export() -> dict:
+    """The RSS before the export; then the peak-RSS mark is reset, so it covers the export only."""
+    import openpyxl  # imported before the baseline RSS, so its import is not counted as growth
+
+    out = {"openpyxl_lxml": bool(getattr(openpyxl, "LXML", False))}
+    out["rss_before_export_kb"] = rss_kb()
+    out["peak_rss_before_export_kb"] = peak_rss_kb()  # imports, app, dashboard
+    # From here on the peak-RSS mark (ru_maxrss, and what /usr/bin/time reports) covers the export only.
+    out["peak_reset"] = reset_peak_rss()
+    return out
+
+
+def timed_export(args, dashboard) -> dict:
+    """`export_workbook` to --out (under tracemalloc with --tracemalloc): its wall time and traced memory."""
+    from analytics.export import export_workbook
+
+    if args.tracemalloc:
+        import tracemalloc
+
+        tracemalloc.start()
+    t0 = time.perf_counter()
+    with open(args.out, "wb") as fh:
+        export_workbook(dashboard, fh)
+    out = {"export_s": time.perf_counter() - t0}
+    if args.tracemalloc:
+        current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        out["tracemalloc_peak_b"] = peak
+        out["tracemalloc_end_b"] = current
+    return out
+
+
 def export(args) -> dict:
     from tests.bench.ikm_data import bench_app
 
@@ -94,62 +160,20 @@ def export(args) -> dict:
     out = {}
     with app.app_context():
         from analytics import data
-        from analytics.dashboard import build_dashboard
-        from analytics.export import export_workbook
-        from app import periods
+        from analytics.export import export_workbook  # noqa: F401 - imported before the baseline RSS
 
-        unit = the_unit()
-        period = periods.date_range(date.fromisoformat(args.first), date.fromisoformat(args.last))
-        t0 = time.perf_counter()
-        dashboard = build_dashboard(unit_id=unit.id, unit_name=unit.name, period=period)
-        out["dashboard_s"] = time.perf_counter() - t0
-        out["respondents"] = dashboard.result.respondents
-
+        unit = the_unit()  # held until the export ends, as the session's identity map only keeps it weakly
+        dashboard, figures = range_dashboard(args, unit)
+        out.update(figures)
         # Count the streamed rows and sample the RSS as they go (the export reads them through this function).
-        checkpoints = []
-        streamed = 0
-        fetch_s = 0.0  # time spent getting the next row from iter_responses (SQL + ORM)
-        original = data.iter_responses
-
-        def counting(selection, *a, **kw):
-            nonlocal streamed, fetch_s
-            rows = original(selection, *a, **kw)
-            while True:
-                started = time.perf_counter()
-                response = next(rows, None)
-                fetch_s += time.perf_counter() - started
-                if response is None:
-                    return
-                streamed += 1
-                if streamed % CHECKPOINT_ROWS == 0:
-                    checkpoints.append((streamed, rss_kb()))
-                yield response
-
-        data.iter_responses = counting
-        import openpyxl  # imported before the baseline RSS, so its import is not counted as growth
-
-        out["openpyxl_lxml"] = bool(getattr(openpyxl, "LXML", False))
-        out["rss_before_export_kb"] = rss_kb()
-        out["peak_rss_before_export_kb"] = peak_rss_kb()  # imports, app, dashboard
-        # From here on the peak-RSS mark (ru_maxrss, and what /usr/bin/time reports) covers the export only.
-        out["peak_reset"] = reset_peak_rss()
-        if args.tracemalloc:
-            import tracemalloc
-
-            tracemalloc.start()
-        t0 = time.perf_counter()
-        with open(args.out, "wb") as fh:
-            export_workbook(dashboard, fh)
-        out["export_s"] = time.perf_counter() - t0
-        if args.tracemalloc:
-            current, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
-            out["tracemalloc_peak_b"] = peak
-            out["tracemalloc_end_b"] = current
-        data.iter_responses = original
-        out["rows"] = streamed
-        out["fetch_s"] = fetch_s
-        out["checkpoints"] = checkpoints
+        counter = RowCounter(data.iter_responses)
+        data.iter_responses = counter
+        out.update(before_export())
+        out.update(timed_export(args, dashboard))
+        data.iter_responses = counter.original
+        out["rows"] = counter.streamed
+        out["fetch_s"] = counter.fetch_s
+        out["checkpoints"] = counter.checkpoints
         out["export_peak_rss_kb"] = peak_rss_kb()
         out["rss_after_export_kb"] = rss_kb()
         out["bytes"] = Path(args.out).stat().st_size

@@ -2,16 +2,14 @@
 
 The SQLite file is built once and cached under instance/bench/, keyed by the migration head, a hash of the
 migration files and GENERATOR_VERSION, so a rerun skips the ~40 s of generation. The PostgreSQL database is
-loaded from that file with COPY on every run (a few seconds) and dropped at the end.
+loaded from that file with COPY on every run (a few seconds) and dropped at the end (tests/bench/ikm_postgres.py).
 
 Build steps (both databases): `flask db upgrade` on an empty database (the real schema, indexes included), the
 demo unit with its 6 services and 4 counters (`app.demo.seed_demo(responses=0)`), then the responses are bulk
 inserted outside the ORM and the statistics refreshed (SQLite `ANALYZE`, PostgreSQL `VACUUM ANALYZE`).
 """
 
-import csv
 import hashlib
-import io
 import itertools
 import os
 import secrets
@@ -137,16 +135,8 @@ def seed_directory(database_url: str) -> dict:
 # --------------------------------------------------------------------------- generation
 
 
-def generate_columns(ids: dict) -> list[list]:
-    """Return the responses as one list per COLUMNS entry, sorted by survey date (ids grow with the date)."""
-    import numpy as np
-
-    rng = np.random.default_rng(SEED)
-    n = ROWS
-    days = (LAST_DAY - FIRST_DAY).days + 1
-    day_strings = [(FIRST_DAY + timedelta(days=i)).isoformat() for i in range(days)]
-    day_index = np.sort(rng.integers(0, days, n))
-
+def _placement(rng, n: int, ids: dict) -> tuple[list, list, list, list]:
+    """Counter, service, channel and assisted columns: where and how each response was given."""
     services = ids["services"]
     counters = ids["counters"]
     counter_pick = rng.choice(len(counters), size=n, p=COUNTER_WEIGHTS)
@@ -168,7 +158,11 @@ def generate_columns(ids: dict) -> list[list]:
             counter_col.append(counter_id)
             assisted_col.append(1 if c == assisted_counter else 0)
         channel_col.append(channel_names[ch])
+    return counter_col, service_col, channel_col, assisted_col
 
+
+def _timestamps(rng, n: int, day_strings: list[str], day_index) -> tuple[list, list]:
+    """survey_date and submitted_at columns (office hours, stored as naive UTC text)."""
     hours = rng.integers(0, 8, n).tolist()  # 08:00-15:59 WITA = 00:00-07:59 UTC, same date
     minutes = rng.integers(0, 60, n).tolist()
     seconds = rng.integers(0, 60, n).tolist()
@@ -176,6 +170,11 @@ def generate_columns(ids: dict) -> list[list]:
     submitted_col = [
         f"{d} {h:02d}:{m:02d}:{s:02d}.000000" for d, h, m, s in zip(date_col, hours, minutes, seconds, strict=True)
     ]
+    return date_col, submitted_col
+
+
+def _profile(rng, n: int) -> tuple[list, list, list, list, list]:
+    """Gender, age, education, occupation and occupation_other columns, each with ~3 % blank."""
 
     def pick(options, weights, null_share=0.03):
         idx = rng.choice(len(options) + 1, size=n, p=[null_share, *((1 - null_share) * w for w in weights)])
@@ -191,16 +190,45 @@ def generate_columns(ids: dict) -> list[list]:
                           (0.15, 0.03, 0.03, 0.35, 0.34, 0.10))  # fmt: skip
     others = ("Mahasiswa", "Ibu rumah tangga", "Petani")
     occupation_other_col = [others[i % 3] if o == "LAINNYA" else None for i, o in enumerate(occupation_col)]
+    return gender_col, age_col, education_col, occupation_col, occupation_other_col
+
+
+def _suggestions_and_flags(rng, n: int) -> tuple[list, list]:
     suggestion_pick = rng.integers(0, len(SUGGESTIONS), n).tolist()
     suggestion_on = (rng.random(n) < SUGGESTION_SHARE).tolist()
     suggestion_col = [SUGGESTIONS[i] if on else None for i, on in zip(suggestion_pick, suggestion_on, strict=True)]
     flag_pick = rng.integers(0, len(FLAG_VALUES), n).tolist()
     flag_on = (rng.random(n) < FLAG_SHARE).tolist()
     flags_col = [FLAG_VALUES[i] if on else "" for i, on in zip(flag_pick, flag_on, strict=True)]
+    return suggestion_col, flags_col
 
+
+def _scores(rng, n: int) -> list[list]:
+    """u1..u9: scores 1..4 by SCORE_WEIGHTS, NULL_SHARE unanswered."""
     scores = rng.choice(4, size=(n, 9), p=SCORE_WEIGHTS) + 1
     scores[rng.random((n, 9)) < NULL_SHARE] = 0
-    score_cols = [[v or None for v in scores[:, j].tolist()] for j in range(9)]
+    return [[v or None for v in scores[:, j].tolist()] for j in range(9)]
+
+
+def generate_columns(ids: dict) -> list[list]:
+    """Return the responses as one list per COLUMNS entry, sorted by survey date (ids grow with the date).
+
+    The helpers draw from one generator in a fixed order: changing that order changes the rows (bump
+    GENERATOR_VERSION then).
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(SEED)
+    n = ROWS
+    days = (LAST_DAY - FIRST_DAY).days + 1
+    day_strings = [(FIRST_DAY + timedelta(days=i)).isoformat() for i in range(days)]
+    day_index = np.sort(rng.integers(0, days, n))
+
+    counter_col, service_col, channel_col, assisted_col = _placement(rng, n, ids)
+    date_col, submitted_col = _timestamps(rng, n, day_strings, day_index)
+    gender_col, age_col, education_col, occupation_col, occupation_other_col = _profile(rng, n)
+    suggestion_col, flags_col = _suggestions_and_flags(rng, n)
+    score_cols = _scores(rng, n)
 
     unit_col = [ids["unit"]] * n
     return [unit_col, service_col, counter_col, date_col, submitted_col, channel_col, gender_col, age_col,
@@ -279,97 +307,3 @@ def ensure_sqlite() -> tuple[Path, dict | None]:
     timings = build_sqlite(path)
     log("built: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
     return path, timings
-
-
-# --------------------------------------------------------------------------- PostgreSQL
-
-
-def pg_reachable(admin_url: str) -> str | None:
-    """Return None when the server answers, else the reason."""
-    import psycopg
-
-    try:
-        with psycopg.connect(admin_url, connect_timeout=3):
-            return None
-    except Exception as exc:  # any connection failure means: skip the PostgreSQL part
-        return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
-
-
-def pg_create(admin_url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as con:
-        con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        con.execute(f'CREATE DATABASE "{name}"')
-
-
-def pg_drop(admin_url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as con:
-        con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def load_postgres(sqlite_path: Path, sa_url: str, dsn: str) -> dict:
-    """Build the schema with `flask db upgrade`, seed the directory, COPY the SQLite rows, VACUUM ANALYZE.
-
-    The non-constraint indexes of `responses` are dropped before the COPY and recreated from their own
-    `pg_indexes.indexdef` afterwards (same definitions, built once instead of maintained row by row).
-    """
-    import psycopg
-
-    timings = {}
-    started = time.perf_counter()
-    db_upgrade(sa_url)
-    timings["flask db upgrade"] = time.perf_counter() - started
-    ids = seed_directory(sa_url)
-    src = sqlite3.connect(f"file:{sqlite_path}?mode=ro", uri=True)
-    src_ids = {
-        "unit": src.execute("SELECT id FROM units").fetchone()[0],
-        "services": [r[0] for r in src.execute("SELECT id FROM services ORDER BY id")],
-        "counters": [r[0] for r in src.execute("SELECT id FROM counters ORDER BY id")],
-    }
-    if src_ids != {"unit": ids["unit"], "services": ids["services"], "counters": [c for c, _ in ids["counters"]]}:
-        raise RuntimeError(f"directory ids differ between SQLite {src_ids} and PostgreSQL {ids}")
-
-    columns = ("id", *COLUMNS)
-    with psycopg.connect(dsn) as con:
-        con.execute("SET TimeZone = 'UTC'")  # submitted_at is stored as naive UTC text in SQLite
-        indexdefs = [
-            (name, ddl)
-            for name, ddl in con.execute(
-                "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = 'responses' AND NOT EXISTS "
-                "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"
-            )
-        ]
-        for name, _ in indexdefs:
-            con.execute(f'DROP INDEX "{name}"')
-        # The rows come from a database whose foreign keys hold by construction: skip the per-row RI triggers
-        # (a superuser setting; without it the COPY just takes longer).
-        superuser = con.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()[0]
-        if superuser:
-            con.execute("SET session_replication_role = replica")
-        started = time.perf_counter()
-        select = src.execute(f"SELECT {', '.join(columns)} FROM responses ORDER BY id")
-        # CSV: an unquoted empty field is NULL, except in `flags` (NOT NULL, '' = no flag).
-        sql = f"COPY responses ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (flags))"
-        with con.cursor().copy(sql) as copy:
-            while rows := select.fetchmany(BATCH):
-                buffer = io.StringIO()
-                csv.writer(buffer, lineterminator="\n").writerows(rows)
-                copy.write(buffer.getvalue())
-        if superuser:
-            con.execute("SET session_replication_role = DEFAULT")
-        timings["COPY 1M rows (csv)"] = time.perf_counter() - started
-        started = time.perf_counter()
-        for _, ddl in indexdefs:
-            con.execute(ddl)
-        con.execute("SELECT setval(pg_get_serial_sequence('responses', 'id'), (SELECT max(id) FROM responses))")
-        con.commit()
-        timings[f"CREATE INDEX x{len(indexdefs)}"] = time.perf_counter() - started
-    src.close()
-    started = time.perf_counter()
-    with psycopg.connect(dsn, autocommit=True) as con:
-        con.execute("VACUUM ANALYZE responses")
-    timings["VACUUM ANALYZE"] = time.perf_counter() - started
-    return timings

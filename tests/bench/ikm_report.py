@@ -1,0 +1,118 @@
+"""The IKM benchmark's report: what was measured, the goals and their verdicts, and the doc writer."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from tests.bench.ikm_config import (
+    COLD_RUNS,
+    END,
+    GOAL_DASHBOARD_S,
+    GOAL_EXPORT_GROWTH,
+    GOAL_HISTORY_PG_S,
+    GOAL_HISTORY_SQLITE_S,
+    GOAL_POSTER_S,
+    START,
+)
+from tests.bench.ikm_suite import Suite
+from tests.bench.ikm_timing import fmt_mb, fmt_s
+
+
+@dataclass
+class Report:
+    started: datetime
+    elapsed: float = 0.0
+    facts: dict[str, str] = field(default_factory=dict)
+    data_note: str = ""
+    build: dict | None = None
+    pg_build: dict | None = None
+    pg_skip: str | None = None
+    suites: dict[str, Suite] = field(default_factory=dict)
+    cold: dict[str, dict] = field(default_factory=dict)
+    export: dict[str, dict] = field(default_factory=dict)
+    export_skip: str | None = None
+    load_before: str = "?"
+    load_after: str = "?"
+
+    def goals(self) -> list[tuple[str, str, str, bool | None]]:
+        sqlite = self.suites.get("sqlite")
+        pg = self.suites.get("postgresql")
+        rows = []
+        dash = sqlite.series["dashboard_month"].median
+        rows.append(("One-month, all-services dashboard: the month's figures (`build_dashboard(trend_months=0)`: "
+                     "IKM, elements, services, counters, profile, flags, sample), SQLite", fmt_s(dash),
+                     f"<= {fmt_s(GOAL_DASHBOARD_S)}", dash <= GOAL_DASHBOARD_S))  # fmt: skip
+        page = sqlite.series["dashboard"].median
+        trend = sqlite.series["trend_12"].median
+        rows.append(("The dashboard page with its 12-month trend panel (`build_dashboard`), SQLite; of which the "
+                     "trend alone", f"{fmt_s(page)}; trend {fmt_s(trend)}",
+                     "no goal: the trend reads 12 months of raw rows (a daily roll-up would make it ~5 ms)",
+                     None))  # fmt: skip
+        hist = sqlite.series["history"].median
+        rows.append(("Whole history (`history_trend`, 24 months), SQLite", fmt_s(hist),
+                     f"<= {fmt_s(GOAL_HISTORY_SQLITE_S)}", hist <= GOAL_HISTORY_SQLITE_S))  # fmt: skip
+        if pg:
+            hist = pg.series["history"].median
+            rows.append(("Whole history (`history_trend`, 24 months), PostgreSQL", fmt_s(hist),
+                         f"<= {fmt_s(GOAL_HISTORY_PG_S)}", hist <= GOAL_HISTORY_PG_S))  # fmt: skip
+        else:
+            rows.append(("Whole history, PostgreSQL", f"not measured: {self.pg_skip}",
+                         f"<= {fmt_s(GOAL_HISTORY_PG_S)}", None))  # fmt: skip
+        if self.cold:
+            worst = max(c["dashboard_s"] + c["first_render_s"] for c in self.cold.values())
+            text = ", ".join(
+                f"{fmt.upper()} {fmt_s(c['dashboard_s'] + c['first_render_s'])} ({fmt_s(c['dashboard_s'])} + "
+                f"{fmt_s(c['first_render_s'])})"
+                for fmt, c in self.cold.items()
+            )
+            rows.append((f"Poster in a fresh process: its dashboard + the first render (matplotlib import included; "
+                         f"median of {COLD_RUNS} processes)",
+                         text, f"<= {fmt_s(GOAL_POSTER_S)}", worst <= GOAL_POSTER_S))  # fmt: skip
+        if self.export:
+            growth, text = self.export_growth()
+            traced = self.traced_growth()
+            ok = growth <= GOAL_EXPORT_GROWTH and (traced is None or traced[0] <= GOAL_EXPORT_GROWTH)
+            if traced:
+                text += f"; tracemalloc peak x{traced[0]:.2f} for x{traced[1]:.1f} rows"
+            rows.append(("Excel export of all responses: peak memory bounded (streamed)", text,
+                         f"peak for 4x the rows <= x{GOAL_EXPORT_GROWTH}", ok))  # fmt: skip
+        else:
+            rows.append(("Excel export of all responses", f"not measured: {self.export_skip}", "", None))
+        return rows
+
+    def export_peak(self, name: str) -> int:
+        result = self.export[name]
+        samples = [
+            result["export_peak_rss_kb"],
+            result["rss_after_export_kb"],
+            *(kb for _, kb in result["checkpoints"]),
+        ]
+        return max(samples)
+
+    def traced_growth(self) -> tuple[float, float] | None:
+        """(tracemalloc peak ratio, row ratio) of the larger slice to the smaller one."""
+        slices = [self.export[k] for k in sorted(self.export) if k.startswith("slice")]
+        if len(slices) != 2:
+            return None
+        small, large = slices
+        return large["tracemalloc_peak_b"] / small["tracemalloc_peak_b"], large["rows"] / small["rows"]
+
+    def export_growth(self) -> tuple[float, str]:
+        full, quarter = self.export_peak("all"), self.export_peak("quarter")
+        rows_full, rows_quarter = self.export["all"]["rows"], self.export["quarter"]["rows"]
+        growth = full / quarter
+        return growth, (f"{fmt_mb(full)} for {rows_full:,} rows vs {fmt_mb(quarter)} for {rows_quarter:,} rows "
+                        f"(x{growth:.2f} for x{rows_full / rows_quarter:.1f} rows)")  # fmt: skip
+
+
+def write_doc(path: Path, section: str) -> None:
+    """Replace what lies between the ikm-bench markers (appending them when absent); keep everything else."""
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    if START in text and END in text and text.index(START) < text.index(END):
+        head, rest = text.split(START, 1)
+        tail = rest.split(END, 1)[1]
+        text = head + section.rstrip("\n") + tail
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
