@@ -4,6 +4,7 @@ import io
 import json
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 
 from analytics.models import Publication
@@ -142,3 +143,68 @@ def test_a_filtered_poster_and_report_name_their_filter(app, login, demo, tmp_pa
     assert "adalah 75,00" in report and "Jumlah responden pada periode Oktober 2026 adalah 2 orang" in report
     book = read_workbook(login.get("/analitik/ekspor.xlsx" + query).data)
     assert f"pilihan terfilter: {chosen}" in book["Ringkasan Unsur"]["A1"].value
+
+
+@pytest.mark.postgres
+def test_publishing_waits_for_a_response_still_being_stored_on_postgresql():
+    """An insert holding a lower id while another commits must not slip into the published set afterwards."""
+    import threading
+    import time
+    import uuid
+
+    from survey.models import Response
+    from tests.conftest import TEST_PG_URL, make_app, require
+    from tests.factories import make_directory
+
+    require(TEST_PG_URL, "PostgreSQL")
+    name = f"skm_watermark_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(TEST_PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(TEST_PG_URL).set(database=name).render_as_string(hide_password=False)
+    app = make_app(SQLALCHEMY_DATABASE_URI=url)
+    other = sa.create_engine(url)
+    try:
+        with app.app_context():
+            db.create_all()
+            demo = make_directory()
+            make_response(demo, date(2026, 10, 1), (4,) * 9)
+            db.session.commit()
+            scores = {f"u{i}": 1 for i in range(1, 10)}
+            row = {"unit_id": demo.unit.id, "service_id": demo.izin.id, "survey_date": date(2026, 10, 2),
+                   "channel": "paper", "assisted": False, "flags": "", **scores}  # fmt: skip
+            slow = other.connect()
+            slow_tx = slow.begin()
+            slow.execute(sa.insert(Response).values(**row))  # takes id 2 and keeps its transaction open
+            with other.begin() as fast:
+                fast.execute(sa.insert(Response).values(**row))  # id 3, committed first
+            published = {}
+
+            def publish() -> None:
+                with app.app_context():
+                    publication, dashboard = publish_period(unit=db.session.merge(demo.unit), period=OCTOBER,
+                                                            published_by="admin")  # fmt: skip
+                    db.session.commit()
+                    published.update(n=dashboard.result.respondents, watermark=publication.snapshot["watermark"])
+
+            worker = threading.Thread(target=publish)
+            worker.start()
+            time.sleep(1.0)
+            assert worker.is_alive()  # publishing waits for the insert still in flight
+            slow_tx.commit()
+            slow.close()
+            worker.join(timeout=20)
+            stored = db.session.scalar(
+                sa.select(sa.func.count()).where(
+                    Response.id <= published["watermark"], Response.survey_date < date(2026, 11, 1)
+                )  # fmt: skip
+            )
+            assert published["n"] == stored == 3
+            assert build(demo, OCTOBER).result.respondents == 3
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        other.dispose()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
