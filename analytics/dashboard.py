@@ -14,24 +14,34 @@ from datetime import date, datetime
 from analytics import data
 from analytics.data import Selection
 from analytics.ikm import IkmResult, Tally, compute_ikm
-from analytics.snapshot import Figures, GroupResult, compute_figures, fold, published_result, read_publication
+from analytics.snapshot import (
+    Figures,
+    GroupResult,
+    Snapshot,
+    compute_figures,
+    cutoffs_in_force,
+    fold,
+    published_result,
+    read_publication,
+)
 from app import clock, periods
+from app.i18n import N_
 from app.periods import MONTHS_ID, Period
+from survey.questionnaire import EDUCATIONS, GENDERS, OCCUPATIONS
 
 __all__ = ["Dashboard", "GroupResult", "Status", "TrendPoint", "build_dashboard", "fmt_date"]
 
 PROVISIONAL_LABEL = "angka sementara, belum dipublikasikan"
-# Respondent-group filters, in the order a title names them.
+# Respondent-group filters, in the order a title names them (msgids: translated where shown on screen).
 FILTER_TITLES = (
-    ("service_id", "Layanan"),
-    ("counter_id", "Loket"),
-    ("gender", "Jenis kelamin"),
-    ("age_band", "Usia"),
-    ("education", "Pendidikan"),
-    ("occupation", "Pekerjaan"),
-    ("channel", "Kanal"),
+    ("service_id", N_("Layanan")),
+    ("counter_id", N_("Loket")),
+    ("gender", N_("Jenis kelamin")),
+    ("age_band", N_("Usia")),
+    ("education", N_("Pendidikan")),
+    ("occupation", N_("Pekerjaan")),
+    ("channel", N_("Kanal")),
 )
-GENDER_NAMES = {"L": "Laki-laki", "P": "Perempuan"}
 
 
 class Status(enum.StrEnum):
@@ -104,10 +114,22 @@ class Dashboard:
 
     @property
     def late_responses(self) -> int:
-        """Questionnaires of a published period that arrived after publication (0 when not published)."""
-        if self.live is None or self.status != Status.PUBLISHED:
+        """Questionnaires left out because they arrived after a publication covering their date (0 when live)."""
+        if self.live is None or self.status == Status.PROVISIONAL:
             return 0
         return max(0, self.live.respondents - self.result.respondents)
+
+    @property
+    def late_note(self) -> str | None:
+        """The sentence documents print about questionnaires left out after a publication (None: none)."""
+        late = self.late_responses
+        if not late:
+            return None
+        if self.status == Status.PUBLISHED:
+            return (f"Sejak publikasi masuk {late} kuesioner lagi untuk periode ini; kuesioner tersebut tidak "
+                    "mengubah angka yang dipublikasikan.")  # fmt: skip
+        return (f"{late} kuesioner pada bagian periode yang sudah dipublikasikan masuk setelah publikasinya dan "
+                "tidak dihitung di sini; angka sementara memuatnya.")  # fmt: skip
 
     @property
     def status_note(self) -> str | None:
@@ -160,40 +182,36 @@ def build_dashboard(
 ) -> Dashboard:
     """Return the figures of a selection over a period: the published ones when the period was published.
 
-    :param live: show the live figures of a published period (marked provisional) instead of the published ones.
+    A period that is not published is computed over the respondents every publication in force included (late
+    questionnaires of a published month stay out of its quarter too); `live` ignores every publication and
+    marks the figures of a published period provisional.
     """
     selection = replace(selection or Selection(), unit_id=unit_id)
     record = data.publication(unit_id, period.key)
-    today = clock.today()
-    if record is None or live:
+    publication = None if record is None else Publication(record.published_at, record.published_by)
+    common = {"today": clock.today(), "publication": publication, "filters": describe_filters(selection)}
+    in_period = selection.within(period.start, period.end)
+    if live:
         figures = compute_figures(unit_id=unit_id, unit_name=unit_name, period=period, selection=selection)
         status = Status.PROVISIONAL if record is not None else Status.UNPUBLISHED
-        return Dashboard(
-            figures=figures,
-            status=status,
-            trend=monthly_trend(selection, period, trend_months, live=live),
-            today=today,
-            publication=None if record is None else Publication(record.published_at, record.published_by),
-            filters=describe_filters(selection),
-        )
+        return Dashboard(figures, status, monthly_trend(selection, period, trend_months, live=True), **common)
+    if record is None:
+        cutoffs = cutoffs_in_force(unit_id, period.start, period.end)
+        figures = compute_figures(unit_id=unit_id, unit_name=unit_name, period=period,
+                                  selection=selection.frozen_at(cutoffs))  # fmt: skip
+        trend = monthly_trend(selection, period, trend_months)
+        return Dashboard(figures, Status.UNPUBLISHED, trend, live=live_result(in_period) if cutoffs else None, **common)
     published = read_publication(record, unit_name=unit_name)
     if selection.filtered:  # a narrower view of a published period: over the published respondent set
-        frozen = selection.frozen_at(published.snapshot.cutoff())
+        frozen = selection.frozen_at(published.snapshot.cutoffs)
         figures = compute_figures(unit_id=unit_id, unit_name=unit_name, period=period, selection=frozen)
     else:
         figures = published.figures
-    return Dashboard(
-        figures=figures,
-        status=Status.PUBLISHED,
-        trend=monthly_trend(selection, period, trend_months),
-        today=today,
-        publication=Publication(record.published_at, record.published_by),
-        live=data_tally_result(selection.within(period.start, period.end)),
-        filters=describe_filters(selection),
-    )
+    trend = monthly_trend(selection, period, trend_months, own=published.snapshot)
+    return Dashboard(figures, Status.PUBLISHED, trend, live=live_result(in_period), **common)
 
 
-def data_tally_result(selection: Selection) -> IkmResult:
+def live_result(selection: Selection) -> IkmResult:
     """The live IKM of a selection (one SQL aggregate)."""
     return compute_ikm(data.tally(selection))
 
@@ -203,7 +221,9 @@ def describe_filters(selection: Selection) -> tuple[tuple[str, str], ...]:
     names = {
         "service_id": data.service_names([selection.service_id]),
         "counter_id": data.counter_names([selection.counter_id]),
-        "gender": GENDER_NAMES,
+        "gender": dict(GENDERS),
+        "education": dict(EDUCATIONS),
+        "occupation": dict(OCCUPATIONS),
     }
     described = []
     for attr, title in FILTER_TITLES:
@@ -214,49 +234,58 @@ def describe_filters(selection: Selection) -> tuple[tuple[str, str], ...]:
     return tuple(described)
 
 
-def monthly_trend(selection: Selection, period: Period, count: int = 12, *, live: bool = False) -> list[TrendPoint]:
-    """IKM of each of the `count` months up to the period's last month; published months keep their figures.
+def monthly_trend(
+    selection: Selection, period: Period, count: int = 12, *, live: bool = False, own: Snapshot | None = None
+) -> list[TrendPoint]:
+    """IKM of each of the `count` months up to the period's last month, over the published respondent sets.
 
-    One SQL aggregate per day over the window. A published month of a whole unit shows its snapshot; of a
-    narrower selection, that selection within the published respondent set. `live` ignores publications.
+    One SQL aggregate per day over the window. Months inside `own` (the published period being shown) use its
+    respondent set, so they add up to its figures; other months use the sets of the publications in force, and
+    a published month of a whole unit shows its own snapshot. `live` ignores publications.
     """
     if count <= 0:
         return []
     months = periods.last_months(periods.month(period.last_day.year, period.last_day.month), count)
-    published = {} if live else _published_months(selection.unit_id, months)
-    cutoffs = tuple(cut for _record, snap in published.values() for cut in snap.cutoff())
-    daily = data.daily_tallies(selection.frozen_at(cutoffs).within(months[0].start, months[-1].end))
+    start, end = months[0].start, months[-1].end
+    published = {} if live else _published_months(selection.unit_id, start, end)
+    cutoffs: tuple = ()
+    if not live and selection.unit_id is not None:
+        cutoffs = cutoffs_in_force(selection.unit_id, start, end, outside=own.period if own else None)
+        if own is not None:
+            cutoffs += tuple(part for cut in own.cutoffs if (part := cut.clipped(start, end)) is not None)
+    daily = data.daily_tallies(selection.frozen_at(cutoffs).within(start, end))
     points = []
     for month in months:
-        frozen = month.key in published
-        if frozen and not selection.filtered:
-            result = published[month.key][1].result
+        inside_own = own is not None and own.period.start <= month.start < own.period.end
+        if own is not None and month.key == own.period.key and not selection.filtered:
+            result = own.result
+        elif month.key in published and not inside_own and not selection.filtered:
+            result = published[month.key].result
         else:
             result = compute_ikm(fold(daily, month).get(None, Tally()))
-        points.append(TrendPoint(month, result, frozen))
+        points.append(TrendPoint(month, result, inside_own or month.key in published))
     return points
 
 
-def _published_months(unit_id: int | None, months: list[Period]) -> dict:
-    from analytics.snapshot import Snapshot
-
+def _published_months(unit_id: int | None, start: date, end: date) -> dict:
     if unit_id is None:
         return {}
-    records = data.publications_between(unit_id, months[0].start, months[-1].end, "month")
-    return {r.period_key: (r, Snapshot.from_json(r.snapshot)) for r in records}
+    records = data.publications_between(unit_id, start, end, "month")
+    return {r.period_key: Snapshot.from_json(r.snapshot) for r in records}
 
 
 def history_trend(*, unit_id: int, until: date, kind: str = "month") -> list[TrendPoint]:
-    """IKM per month/quarter/year over the unit's whole history; published periods keep their figures."""
+    """IKM per month/quarter/year over the unit's whole history, over the published respondent sets."""
     selection = Selection(unit_id=unit_id)
     first = data.first_response_date(selection)
     if first is None:
         return []
+    start = periods.period_of(first, kind).start
     published = {}
-    for record in data.publications_between(unit_id, periods.period_of(first, kind).start, until, kind):
+    for record in data.publications_between(unit_id, start, until, kind):
         period, result = published_result(record)
         published[period.key] = result
-    daily = data.daily_tallies(selection.within(first, until))
+    daily = data.daily_tallies(selection.frozen_at(cutoffs_in_force(unit_id, start, until)).within(first, until))
     points = []
     current = periods.period_of(first, kind)
     while current.start < until:

@@ -56,6 +56,17 @@ class Cutoff:
     end: date
     max_id: int
 
+    def clipped(self, start: date, end: date) -> "Cutoff | None":
+        """The part of this cutoff inside [start, end), or None."""
+        low, high = max(self.start, start), min(self.end, end)
+        return Cutoff(low, high, self.max_id) if low < high else None
+
+    def outside(self, start: date, end: date) -> tuple["Cutoff", ...]:
+        """The parts of this cutoff outside [start, end) (none, one or two)."""
+        parts = (Cutoff(self.start, min(self.end, start), self.max_id), Cutoff(max(self.start, end), self.end,
+                                                                                self.max_id))  # fmt: skip
+        return tuple(part for part in parts if part.start < part.end)
+
 
 @dataclass(frozen=True)
 class Selection:
@@ -288,6 +299,23 @@ def publication_history(unit_id: int, period_key: str) -> list[Publication]:
         .order_by(Publication.published_at, Publication.id)
     )
     return list(db.session.scalars(stmt))
+
+
+def publications_overlapping(unit_id: int, start: date, end: date) -> list[Publication]:
+    """Return the publications in force of a unit whose period overlaps [start, end)."""
+    from app.periods import PeriodError, parse_period
+
+    stmt = sa.select(Publication).where(
+        Publication.unit_id == unit_id, Publication.withdrawn_at.is_(None), Publication.period_start < end
+    )
+    found = []
+    for record in db.session.scalars(stmt):
+        try:
+            if parse_period(record.period_key).end > start:
+                found.append(record)
+        except PeriodError:
+            continue
+    return found
 
 
 def publications_between(unit_id: int, start: date, end: date, kind: str) -> list[Publication]:

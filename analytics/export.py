@@ -216,10 +216,8 @@ def _summary_title(book: _Book, summary, dashboard: Dashboard) -> None:
     book.put(summary, [book.cell(summary, title, strong=True)])
     if dashboard.status_note:
         book.put(summary, [book.cell(summary, dashboard.status_note, strong=True)])
-    if dashboard.late_responses:
-        late = dashboard.late_responses
-        book.put(summary, [f"Sejak publikasi masuk {late} kuesioner lagi untuk periode ini; kuesioner tersebut "
-                           "tidak mengubah angka yang dipublikasikan dan tidak ada di buku kerja ini."])  # fmt: skip
+    if dashboard.late_note:
+        book.put(summary, [f"{dashboard.late_note} Kuesioner tersebut tidak ada di buku kerja ini."])
 
 
 def _summary_rows(result: IkmResult) -> list[tuple[str, object, str | None]]:

@@ -24,19 +24,20 @@ URL_IN_FOOTER = 90  # characters
 
 def ikm_poster(dashboard: Dashboard, *, results_url: str, fmt: str = "pdf") -> bytes:
     """Return the A4 portrait IKM poster of a dashboard's period as PDF or PNG bytes (greys only)."""
-    from app.printing import a4_figure, render
+    from app.printing import a4_figure, plain_text, render
 
     if fmt not in ("pdf", "png"):
         raise ValueError("format must be pdf or png")
-    fig = a4_figure()
-    _header(fig, dashboard)
-    _score(fig, dashboard)
-    _elements(fig, dashboard)
-    _trend(fig, dashboard)
-    _respondents(fig, dashboard)
-    _qr(fig, results_url)
-    _footer(fig, dashboard, results_url)
-    return render(fig, fmt)
+    with plain_text():
+        fig = a4_figure()
+        _header(fig, dashboard)
+        _score(fig, dashboard)
+        _elements(fig, dashboard)
+        _trend(fig, dashboard)
+        _respondents(fig, dashboard)
+        _qr(fig, results_url)
+        _footer(fig, dashboard, results_url)
+        return render(fig, fmt)
 
 
 def _header(fig, dashboard: Dashboard) -> None:

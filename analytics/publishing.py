@@ -14,7 +14,7 @@ from analytics.dashboard import Dashboard, Status, monthly_trend
 from analytics.dashboard import Publication as PublicationInfo
 from analytics.data import Cutoff, Selection
 from analytics.models import Publication, SurveyPopulation
-from analytics.snapshot import Snapshot, compute_figures
+from analytics.snapshot import Snapshot, compute_figures, cutoffs_in_force
 from app import clock
 from app.directory import Unit
 from app.errors import DomainError
@@ -61,12 +61,17 @@ def db_population(unit_id: int, period_key: str) -> SurveyPopulation | None:
     )
 
 
-def publish_period(*, unit: Unit, period: Period, published_by: str) -> tuple[Publication, Dashboard]:
+def publish_period(
+    *, unit: Unit, period: Period, published_by: str, expected_respondents: int | None = None
+) -> tuple[Publication, Dashboard]:
     """Freeze a unit's figures for a period, with its rendered poster. Flushes.
 
-    The respondent set is every response of the period up to the watermark taken now; every later figure of
-    this period (dashboard, posters, reports, exports, trends) is read from the snapshot or that set.
-    :raise PublishingError: no responses in the period, or the period is already published.
+    The respondent set is every response of the period up to the watermark taken now, less what publications
+    in force over part of the period left out (a published month's late questionnaires stay out of its quarter).
+    Every later figure of this period (dashboard, posters, reports, exports, trends) is read from the snapshot
+    or that set.
+    :param expected_respondents: the count the publisher confirmed; publishing is refused if data arrived since.
+    :raise PublishingError: no responses, figures changed since they were confirmed, or already published.
     """
     from analytics.ikm_poster import ikm_poster
 
@@ -74,18 +79,29 @@ def publish_period(*, unit: Unit, period: Period, published_by: str) -> tuple[Pu
         raise PublishingError(N_("Hasil periode ini sudah dipublikasikan dan dibekukan."))
     watermark = response_watermark()
     whole_unit = Selection(unit_id=unit.id)
-    frozen = whole_unit.frozen_at((Cutoff(period.start, period.end, watermark),))
-    figures = compute_figures(unit_id=unit.id, unit_name=unit.name, period=period, selection=frozen)
+    cutoffs = (*cutoffs_in_force(unit.id, period.start, period.end), Cutoff(period.start, period.end, watermark))
+    figures = compute_figures(
+        unit_id=unit.id, unit_name=unit.name, period=period, selection=whole_unit.frozen_at(cutoffs)
+    )
     if not figures.result.has_data:
         raise PublishingError(
             N_("Tidak ada respons pada %(period)s; tidak ada yang dipublikasikan."), period=period.label
+        )
+    if expected_respondents is not None and figures.result.respondents != expected_respondents:
+        raise PublishingError(
+            N_(
+                "Data berubah sejak angka diperiksa (%(then)d menjadi %(now)d responden); periksa lagi sebelum "
+                "mempublikasikan."
+            ),
+            then=expected_respondents,
+            now=figures.result.respondents,
         )
     snapshot = Snapshot.of(figures, watermark=watermark)
     now = datetime.now(UTC)
     dashboard = Dashboard(
         figures=figures,
         status=Status.PUBLISHED,
-        trend=monthly_trend(whole_unit, period),
+        trend=monthly_trend(whole_unit, period, own=snapshot),
         today=clock.today(),
         publication=PublicationInfo(now, published_by),
     )

@@ -120,10 +120,14 @@ def compute_figures(*, unit_id: int, unit_name: str, period: Period, selection: 
     )
 
 
-def profile_breakdown(selection: Selection) -> dict[str, list[tuple[str, int]]]:
-    """Respondents per gender, age band, education, occupation and service (one SQL GROUP BY)."""
+def profile_breakdown(selection: Selection, names: Mapping | None = None) -> dict[str, list[tuple[str, int]]]:
+    """Respondents per gender, age band, education, occupation and service (one SQL GROUP BY).
+
+    :param names: service names to use (a publication's, as published) before the directory's current ones.
+    """
     counts = data.profile_counts(selection, PROFILE_GROUPS)
     service_names = data.service_names({key[PROFILE_GROUPS.index("service")] for key in counts})
+    service_names.update(names or {})
     profile = {}
     for index, group in enumerate(PROFILE_GROUPS):
         totals: dict = defaultdict(int)
@@ -193,12 +197,15 @@ class Snapshot:
     sample: SampleAdequacy | None
     flags: FlagCounts
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # The respondent set: the period's own watermark and the cutoffs of publications in force it had to respect.
+    cutoffs: tuple[Cutoff, ...] = field(default_factory=tuple)
 
     @classmethod
     def of(cls, figures: Figures, *, watermark: int) -> "Snapshot":
-        """Freeze a period's figures computed over the respondent set up to `watermark`."""
+        """Freeze figures computed over a respondent set (`figures.selection.cutoffs`) taken at `watermark`."""
         return cls(figures.unit_name, figures.period, watermark, figures.result, figures.by_service,
-                   figures.by_counter, figures.sample, figures.flags, figures.notes)  # fmt: skip
+                   figures.by_counter, figures.sample, figures.flags, figures.notes,
+                   figures.selection.cutoffs)  # fmt: skip
 
     def to_json(self) -> dict:
         """The JSON stored in `Publication.snapshot`."""
@@ -216,6 +223,7 @@ class Snapshot:
             "flags": {"total": self.flags.total, "flagged": self.flags.flagged, "assisted": self.flags.assisted,
                       "paper": self.flags.paper, "by_flag": dict(self.flags.by_flag)},
             "notes": list(self.notes),
+            "cutoffs": [[c.start.isoformat(), c.end.isoformat(), c.max_id] for c in self.cutoffs],
         }  # fmt: skip
 
     @classmethod
@@ -237,13 +245,34 @@ class Snapshot:
             flags=FlagCounts(int(flags.get("total", 0)), int(flags.get("flagged", 0)), int(flags.get("assisted", 0)),
                              int(flags.get("paper", 0)), dict(flags.get("by_flag", {}))),
             notes=tuple(raw.get("notes", ())),
+            cutoffs=_cutoffs_from_json(raw, period),
         )  # fmt: skip
 
-    def cutoff(self) -> tuple[Cutoff, ...]:
-        """The selection cutoff that restricts the period to the published respondent set."""
-        if self.watermark is None:
-            return ()
-        return (Cutoff(self.period.start, self.period.end, int(self.watermark)),)
+
+def _cutoffs_from_json(raw: Mapping, period: Mapping) -> tuple[Cutoff, ...]:
+    """The stored cutoffs; a snapshot that has only a watermark covers its own period with it."""
+    if raw.get("cutoffs") is not None:
+        return tuple(Cutoff(date.fromisoformat(a), date.fromisoformat(b), int(n)) for a, b, n in raw["cutoffs"])
+    if raw.get("watermark") is None:
+        return ()
+    own = parse_period(period.get("key", "") if isinstance(period, Mapping) else str(period))
+    return (Cutoff(own.start, own.end, int(raw["watermark"])),)
+
+
+def cutoffs_in_force(unit_id: int, start: date, end: date, *, outside: Period | None = None) -> tuple[Cutoff, ...]:
+    """The respondent-set cutoffs of every publication in force over [start, end) (except inside `outside`).
+
+    A response counts in a default (non-live) view only when every publication in force that covers its date
+    included it: late questionnaires of a published month stay out of the quarter or year around it too.
+    """
+    found = []
+    for record in data.publications_overlapping(unit_id, start, end):
+        for cut in Snapshot.from_json(record.snapshot).cutoffs:
+            part = cut.clipped(start, end)
+            if part is None:
+                continue
+            found += part.outside(outside.start, outside.end) if outside is not None else [part]
+    return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -255,13 +284,12 @@ class PublishedPeriod:
     figures: Figures
     published_at: datetime
     published_by: str
-    has_poster: bool
 
 
 def read_publication(publication, *, unit_name: str | None = None) -> PublishedPeriod:
     """Return a publication's figures: stored numbers, plus profile and channels of the same respondent set."""
     snap = Snapshot.from_json(publication.snapshot)
-    selection = Selection(unit_id=publication.unit_id, cutoffs=snap.cutoff()).within(snap.period.start, snap.period.end)
+    selection = Selection(unit_id=publication.unit_id, cutoffs=snap.cutoffs).within(snap.period.start, snap.period.end)
     by_counter = snap.by_counter
     if by_counter is None:  # not recorded by the first snapshot format: read from the same respondent set
         by_counter = compute_figures(unit_id=publication.unit_id, unit_name=snap.unit_name, period=snap.period,
@@ -274,23 +302,19 @@ def read_publication(publication, *, unit_name: str | None = None) -> PublishedP
         result=snap.result,
         by_service=snap.by_service,
         by_counter=by_counter,
-        profile=profile_breakdown(selection),
+        profile=profile_breakdown(selection, {g.key: g.name for g in snap.by_service if g.key is not None}),
         channels=channel_counts(selection),
         flags=snap.flags,
         sample=snap.sample,
         notes=snap.notes,
     )
-    return PublishedPeriod(publication.id, snap, figures, publication.published_at, publication.published_by, True)
+    return PublishedPeriod(publication.id, snap, figures, publication.published_at, publication.published_by)
 
 
 def published_result(publication) -> tuple[Period, IkmResult]:
     """Return only the headline of a publication (no database reads): for trends and public lists."""
     snap = Snapshot.from_json(publication.snapshot)
     return snap.period, snap.result
-
-
-def period_has_ended(period: Period, today: date) -> bool:
-    return period.end <= today
 
 
 def frozen_periods(unit_id: int, overlapping: Period | None = None) -> list:

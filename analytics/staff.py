@@ -22,6 +22,12 @@ from survey.questionnaire import EDUCATIONS, GENDERS, OCCUPATIONS
 bp = Blueprint("analytics", __name__, url_prefix="/analitik")
 
 FILTERS = {"jk": "gender", "pendidikan": "education", "pekerjaan": "occupation", "usia": "age_band"}
+FILTER_CHOICES = {
+    "gender": {key for key, _ in GENDERS},
+    "education": {key for key, _ in EDUCATIONS},
+    "occupation": {key for key, _ in OCCUPATIONS},
+    "age_band": {label for _, _, label in AGE_BANDS},
+}
 MIMETYPES = {
     "pdf": "application/pdf",
     "png": "image/png",
@@ -62,10 +68,15 @@ def _request_selection():
     filters = {}
     for arg, field in FILTERS.items():
         value = request.args.get(arg) or None
-        if value is not None and len(value) > 20:
+        if value is not None and value not in FILTER_CHOICES[field]:
             abort(400)
         filters[field] = value
-    selection = Selection(unit_id=unit.id, service_id=_int_arg("layanan"), counter_id=_int_arg("loket"), **filters)
+    service_id, counter_id = _int_arg("layanan"), _int_arg("loket")
+    if service_id is not None and service_id not in {s.id for s in unit.services}:
+        abort(404)
+    if counter_id is not None and counter_id not in {c.id for c in unit.counters}:
+        abort(404)
+    selection = Selection(unit_id=unit.id, service_id=service_id, counter_id=counter_id, **filters)
     return units, unit, period, selection
 
 
@@ -195,10 +206,17 @@ def publish(unit_id: int):
     period = _period_arg(request.values.get("periode", "")[:40] or None)
     if request.method == "POST" and request.form.get("konfirmasi") == "1":
         done = _("Hasil %(period)s dipublikasikan dan dibekukan.", period=period.label)
-        return _commit(
-            unit, period, lambda: publish_period(unit=unit, period=period, published_by=current_user.username), done
-        )
-    dash = build_dashboard(unit_id=unit.id, unit_name=unit.name, period=period, live=True)
+        shown = request.form.get("responden", "")
+        expected = int(shown) if shown.isascii() and shown.isdigit() and len(shown) <= 9 else None
+
+        def publish_it():
+            publish_period(unit=unit, period=period, published_by=current_user.username,
+                           expected_respondents=expected)  # fmt: skip
+
+        return _commit(unit, period, publish_it, done)
+    # What publishing would freeze: the default figures of an unpublished period; a published one shows live data.
+    published = data.publication(unit.id, period.key) is not None
+    dash = build_dashboard(unit_id=unit.id, unit_name=unit.name, period=period, live=published)
     status = 400 if request.method == "POST" else 200
     return render_template("analytics/publish.html", unit=unit, dash=dash, unconfirmed=status == 400), status
 

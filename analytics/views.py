@@ -1,6 +1,6 @@
 """Public results pages: each unit's published SKM results and their frozen posters. Read-only, no login."""
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, abort, render_template, request
 
 from analytics import data
 from analytics.snapshot import Snapshot
@@ -35,8 +35,10 @@ def published_poster(unit_slug: str, period_key: str, fmt: str):
     if body is None:
         abort(404)
     response = Response(body, mimetype="application/pdf" if fmt == "pdf" else "image/png")
-    # A withdrawn publication stops being served: caches keep it at most an hour.
-    response.headers["Cache-Control"] = "public, max-age=3600"
+    # A withdrawn or republished poster must not linger: short caching, revalidated by the publication's id.
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.set_etag(f"publication-{publication.id}-{fmt}")
+    response.make_conditional(request)
     if fmt == "pdf":
         response.headers["Content-Disposition"] = f'inline; filename="ikm-{unit.slug}-{period_key}.pdf"'
     return response

@@ -58,10 +58,14 @@ def _check_secret(app: Flask) -> None:
             "SECRET_KEY is missing or is the development default. Set a long random SECRET_KEY "
             "(python -c 'import secrets; print(secrets.token_urlsafe(48))') or SKM_ENV=development."
         )
-    if not app.config.get("PUBLIC_BASE_URL", "").startswith(("https://", "http://")):
+    from app.links import local_link_warning
+
+    base = app.config.get("PUBLIC_BASE_URL", "")
+    if not base.startswith(("https://", "http://")) or local_link_warning(base):
         # Posters and receipts print this address; taken from a request's Host header it could be anything.
         raise RuntimeError(
-            "PUBLIC_BASE_URL is not set. Set it to the address citizens open, e.g. https://skm.example.go.id "
+            "PUBLIC_BASE_URL is not set or points at this computer. Set it to the address citizens open, e.g. "
+            "https://skm.example.go.id "
             "(printed in QR codes on posters and receipts), or SKM_ENV=development."
         )
 

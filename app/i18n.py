@@ -53,6 +53,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals.update(lang_url=lang_url, get_locale=get_locale)
     app.jinja_env.filters["office_time"] = office_time
+    app.jinja_env.filters["office_date"] = office_date
 
 
 def office_time(moment) -> str:
@@ -61,3 +62,10 @@ def office_time(moment) -> str:
 
     local = local_datetime(moment)
     return f"{local:%d-%m-%Y %H.%M} {local.tzname() or ''}".strip()
+
+
+def office_date(moment) -> str:
+    """The office date of a stored (UTC) moment: "02-11-2026" (what a citizen's calendar said then)."""
+    from app.clock import local_date
+
+    return f"{local_date(moment):%d-%m-%Y}"

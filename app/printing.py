@@ -5,6 +5,7 @@ it when an admin actually downloads a poster.
 """
 
 import io
+from contextlib import contextmanager
 
 A4_INCHES = (8.27, 11.69)
 
@@ -18,6 +19,15 @@ def qr_matrix(data: str) -> list[list[bool]]:
     qr.add_data(data)
     qr.make(fit=True)
     return qr.get_matrix()
+
+
+@contextmanager
+def plain_text():
+    """Draw every string as written: a "$" in a unit, service or counter name is not TeX mathtext."""
+    import matplotlib
+
+    with matplotlib.rc_context({"text.parse_math": False}):
+        yield
 
 
 def a4_figure():

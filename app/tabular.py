@@ -52,7 +52,10 @@ def _read_csv(content: bytes) -> list[list[object]]:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
+    try:
+        return [row for row in csv.reader(io.StringIO(text), dialect)]
+    except csv.Error:  # e.g. a field over the csv module's size limit, or a NUL byte
+        raise TableError(N_("berkas CSV tidak dapat dibaca (isian terlalu panjang atau karakter tidak sah)")) from None
 
 
 def _read_xlsx(content: bytes) -> list[list[object]]:
@@ -65,5 +68,7 @@ def _read_xlsx(content: bytes) -> list[list[object]]:
     try:
         sheet = workbook.worksheets[0]
         return [list(row) for row in sheet.iter_rows(values_only=True)]
+    except Exception:  # a damaged sheet fails while its rows are read
+        raise TableError(N_("berkas .xlsx tidak dapat dibaca")) from None
     finally:
         workbook.close()

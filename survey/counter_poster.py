@@ -2,7 +2,7 @@
 
 import textwrap
 
-from app.printing import A4_INCHES, a4_figure, draw_qr, render
+from app.printing import A4_INCHES, a4_figure, draw_qr, plain_text, render
 
 INSTRUCTION = "Pindai kode QR ini dengan kamera ponsel untuk mengisi Survei Kepuasan Masyarakat."
 
@@ -11,6 +11,11 @@ def counter_poster(
     *, office: str, counter: str, url: str, fmt: str = "pdf", services: list[str] | None = None
 ) -> bytes:
     """Return a print-ready A4 poster (PDF or PNG) in black and white."""
+    with plain_text():
+        return _draw(office=office, counter=counter, url=url, fmt=fmt, services=services)
+
+
+def _draw(*, office: str, counter: str, url: str, fmt: str, services: list[str] | None) -> bytes:
     fig = a4_figure()
     fig.text(0.5, 0.945, "SURVEI KEPUASAN MASYARAKAT", ha="center", va="center", fontsize=24, weight="bold")
     fig.text(0.5, 0.905, "\n".join(textwrap.wrap(office, 40)), ha="center", va="top", fontsize=17)

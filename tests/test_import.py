@@ -166,3 +166,9 @@ def test_web_import(login, demo):
     result = client.post(f"/admin/units/{demo.unit.id}/import", data=bad, content_type="multipart/form-data")
     assert result.status_code == 400 and "baris 2, kolom U1" in result.get_data(as_text=True)
     assert count_responses() == 2
+
+
+def test_an_oversized_csv_field_is_refused_with_a_message(app, demo):
+    with pytest.raises(ImportRejected) as exc:
+        do_import(demo, "U1,U2,U3,U4,U5,U6,U7,U8,U9,saran\n4,4,4,4,4,4,4,4,4," + "x" * 200_000 + "\n")
+    assert "tidak dapat dibaca" in str(exc.value) and count_responses() == 0

@@ -259,3 +259,35 @@ def test_rule_4_analytics_does_not_write_other_tables() -> None:
     assert violations({"analytics/data.py": own}) == []
     reads = "from survey.models import Response\nnames.update(x)\ndb.session.add(row)\nsa.select(Response)"
     assert violations({"analytics/data.py": reads}) == []
+
+
+def test_analytics_writes_only_its_own_tables_at_run_time(app, demo):
+    """The static rule, checked on what analytics' write side really sends to the database."""
+    import re
+    from datetime import date
+
+    import sqlalchemy as sa
+
+    from analytics.publishing import publish_period, set_population, withdraw_publication
+    from app.extensions import db
+    from app.periods import month
+    from tests.factories import make_response
+
+    make_response(demo, date(2026, 10, 1), (4,) * 9)
+    db.session.commit()
+    written: set[str] = set()
+    dml = re.compile(r"^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.IGNORECASE)
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        if match := dml.match(statement):
+            written.add(match[1].lower())
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        set_population(unit=demo.unit, period_key="2026-10", population=40)
+        publish_period(unit=demo.unit, period=month(2026, 10), published_by="admin")
+        withdraw_publication(unit=demo.unit, period=month(2026, 10), withdrawn_by="admin", reason="uji penarikan")
+        db.session.commit()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    assert written == {"survey_populations", "publications"}

@@ -208,3 +208,91 @@ def test_publishing_waits_for_a_response_still_being_stored_on_postgresql():
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_a_published_quarter_and_its_months_describe_the_same_respondents(app, demo):
+    from app.periods import quarter
+
+    q4 = quarter(2026, 4)
+    for day in (date(2026, 10, 1), date(2026, 11, 2), date(2026, 12, 1)):
+        make_response(demo, day, (3,) * 9)
+    db.session.commit()
+    publish_period(unit=demo.unit, period=q4, published_by="admin")
+    db.session.commit()
+    make_response(demo, date(2026, 10, 9), (1,) * 9)  # late paper data inside the published quarter
+    db.session.commit()
+    dash = build(demo, q4)
+    months = {p.period.key: p for p in dash.trend if p.period.start >= q4.start}
+    assert dash.result.respondents == 3 == sum(p.result.respondents for p in months.values())
+    assert all(p.published for p in months.values()) and dash.late_responses == 1
+    assert build(demo, q4, live=True).result.respondents == 4
+
+
+def test_late_data_of_a_published_month_stays_out_of_its_quarter_until_withdrawn(app, demo):
+    from analytics.publishing import withdraw_publication
+    from app.periods import quarter
+
+    q4 = quarter(2026, 4)
+    publish_october_then_import_late_paper(demo)  # October: 4 published, 2 late
+    make_response(demo, date(2026, 12, 1), (4,) * 9)
+    db.session.commit()
+    unpublished = build(demo, q4)
+    assert unpublished.status == "unpublished" and unpublished.late_responses == 2
+    assert unpublished.result.respondents == 4 + 1 + 1  # October's published four, November, December
+    publication, _dash = publish_period(unit=demo.unit, period=q4, published_by="admin")
+    db.session.commit()
+    published = build(demo, q4)
+    october = next(p for p in published.trend if p.period.key == "2026-10")
+    assert published.result.respondents == 6 and october.result.respondents == 4  # one truth for October
+    withdraw_publication(unit=demo.unit, period=OCTOBER, withdrawn_by="admin", reason="data kertas terlambat")
+    db.session.commit()
+    assert build(demo, q4).result.respondents == 6  # the quarter keeps the respondent set it published
+    assert build(demo, OCTOBER).result.respondents == 4  # and October, live again, still agrees with it
+
+
+def test_publishing_refuses_figures_that_changed_since_they_were_confirmed(app, login, demo):
+    make_response(demo, date(2026, 10, 1), (3,) * 9)
+    db.session.commit()
+    page = login.get(f"/analitik/units/{demo.unit.id}/publikasi?periode=2026-10").get_data(as_text=True)
+    assert 'name="responden" value="1"' in page
+    make_response(demo, date(2026, 10, 2), (1,) * 9)  # arrives while the head reads the page
+    db.session.commit()
+    login.post(f"/analitik/units/{demo.unit.id}/publikasi", data={"periode": "2026-10", "konfirmasi": "1",
+                                                                   "responden": "1"})  # fmt: skip
+    assert db.session.scalar(sa.select(sa.func.count(Publication.id))) == 0
+    assert "Data berubah sejak angka diperiksa (1 menjadi 2 responden)" in login.get(DASH).get_data(as_text=True)
+
+
+def test_filter_values_are_checked_and_names_are_drawn_as_written(app, login, demo, tmp_path):
+    from app import directory
+
+    make_response(demo, date(2026, 10, 1), (3,) * 9)
+    db.session.commit()
+    base = "/analitik/poster.pdf?unit=dpmptsp-uji&periode=2026-10"
+    assert login.get(base + "&jk=$x^$").status_code == 400  # not a gender: refused, never drawn as TeX
+    assert login.get(base + "&usia=$\\frac$").status_code == 400
+    other = directory.create_unit(name="Dinas Lain", slug="dinas-lain")
+    foreign = directory.create_service(unit=other, name="Layanan Dinas Lain")
+    db.session.commit()
+    assert login.get(base + f"&layanan={foreign.id}").status_code == 404  # another unit's service
+    service = directory.create_service(unit=demo.unit, name="Izin $x^2$ Reklame")
+    make_response(demo, date(2026, 10, 2), (3,) * 9, service=service)
+    db.session.commit()
+    poster = login.get(base + f"&layanan={service.id}")
+    assert poster.status_code == 200 and "Izin $x^2$ Reklame" in pdf_text(poster.data, tmp_path)
+
+
+def test_english_dashboard_names_filters_and_the_public_page_dates_in_office_time(app, login, client, demo):
+    from datetime import UTC, datetime
+
+    make_response(demo, date(2026, 10, 1), (3,) * 9, gender="P", education="S1")
+    db.session.commit()
+    html = login.get(DASH + "&jk=P&pendidikan=S1&lang=en").get_data(as_text=True)
+    assert "Filtered selection: Gender: Female; Education: D4/S1" in html
+    publication, _dash = publish_period(unit=demo.unit, period=OCTOBER, published_by="admin")
+    publication.published_at = datetime(2026, 11, 1, 23, 30, tzinfo=UTC)  # 2 November 07.30 WITA
+    db.session.commit()
+    assert "02-11-2026" in client.get("/hasil/dpmptsp-uji").get_data(as_text=True)
+    poster = client.get("/hasil/dpmptsp-uji/2026-10/poster.png")
+    again = client.get("/hasil/dpmptsp-uji/2026-10/poster.png", headers={"If-None-Match": poster.headers["ETag"]})
+    assert poster.headers["Cache-Control"] == "public, max-age=300" and again.status_code == 304

@@ -184,3 +184,9 @@ def test_login_ignores_offsite_next(client, admin):
 
 def test_passwords_are_argon2id(admin):
     assert admin.password_hash.startswith("$argon2id$")
+
+
+def test_production_refuses_a_public_base_url_on_this_computer():
+    with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL"):
+        create_app({"SKM_ENV": "production", "SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                    "PUBLIC_BASE_URL": "http://127.0.0.1:5000"})  # fmt: skip

@@ -33,7 +33,7 @@ def _bab3(ctx: _Ctx) -> list:
 
     s = ctx.styles
     story = [_heading("BAB III<br/>HASIL PENGOLAHAN DATA SKM", s["bab"], ("BAB III Hasil Pengolahan Data", 0))]
-    if ctx.frozen_note:
+    if ctx.frozen_note or ctx.dashboard.late_note:
         story.append(_status_box(ctx))
         story.append(Spacer(1, 8))
     story += _respondents(ctx)
@@ -45,17 +45,14 @@ def _bab3(ctx: _Ctx) -> list:
 def _status_box(ctx: _Ctx):
     """The boxed status note, with what a frozen period's figures cover and the late questionnaires."""
     d, fig = ctx.dashboard, ctx.figures
-    lines = [esc(ctx.frozen_note)]
+    lines = [esc(ctx.frozen_note)] if ctx.frozen_note else []
     if fig.frozen:
         lines.append(
             "Seluruh angka laporan ini (profil responden, kanal, tren dan lembar perhitungan termasuk) dihitung "
             "dari responden yang tercakup saat publikasi."
         )
-    if d.late_responses:
-        lines.append(
-            f"Sejak publikasi masuk {fmt_int(d.late_responses)} kuesioner lagi untuk periode ini; kuesioner "
-            "tersebut tidak mengubah angka yang dipublikasikan."
-        )
+    if d.late_note:
+        lines.append(esc(d.late_note))
     return _boxed(_para("<br/>".join(lines), ctx.styles["frozen"]), ctx.width)
 
 
