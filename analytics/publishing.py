@@ -78,30 +78,13 @@ def publish_period(
     if data.publication(unit.id, period.key) is not None:
         raise PublishingError(N_("Hasil periode ini sudah dipublikasikan dan dibekukan."))
     watermark = response_watermark()
-    whole_unit = Selection(unit_id=unit.id)
-    cutoffs = (*cutoffs_in_force(unit.id, period.start, period.end), Cutoff(period.start, period.end, watermark))
-    figures = compute_figures(
-        unit_id=unit.id, unit_name=unit.name, period=period, selection=whole_unit.frozen_at(cutoffs)
-    )
-    if not figures.result.has_data:
-        raise PublishingError(
-            N_("Tidak ada respons pada %(period)s; tidak ada yang dipublikasikan."), period=period.label
-        )
-    if expected_respondents is not None and figures.result.respondents != expected_respondents:
-        raise PublishingError(
-            N_(
-                "Data berubah sejak angka diperiksa (%(then)d menjadi %(now)d responden); periksa lagi sebelum "
-                "mempublikasikan."
-            ),
-            then=expected_respondents,
-            now=figures.result.respondents,
-        )
+    figures = _figures_to_freeze(unit, period, watermark, expected_respondents)
     snapshot = Snapshot.of(figures, watermark=watermark)
     now = datetime.now(UTC)
     dashboard = Dashboard(
         figures=figures,
         status=Status.PUBLISHED,
-        trend=monthly_trend(whole_unit, period, own=snapshot),
+        trend=monthly_trend(Selection(unit_id=unit.id), period, own=snapshot),
         today=clock.today(),
         publication=PublicationInfo(now, published_by),
     )
@@ -124,6 +107,28 @@ def publish_period(
         raise PublishingError(N_("Hasil periode ini sudah dipublikasikan dan dibekukan.")) from None
     logger.info("Published %s %s (watermark %s) by %s", unit.slug, period.key, watermark, published_by)
     return publication, dashboard
+
+
+def _figures_to_freeze(unit: Unit, period: Period, watermark: int, expected_respondents: int | None):
+    """The whole unit's figures over the respondent set to publish; refuses an empty or changed one."""
+    cutoffs = (*cutoffs_in_force(unit.id, period.start, period.end), Cutoff(period.start, period.end, watermark))
+    figures = compute_figures(
+        unit_id=unit.id, unit_name=unit.name, period=period, selection=Selection(unit_id=unit.id).frozen_at(cutoffs)
+    )
+    if not figures.result.has_data:
+        raise PublishingError(
+            N_("Tidak ada respons pada %(period)s; tidak ada yang dipublikasikan."), period=period.label
+        )
+    if expected_respondents is not None and figures.result.respondents != expected_respondents:
+        raise PublishingError(
+            N_(
+                "Data berubah sejak angka diperiksa (%(then)d menjadi %(now)d responden); periksa lagi sebelum "
+                "mempublikasikan."
+            ),
+            then=expected_respondents,
+            now=figures.result.respondents,
+        )
+    return figures
 
 
 def withdraw_publication(*, unit: Unit, period: Period, withdrawn_by: str, reason: str) -> Publication:

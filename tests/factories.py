@@ -1,5 +1,6 @@
 """Small factories with sensible defaults."""
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from app import directory
@@ -119,3 +120,22 @@ def count_responses() -> int:
     from survey.models import Response
 
     return db.session.scalar(sa.select(sa.func.count(Response.id)))
+
+
+@contextmanager
+def scratch_postgres(server_url: str):
+    """Yield the URL of a new, empty PostgreSQL database on the server, dropped afterwards."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    name = f"skm_scratch_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.engine.make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -1,7 +1,5 @@
 """The Alembic migrations build exactly the schema the models describe, on SQLite and PostgreSQL."""
 
-import uuid
-
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -10,6 +8,7 @@ from flask_migrate import downgrade, upgrade
 
 from app.extensions import db
 from tests.conftest import TEST_PG_URL, make_app, require
+from tests.factories import scratch_postgres
 
 
 def assert_migrations_match_models(url: str) -> None:
@@ -35,17 +34,8 @@ def test_migrations_match_models_on_sqlite(tmp_path):
 @pytest.mark.postgres
 def test_migrations_match_models_on_postgresql():
     require(TEST_PG_URL, "PostgreSQL")
-    name = f"skm_migrations_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(TEST_PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = sa.engine.make_url(TEST_PG_URL).set(database=name).render_as_string(hide_password=False)
+    with scratch_postgres(TEST_PG_URL) as url:
         assert_migrations_match_models(url)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_snapshots_published_before_the_watermark_get_one(tmp_path):

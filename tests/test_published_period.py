@@ -150,21 +150,15 @@ def test_publishing_waits_for_a_response_still_being_stored_on_postgresql():
     """An insert holding a lower id while another commits must not slip into the published set afterwards."""
     import threading
     import time
-    import uuid
 
     from survey.models import Response
     from tests.conftest import TEST_PG_URL, make_app, require
-    from tests.factories import make_directory
+    from tests.factories import make_directory, scratch_postgres
 
     require(TEST_PG_URL, "PostgreSQL")
-    name = f"skm_watermark_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(TEST_PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.engine.make_url(TEST_PG_URL).set(database=name).render_as_string(hide_password=False)
-    app = make_app(SQLALCHEMY_DATABASE_URI=url)
-    other = sa.create_engine(url)
-    try:
+    with scratch_postgres(TEST_PG_URL) as url:
+        app = make_app(SQLALCHEMY_DATABASE_URI=url)
+        other = sa.create_engine(url)
         with app.app_context():
             db.create_all()
             demo = make_directory()
@@ -203,11 +197,7 @@ def test_publishing_waits_for_a_response_still_being_stored_on_postgresql():
             assert build(demo, OCTOBER).result.respondents == 3
             db.session.remove()
             db.engine.dispose()
-    finally:
         other.dispose()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_a_published_quarter_and_its_months_describe_the_same_respondents(app, demo):
