@@ -204,7 +204,8 @@ def build_dashboard(
     published = read_publication(record, unit_name=unit_name)
     if selection.filtered:  # a narrower view of a published period: over the published respondent set
         frozen = selection.frozen_at(published.snapshot.cutoffs)
-        figures = compute_figures(unit_id=unit_id, unit_name=unit_name, period=period, selection=frozen)
+        figures = compute_figures(unit_id=unit_id, unit_name=unit_name, period=period, selection=frozen,
+                                  names=published.snapshot.names())  # fmt: skip
     else:
         figures = published.figures
     trend = monthly_trend(selection, period, trend_months, own=published.snapshot)

@@ -94,8 +94,13 @@ def missing_element_notes(result: IkmResult) -> tuple[str, ...]:
     return (f"Unsur tanpa jawaban: {missing}; IKM dihitung dari {k} unsur yang terisi (bobot 1/{k}).",)
 
 
-def compute_figures(*, unit_id: int, unit_name: str, period: Period, selection: Selection) -> Figures:
-    """Read the figures of a selection over a period from the database (sums and counts in SQL)."""
+def compute_figures(
+    *, unit_id: int, unit_name: str, period: Period, selection: Selection, names: Mapping | None = None
+) -> Figures:
+    """Read the figures of a selection over a period from the database (sums and counts in SQL).
+
+    :param names: service and counter names to use (a publication's, as published) before the current ones.
+    """
     in_period = replace(selection, unit_id=unit_id).within(period.start, period.end)
     daily = data.daily_tallies(in_period, by=("service", "counter"))
     result = compute_ikm(pool(daily.values()))
@@ -104,15 +109,17 @@ def compute_figures(*, unit_id: int, unit_name: str, period: Period, selection: 
     required = sample.required if sample else None
     service_daily = regroup(daily, lambda day, service, _counter: (day, service))
     counter_daily = regroup(daily, lambda day, _service, counter: (day, counter))
+    service_names = {**data.service_names({k[1] for k in service_daily}), **dict((names or {}).get("service", {}))}
+    counter_names = {**data.counter_names({k[1] for k in counter_daily}), **dict((names or {}).get("counter", {}))}
     return Figures(
         unit_id=unit_id,
         unit_name=unit_name,
         period=period,
         selection=in_period,
         result=result,
-        by_service=_groups(service_daily, period, data.service_names({k[1] for k in service_daily}), required),
-        by_counter=_groups(counter_daily, period, data.counter_names({k[1] for k in counter_daily}), required),
-        profile=profile_breakdown(in_period),
+        by_service=_groups(service_daily, period, service_names, required),
+        by_counter=_groups(counter_daily, period, counter_names, required),
+        profile=profile_breakdown(in_period, (names or {}).get("service")),
         channels=channel_counts(in_period),
         flags=data.flag_counts(in_period),
         sample=sample,
@@ -206,6 +213,13 @@ class Snapshot:
         return cls(figures.unit_name, figures.period, watermark, figures.result, figures.by_service,
                    figures.by_counter, figures.sample, figures.flags, figures.notes,
                    figures.selection.cutoffs)  # fmt: skip
+
+    def names(self) -> dict[str, dict]:
+        """The service and counter names as published, for views of the published respondent set."""
+        return {
+            "service": {g.key: g.name for g in self.by_service if g.key is not None},
+            "counter": {g.key: g.name for g in self.by_counter or () if g.key is not None},
+        }
 
     def to_json(self) -> dict:
         """The JSON stored in `Publication.snapshot`."""
@@ -302,7 +316,7 @@ def read_publication(publication, *, unit_name: str | None = None) -> PublishedP
         result=snap.result,
         by_service=snap.by_service,
         by_counter=by_counter,
-        profile=profile_breakdown(selection, {g.key: g.name for g in snap.by_service if g.key is not None}),
+        profile=profile_breakdown(selection, snap.names()["service"]),
         channels=channel_counts(selection),
         flags=snap.flags,
         sample=snap.sample,

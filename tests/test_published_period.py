@@ -286,3 +286,18 @@ def test_english_dashboard_names_filters_and_the_public_page_dates_in_office_tim
     poster = client.get("/hasil/dpmptsp-uji/2026-10/poster.png")
     again = client.get("/hasil/dpmptsp-uji/2026-10/poster.png", headers={"If-None-Match": poster.headers["ETag"]})
     assert poster.headers["Cache-Control"] == "public, max-age=300" and again.status_code == 304
+
+
+def test_a_published_period_keeps_the_names_it_was_published_with(app, demo):
+    from analytics.data import Selection
+    from app import directory
+
+    publish_october_then_import_late_paper(demo)
+    directory.update_service(demo.izin, name="Izin Baru", kind=demo.izin.kind, active=True)
+    db.session.commit()
+    dash = build(demo, OCTOBER)
+    assert [g.name for g in dash.by_service] == ["Perizinan Berusaha"]
+    assert dict(dash.profile["service"]) == {"Perizinan Berusaha": 4}
+    filtered = build(demo, OCTOBER, selection=Selection(gender="P"))
+    assert [g.name for g in filtered.by_service] == ["Perizinan Berusaha"]
+    assert build(demo, OCTOBER, live=True).by_service[0].name == "Izin Baru"
