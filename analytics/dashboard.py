@@ -20,9 +20,10 @@ from analytics.snapshot import (
     Snapshot,
     compute_figures,
     cutoffs_in_force,
+    cutoffs_of,
     fold,
-    published_result,
     read_publication,
+    snapshots_in_force,
 )
 from app import clock, periods
 from app.i18n import N_
@@ -79,20 +80,11 @@ class Dashboard:
     live: IkmResult | None = None  # for a published period: the live computation, to report late data
     filters: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
-    # The figures, read through for templates and renderers.
-    unit_id = property(lambda self: self.figures.unit_id)
-    unit_name = property(lambda self: self.figures.unit_name)
-    period = property(lambda self: self.figures.period)
-    selection = property(lambda self: self.figures.selection)
-    result = property(lambda self: self.figures.result)
-    by_service = property(lambda self: self.figures.by_service)
-    by_counter = property(lambda self: self.figures.by_counter)
-    profile = property(lambda self: self.figures.profile)
-    channels = property(lambda self: self.figures.channels)
-    flags = property(lambda self: self.figures.flags)
-    sample = property(lambda self: self.figures.sample)
-    notes = property(lambda self: self.figures.notes)
-    weakest = property(lambda self: self.figures.weakest)
+    def __getattr__(self, name: str):
+        """Read the figures through (result, by_service, profile, sample, ...) for templates and renderers."""
+        if name == "figures":  # not set yet (copying, unpickling): no recursion
+            raise AttributeError(name)
+        return getattr(self.figures, name)
 
     @property
     def frozen(self) -> bool:
@@ -248,12 +240,11 @@ def monthly_trend(
         return []
     months = periods.last_months(periods.month(period.last_day.year, period.last_day.month), count)
     start, end = months[0].start, months[-1].end
-    published = {} if live else _published_months(selection.unit_id, start, end)
-    cutoffs: tuple = ()
-    if not live and selection.unit_id is not None:
-        cutoffs = cutoffs_in_force(selection.unit_id, start, end, outside=own.period if own else None)
-        if own is not None:
-            cutoffs += tuple(part for cut in own.cutoffs if (part := cut.clipped(start, end)) is not None)
+    snapshots = [] if live or selection.unit_id is None else snapshots_in_force(selection.unit_id, start, end)
+    published = {snap.period.key: snap for snap in snapshots if snap.period.kind == "month"}
+    cutoffs = cutoffs_of(snapshots, start, end, outside=own.period if own else None)
+    if own is not None:
+        cutoffs += tuple(part for cut in own.cutoffs if (part := cut.clipped(start, end)) is not None)
     daily = data.daily_tallies(selection.frozen_at(cutoffs).within(start, end))
     points = []
     for month in months:
@@ -268,13 +259,6 @@ def monthly_trend(
     return points
 
 
-def _published_months(unit_id: int | None, start: date, end: date) -> dict:
-    if unit_id is None:
-        return {}
-    records = data.publications_between(unit_id, start, end, "month")
-    return {r.period_key: Snapshot.from_json(r.snapshot) for r in records}
-
-
 def history_trend(*, unit_id: int, until: date, kind: str = "month") -> list[TrendPoint]:
     """IKM per month/quarter/year over the unit's whole history, over the published respondent sets."""
     selection = Selection(unit_id=unit_id)
@@ -282,11 +266,9 @@ def history_trend(*, unit_id: int, until: date, kind: str = "month") -> list[Tre
     if first is None:
         return []
     start = periods.period_of(first, kind).start
-    published = {}
-    for record in data.publications_between(unit_id, start, until, kind):
-        period, result = published_result(record)
-        published[period.key] = result
-    daily = data.daily_tallies(selection.frozen_at(cutoffs_in_force(unit_id, start, until)).within(first, until))
+    snapshots = snapshots_in_force(unit_id, start, until)
+    published = {snap.period.key: snap.result for snap in snapshots if snap.period.kind == kind}
+    daily = data.daily_tallies(selection.frozen_at(cutoffs_of(snapshots, start, until)).within(first, until))
     points = []
     current = periods.period_of(first, kind)
     while current.start < until:

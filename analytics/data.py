@@ -318,26 +318,6 @@ def publications_overlapping(unit_id: int, start: date, end: date) -> list[Publi
     return found
 
 
-def publications_between(unit_id: int, start: date, end: date, kind: str) -> list[Publication]:
-    """Return the publications in force of a unit whose period of `kind` starts in [start, end)."""
-    stmt = sa.select(Publication).where(
-        Publication.unit_id == unit_id,
-        Publication.withdrawn_at.is_(None),
-        Publication.period_start >= start,
-        Publication.period_start < end,
-    )
-    return [p for p in db.session.scalars(stmt) if _kind_of(p.period_key) == kind]
-
-
-def _kind_of(key: str) -> str:
-    from app.periods import PeriodError, parse_period
-
-    try:
-        return parse_period(key).kind
-    except PeriodError:
-        return ""
-
-
 def population(unit_id: int, period_key: str) -> int | None:
     """Return the population of service recipients the office entered for a period, or None."""
     return db.session.scalar(

@@ -273,20 +273,32 @@ def _cutoffs_from_json(raw: Mapping, period: Mapping) -> tuple[Cutoff, ...]:
     return (Cutoff(own.start, own.end, int(raw["watermark"])),)
 
 
-def cutoffs_in_force(unit_id: int, start: date, end: date, *, outside: Period | None = None) -> tuple[Cutoff, ...]:
-    """The respondent-set cutoffs of every publication in force over [start, end) (except inside `outside`).
+def snapshots_in_force(unit_id: int, start: date, end: date) -> list[Snapshot]:
+    """The snapshots of a unit's publications in force whose period overlaps [start, end)."""
+    return [Snapshot.from_json(record.snapshot) for record in data.publications_overlapping(unit_id, start, end)]
+
+
+def cutoffs_of(
+    snapshots: list[Snapshot], start: date, end: date, *, outside: Period | None = None
+) -> tuple[Cutoff, ...]:
+    """The respondent-set cutoffs of these publications over [start, end) (except inside `outside`).
 
     A response counts in a default (non-live) view only when every publication in force that covers its date
     included it: late questionnaires of a published month stay out of the quarter or year around it too.
     """
     found = []
-    for record in data.publications_overlapping(unit_id, start, end):
-        for cut in Snapshot.from_json(record.snapshot).cutoffs:
+    for snapshot in snapshots:
+        for cut in snapshot.cutoffs:
             part = cut.clipped(start, end)
             if part is None:
                 continue
             found += part.outside(outside.start, outside.end) if outside is not None else [part]
     return tuple(found)
+
+
+def cutoffs_in_force(unit_id: int, start: date, end: date) -> tuple[Cutoff, ...]:
+    """The cutoffs of every publication in force over [start, end) (see `cutoffs_of`)."""
+    return cutoffs_of(snapshots_in_force(unit_id, start, end), start, end)
 
 
 @dataclass(frozen=True)

@@ -167,3 +167,11 @@ def frozen_periods(unit_id: int, overlapping: Period | None = None) -> list[Froz
 
     lookup = current_app.extensions.get(FROZEN_LOOKUP)
     return list(lookup(unit_id, overlapping)) if lookup else []
+
+
+def frozen_periods_of(unit_id: int, key: str) -> list[FrozenPeriod]:
+    """The unit's published periods overlapping the period named by `key` (none when the key cannot be read)."""
+    try:
+        return frozen_periods(unit_id, parse_period(key))
+    except PeriodError:
+        return []

@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from app import directory
 from app.extensions import db
 from app.links import local_link_warning, survey_url
+from app.periods import frozen_periods_of
 
 survey_cli = AppGroup("survey", help="Survey data: import paper questionnaires, tokens, posters.")
 
@@ -20,15 +21,6 @@ def _counter(unit_slug: str, counter_slug: str) -> directory.Counter:
     if counter is None:
         raise click.ClickException(f"Unknown counter '{unit_slug}/{counter_slug}'.")
     return counter
-
-
-def _frozen(unit, period_key: str):
-    from app.periods import PeriodError, frozen_periods, parse_period
-
-    try:
-        return frozen_periods(unit.id, parse_period(period_key))
-    except PeriodError:
-        return []
 
 
 @survey_cli.command("import")
@@ -48,7 +40,7 @@ def import_command(path: str, unit_slug: str, service_name: str, period: str) ->
         raise click.ClickException(f"Unit '{unit_slug}' has no service '{service_name}'.")
     with open(path, "rb") as fh:
         content = fh.read()
-    for frozen in _frozen(unit, period):
+    for frozen in frozen_periods_of(unit.id, period):
         click.echo(f"Note: {frozen.label} is published ({frozen.summary}); this import will not change the "
                    "published figures, only the provisional ones.", err=True)  # fmt: skip
     try:
@@ -68,7 +60,7 @@ def import_command(path: str, unit_slug: str, service_name: str, period: str) ->
         sys.exit(1)
     db.session.commit()
     click.echo(f"Imported {batch.row_count} responses (batch #{batch.id}).")
-    for frozen in _frozen(unit, period):
+    for frozen in frozen_periods_of(unit.id, period):
         click.echo(f"Published figures of {frozen.label} unchanged: {frozen.summary}.")
 
 

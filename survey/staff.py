@@ -16,7 +16,7 @@ from app.auth import admin_required
 from app.directory import Counter, Service, Unit
 from app.extensions import db
 from app.links import survey_url
-from app.periods import PeriodError, frozen_periods, parse_period
+from app.periods import frozen_periods, frozen_periods_of
 
 bp = Blueprint("survey_staff", __name__, url_prefix="/admin")
 
@@ -76,13 +76,6 @@ def counter_tokens(counter_id: int):
     return render_template("survey/staff/tokens.html", form=form, counter=counter), status
 
 
-def _frozen_for(unit: Unit, period_key: str):
-    try:
-        return frozen_periods(unit.id, parse_period(period_key))
-    except PeriodError:
-        return []
-
-
 @bp.route("/units/<int:unit_id>/import", methods=["GET", "POST"])
 def import_responses(unit_id: int):
     """Import paper questionnaires for a unit, service and month; all rows or none."""
@@ -92,7 +85,7 @@ def import_responses(unit_id: int):
     form = ImportForm()
     form.service.choices = [SelectChoice(s.id, s.name) for s in unit.services]
     errors = []
-    frozen = _frozen_for(unit, form.period.data or "") if form.is_submitted() else []
+    frozen = frozen_periods_of(unit.id, form.period.data or "") if form.is_submitted() else []
     if form.validate_on_submit() and (not frozen or form.into_published.data):
         service = db.get_or_404(Service, form.service.data)
         upload = form.file.data
@@ -105,7 +98,7 @@ def import_responses(unit_id: int):
         else:
             db.session.commit()
             flash(_("%(n)d respons diimpor (batch #%(id)d).", n=batch.row_count, id=batch.id), "success")
-            for period in _frozen_for(unit, form.period.data):  # read back after the import: unchanged
+            for period in frozen_periods_of(unit.id, form.period.data):  # read back after the import: unchanged
                 flash(_("%(period)s sudah dipublikasikan; angka publikasi tidak berubah: %(summary)s. Data baru "
                         "tampil sebagai angka sementara.", period=period.label, summary=str(period.summary)),
                       "success")  # fmt: skip
