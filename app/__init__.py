@@ -103,7 +103,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     limiter.init_app(app)
 
-    from app import auth, i18n, security
+    from app import audit, auth, i18n, office_calendar, outbox, security  # noqa: F401  (models for the metadata)
 
     auth.init_app(app)
     security.init_app(app)
@@ -114,13 +114,23 @@ def register_blueprints(app: Flask) -> None:
     """Attach the blueprints of every area."""
     from analytics.staff import bp as analytics_staff_bp
     from analytics.views import bp as results_bp
+    from app.accounts import bp as accounts_bp
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.main import bp as main_bp
+    from complaints.staff import bp as complaints_staff_bp
+    from complaints.staff import wbs_bp as wbs_staff_bp
+    from complaints.views import bp as complaints_bp
+    from complaints.views import wbs_bp
     from survey.staff import bp as survey_staff_bp
     from survey.views import bp as survey_bp
 
-    for blueprint in (main_bp, auth_bp, admin_bp, survey_bp, survey_staff_bp, analytics_staff_bp, results_bp):
+    for blueprint in (
+        *(main_bp, auth_bp, admin_bp, accounts_bp),
+        *(survey_bp, survey_staff_bp),
+        *(complaints_bp, wbs_bp, complaints_staff_bp, wbs_staff_bp),
+        *(analytics_staff_bp, results_bp),
+    ):
         app.register_blueprint(blueprint)
 
 
@@ -135,8 +145,17 @@ def register_commands(app: Flask) -> None:
     """Install the command-line commands."""
     from analytics.cli import register as register_analytics
     from app.cli import register as register_shell
+    from app.office_calendar import register as register_calendar
+    from app.outbox import register as register_outbox
+    from complaints.cli import register as register_complaints
     from survey.cli import register as register_survey
 
-    register_shell(app)
-    register_survey(app)
-    register_analytics(app)
+    for register in (
+        register_shell,
+        register_calendar,
+        register_outbox,
+        register_survey,
+        register_complaints,
+        register_analytics,
+    ):
+        register(app)

@@ -29,9 +29,50 @@ MAX_PASSWORD_LENGTH = 128
 
 
 class Role(enum.StrEnum):
-    """What a staff account may do (the full role model arrives with complaints)."""
+    """A staff account's job; what it may do is ROLE_PERMISSIONS[role], limited to its unit when it has one."""
 
-    ADMIN = "admin"
+    ADMIN = "admin"  # administrator: accounts, directory, audit log, and the survey and results pages
+    LOKET = "loket"  # petugas loket: assisted survey entry, paper import, tokens and posters of their unit
+    PENGADUAN = "pengaduan"  # petugas pengaduan: registers, verifies, routes, answers and closes complaints
+    UNIT = "unit"  # penanggung jawab unit: sees and answers only complaints routed to their unit
+    PIMPINAN = "pimpinan"  # office head: reads everything but anonymous and WBS reporters' identity
+    PPID = "ppid"  # publishes SKM results and reports
+    WBS = "wbs"  # WBS handler: the only role that sees whistle-blowing reports
+
+
+class Permission(enum.StrEnum):
+    """One thing a staff page or command may let a user do."""
+
+    MANAGE_USERS = "manage_users"
+    MANAGE_DIRECTORY = "manage_directory"
+    VIEW_AUDIT = "view_audit"
+    COUNTER_WORK = "counter_work"  # assisted entry, tokens, posters, paper import
+    VIEW_RESULTS = "view_results"  # IKM dashboard and its downloads
+    PUBLISH_RESULTS = "publish_results"  # population, publish, withdraw
+    MANAGE_CALENDAR = "manage_calendar"  # office non-working days
+    COMPLAINTS_TRIAGE = "complaints_triage"  # register, verify, reject, route, close, archive, link, reveal
+    COMPLAINTS_ANSWER = "complaints_answer"  # answer and note complaints routed to one's unit
+    COMPLAINTS_READ = "complaints_read"  # read every (non-WBS) complaint of one's scope
+    WBS_HANDLE = "wbs_handle"  # everything on whistle-blowing reports
+
+
+P = Permission
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(
+        {P.MANAGE_USERS, P.MANAGE_DIRECTORY, P.VIEW_AUDIT, P.COUNTER_WORK, P.VIEW_RESULTS, P.PUBLISH_RESULTS}
+        | {P.MANAGE_CALENDAR}
+    ),
+    Role.LOKET: frozenset({P.COUNTER_WORK}),
+    Role.PENGADUAN: frozenset(
+        {P.COMPLAINTS_TRIAGE, P.COMPLAINTS_ANSWER, P.COMPLAINTS_READ, P.MANAGE_CALENDAR, P.VIEW_RESULTS}
+    ),
+    Role.UNIT: frozenset({P.COMPLAINTS_ANSWER}),
+    Role.PIMPINAN: frozenset({P.VIEW_RESULTS, P.COMPLAINTS_READ}),
+    Role.PPID: frozenset({P.VIEW_RESULTS, P.PUBLISH_RESULTS}),
+    Role.WBS: frozenset({P.WBS_HANDLE}),
+}
+# Roles whose work is one unit's: an account of these roles must have a unit.
+UNIT_ROLES = frozenset({Role.LOKET, Role.UNIT})
 
 
 class User(UserMixin, db.Model):
@@ -47,12 +88,22 @@ class User(UserMixin, db.Model):
         sa.Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
         default=Role.ADMIN,
     )
+    # None: the whole office (every unit); otherwise the account works for this unit only.
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id", ondelete="RESTRICT"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=lambda: datetime.now(UTC))
 
     @property
     def is_active(self) -> bool:
         return self.active
+
+    def can(self, permission: Permission) -> bool:
+        """Whether this account's role grants `permission` (unit scope is checked separately)."""
+        return permission in ROLE_PERMISSIONS.get(self.role, frozenset())
+
+    def covers_unit(self, unit_id: int | None) -> bool:
+        """Whether this account's unit scope includes `unit_id` (an office-wide account covers every unit)."""
+        return self.unit_id is None or self.unit_id == unit_id
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
@@ -70,18 +121,34 @@ def check_password_policy(password: str) -> None:
         )
 
 
-def create_user(*, username: str, password: str, full_name: str = "", role: Role = Role.ADMIN) -> User:
+def create_user(
+    *, username: str, password: str, full_name: str = "", role: Role = Role.ADMIN, unit_id: int | None = None
+) -> User:
     """Add a staff account with an argon2id password hash. Flushes, does not commit."""
     username = username.strip().lower()
     if not username or len(username) > 80:
         raise AccountError(N_("Nama pengguna wajib diisi (maks. 80 karakter)."))
     check_password_policy(password)
+    role = Role(role)
+    check_unit_scope(role, unit_id)
     if db.session.scalar(sa.select(User.id).where(User.username == username)):
         raise AccountError(N_("Nama pengguna '%(username)s' sudah dipakai."), username=username)
-    user = User(username=username, full_name=full_name.strip(), password_hash=_hasher.hash(password), role=role)
+    user = User(
+        username=username,
+        full_name=full_name.strip(),
+        password_hash=_hasher.hash(password),
+        role=role,
+        unit_id=unit_id,
+    )
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def check_unit_scope(role: Role, unit_id: int | None) -> None:
+    """Raise AccountError when a unit-bound role (petugas loket, penanggung jawab unit) has no unit."""
+    if role in UNIT_ROLES and unit_id is None:
+        raise AccountError(N_("Peran ini bekerja untuk satu unit: pilih unitnya."))
 
 
 def authenticate(username: str, password: str) -> User | None:
@@ -103,17 +170,25 @@ def load_user(user_id: str) -> User | None:
     return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
 
+def permission_required(*permissions: Permission):
+    """Allow only logged-in users whose role grants at least one of `permissions` (403 otherwise)."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not any(current_user.can(p) for p in permissions):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
 def admin_required(view):
     """Allow only logged-in administrators."""
-
-    @functools.wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if current_user.role != Role.ADMIN:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
+    return permission_required(Permission.MANAGE_USERS)(view)
 
 
 class LoginForm(FlaskForm):

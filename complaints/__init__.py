@@ -1,1 +1,1 @@
-"""Complaint handling on the SP4N-LAPOR! workflow (planned; see the project's issues)."""
+"""Complaint handling (pengaduan) on the SP4N-LAPOR! workflow, and the whistle-blowing system (WBS)."""
