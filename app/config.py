@@ -39,8 +39,8 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = OFFICE_TIMEZONE
     LANGUAGES = ("id", "en")
 
-    # Request bodies: paper imports are the largest legitimate upload.
-    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 5 * 1024 * 1024))
+    # Request bodies: a complaint with its attachments is the largest legitimate upload.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024))
     SURVEY_MAX_BODY = 16 * 1024
 
     SESSION_COOKIE_HTTPONLY = True
@@ -71,6 +71,34 @@ class Config:
     STUFFING_LOG_RETENTION_HOURS = 48
 
     WEB_EXPORT_MAX_ROWS = int(os.environ.get("WEB_EXPORT_MAX_ROWS", 20000))
+
+    # Complaint clocks (product decision 7): working days, except the completion limit in calendar days.
+    COMPLAINT_VERIFY_DAYS = int(os.environ.get("COMPLAINT_VERIFY_DAYS", 3))
+    COMPLAINT_FOLLOWUP_DAYS = int(os.environ.get("COMPLAINT_FOLLOWUP_DAYS", 5))
+    COMPLAINT_REPLY_DAYS = int(os.environ.get("COMPLAINT_REPLY_DAYS", 10))
+    COMPLAINT_COMPLETION_DAYS = int(os.environ.get("COMPLAINT_COMPLETION_DAYS", 60))
+    COMPLAINT_DUE_SOON_DAYS = int(os.environ.get("COMPLAINT_DUE_SOON_DAYS", 1))  # working days before a deadline
+    # Attachments: each file at most this size, at most this many per submission (stated on the form).
+    COMPLAINT_ATTACHMENT_MAX_BYTES = int(os.environ.get("COMPLAINT_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024))
+    COMPLAINT_MAX_ATTACHMENTS = int(os.environ.get("COMPLAINT_MAX_ATTACHMENTS", 3))
+    COMPLAINT_POST_LIMIT = os.environ.get("COMPLAINT_POST_LIMIT", "30 per hour")
+    TRACKING_LIMIT = os.environ.get("TRACKING_LIMIT", "30 per minute")
+
+    # Login throttling, per account and per address, shared by every worker (database, or Redis when
+    # RATELIMIT_STORAGE_URI is redis://): a growing delay, never a lockout an attacker could impose.
+    LOGIN_ACCOUNT_FREE_FAILURES = int(os.environ.get("LOGIN_ACCOUNT_FREE_FAILURES", 5))
+    LOGIN_IP_FREE_FAILURES = int(os.environ.get("LOGIN_IP_FREE_FAILURES", 50))
+    LOGIN_MAX_DELAY_SECONDS = int(os.environ.get("LOGIN_MAX_DELAY_SECONDS", 15 * 60))
+
+    # Notifications: an outbox sent by `flask outbox send` (and by `flask complaints tick`). Without SMTP_HOST
+    # the app logs what it would have sent (recipient and subject only).
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", 587))
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_SECURITY = os.environ.get("SMTP_SECURITY", "starttls")  # starttls, ssl or none
+    MAIL_FROM = os.environ.get("MAIL_FROM", "")
+    OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", 5))
 
     KIOSK_IDLE_SECONDS = int(os.environ.get("KIOSK_IDLE_SECONDS", 300))
     KIOSK_THANKS_SECONDS = int(os.environ.get("KIOSK_THANKS_SECONDS", 8))

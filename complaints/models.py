@@ -114,7 +114,12 @@ class Complaint(db.Model):
     archived_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     rejection_reason: Mapped[str] = mapped_column(sa.String(500), default="")
     duplicate_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("complaints.id", ondelete="SET NULL"))
+    # The deadline of the step the office owes now (verification, first follow-up, the reporter's answer window,
+    # completion) and which step it is; None once closed. Indexed so "overdue" is one range scan.
+    due_on: Mapped[date | None] = mapped_column(sa.Date)
+    due_step: Mapped[str] = mapped_column(sa.String(20), default="")
     escalated_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    escalated_step: Mapped[str] = mapped_column(sa.String(20), default="")  # the step last escalated (once each)
 
     # The reporter's rating of the handling, 1-4 like the SKM scale (feeds the office's view of U8).
     rating: Mapped[int | None] = mapped_column(sa.SmallInteger)
@@ -141,6 +146,7 @@ class Complaint(db.Model):
             name="element_code",
         ),
         sa.Index("ix_complaints_stream_status_received", "stream", "status", "received_at"),
+        sa.Index("ix_complaints_stream_due_on", "stream", "due_on"),
     )
 
     def __repr__(self) -> str:

@@ -139,3 +139,28 @@ def scratch_postgres(server_url: str):
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+PASSWORD = "correct horse battery"
+
+
+def make_user(role: str, *, unit=None, username: str | None = None):
+    """Create (and commit) a staff account of `role`, scoped to `unit` when given; its password is PASSWORD."""
+    from app.auth import Role, create_user
+
+    role = Role(role)
+    user = create_user(
+        username=username or f"{role.value}{'-' + unit.slug if unit is not None else ''}",
+        password=PASSWORD,
+        full_name=f"Petugas {role.value}",
+        role=role,
+        unit_id=unit.id if unit is not None else None,
+    )
+    db.session.commit()
+    return user
+
+
+def log_in(client, user) -> None:
+    """Log `user` in on the test client (its password is PASSWORD)."""
+    response = client.post("/auth/login", data={"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302, response.status_code
