@@ -16,7 +16,10 @@ from app.outbox import OutboxError, OutboxMessage, OutboxStatus, enqueue, send_p
 
 SENDER = "layanan@skm.example.go.id"
 SUBJECT = "Pengaduan Anda didisposisikan — status berubah ✓"
-BODY = "Yth. Bapak/Ibu,\nPengaduan Anda sedang ditindaklanjuti oleh unit terkait.\nSalam hormat, Dinas Perizinan – Kota Uji ✓"
+BODY = (
+    "Yth. Bapak/Ibu,\nPengaduan Anda sedang ditindaklanjuti oleh unit terkait.\n"
+    "Salam hormat, Dinas Perizinan – Kota Uji ✓"
+)
 
 
 def free_port() -> int:
