@@ -69,6 +69,7 @@ class EventKind(enum.StrEnum):
     CITIZEN_REPLY = "citizen_reply"  # the reporter answered a response
     ESCALATION = "escalation"  # an overdue step escalated to the pimpinan
     REMINDER = "reminder"  # a due-soon reminder was sent to the handlers
+    RATING = "rating"  # the reporter rated the handling
 
 
 class Complaint(db.Model):

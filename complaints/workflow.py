@@ -1,5 +1,6 @@
 """The legal status transitions (product decision 8), as one table the model and every caller obey."""
 
+from app.i18n import N_
 from complaints.models import Status
 
 # from-status -> the statuses it may move to. Ditolak and Selesai lead only to the archive.
@@ -21,3 +22,15 @@ CLOSED = frozenset({Status.REJECTED, Status.DONE, Status.ARCHIVED})
 def can_transition(current: Status, target: Status) -> bool:
     """Whether `current` may move to `target`."""
     return target in TRANSITIONS[Status(current)]
+
+
+# The SP4N-LAPOR! names of the statuses (Indonesian source; translate where shown).
+STATUS_LABELS: dict[Status, str] = {
+    Status.RECEIVED: N_("Belum Terverifikasi"),
+    Status.VERIFIED: N_("Terverifikasi"),
+    Status.REJECTED: N_("Ditolak"),
+    Status.ROUTED: N_("Didisposisikan"),
+    Status.FOLLOWED_UP: N_("Ditindaklanjuti"),
+    Status.DONE: N_("Selesai"),
+    Status.ARCHIVED: N_("Diarsipkan"),
+}

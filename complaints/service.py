@@ -1,0 +1,181 @@
+"""Complaint handling: the one write API for complaints and WBS reports (keyword-only, flush-only, never commits).
+
+Every function raises ComplaintError (a DomainError) on bad input or an illegal transition and then writes
+nothing; every change appends a ComplaintEvent, staff actions are audited, and notifications are queued in the
+outbox. Who may call which function on which complaint is decided by complaints.access, not here.
+
+Intake and look-up live in complaints.intake, the reporter's own actions in complaints.citizen, the cron work in
+complaints.tick; they are re-exported here so callers import one module.
+"""
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from app import audit, clock
+from app.auth import Permission, User
+from app.directory import Unit
+from app.extensions import db
+from app.i18n import N_
+from complaints import deadlines, notify
+from complaints.attachments import CleanFile
+from complaints.citizen import citizen_add_info, citizen_reply, rate
+from complaints.handling import (
+    MAX_BODY,
+    ComplaintError,
+    Problems,
+    add_event,
+    body_text,
+    check_files,
+    checked,
+    claim,
+    record_audit,
+    refresh_due,
+    store_files,
+)
+from complaints.handling import move as _move
+from complaints.intake import file_complaint, find_by_code
+from complaints.models import Complaint, EventKind, Reporter, Status, Stream
+from complaints.tick import TickReport, tick
+
+__all__ = [
+    "MAX_BODY", "ComplaintError", "TickReport", "add_note", "archive", "citizen_add_info", "citizen_reply", "close",
+    "file_complaint", "find_by_code", "mark_duplicate", "rate", "reject", "respond", "reveal_identity", "route",
+    "tick", "verify",
+]  # fmt: skip
+
+MAX_REASON = 500
+DUPLICATE_REASON = N_("Laporan ini sama dengan laporan lain yang sudah ditangani; ikuti perkembangannya di sana.")
+
+
+def verify(c: Complaint, *, by: User) -> Complaint:
+    """Belum Terverifikasi -> Terverifikasi: the file is complete; the 60-day completion clock starts today."""
+    today = clock.today()
+    _move(
+        c,
+        Status.VERIFIED,
+        by=by,
+        verified_at=clock.now(),
+        complete_on=today,
+        completion_due=deadlines.completion_due(today),
+    )
+    return c
+
+
+def reject(c: Complaint, *, by: User, reason: str) -> Complaint:
+    """-> Ditolak with a reason the reporter sees (out of scope, unclear, ...)."""
+    problems = Problems()
+    reason = checked(problems, "reason", reason, limit=MAX_REASON, required=True, multiline=True)
+    problems.raise_any()
+    _move(c, Status.REJECTED, by=by, body=reason, rejection_reason=reason, done_at=clock.now())
+    return c
+
+
+def mark_duplicate(c: Complaint, *, by: User, original: Complaint) -> Complaint:
+    """-> Ditolak as a duplicate of `original` (another, non-duplicate report of the same stream)."""
+    if original is None or original.id == c.id or original.stream != c.stream:
+        raise ComplaintError({"original": N_("Pilih laporan asli yang lain pada kanal yang sama.")})
+    if original.duplicate_of_id is not None:
+        raise ComplaintError({"original": N_("Laporan asli itu sendiri duplikat; pilih laporan aslinya.")})
+    if db.session.scalar(sa.select(Complaint.id).where(Complaint.duplicate_of_id == c.id).limit(1)):
+        raise ComplaintError({"original": N_("Laporan lain sudah ditandai sebagai duplikat laporan ini.")})
+    _move(
+        c,
+        Status.REJECTED,
+        by=by,
+        body=DUPLICATE_REASON,
+        rejection_reason=DUPLICATE_REASON,
+        duplicate_of_id=original.id,
+        done_at=clock.now(),
+    )
+    record_audit(audit.Action.COMPLAINT_LINKED, c, by=by, detail=f"duplicate of {original.id}")
+    return c
+
+
+def _check_assignee(c: Complaint, unit_id: int, user_id: int | None) -> None:
+    """The unit must exist; an officer must be active, cover the unit and be able to answer this stream."""
+    if not isinstance(unit_id, int) or db.session.get(Unit, unit_id) is None:
+        raise ComplaintError({"unit_id": N_("Pilih unit tujuan disposisi.")})
+    if user_id is None:
+        return
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    needed = Permission.WBS_HANDLE if c.stream == Stream.WBS else Permission.COMPLAINTS_ANSWER
+    if user is None or not user.active or not user.can(needed) or not user.covers_unit(unit_id):
+        raise ComplaintError({"user_id": N_("Petugas ini tidak dapat menangani laporan unit tersebut.")})
+
+
+def route(c: Complaint, *, by: User, unit_id: int, user_id: int | None = None) -> Complaint:
+    """-> Didisposisikan to a unit (and optionally an officer); the first follow-up is due in N working days."""
+    _check_assignee(c, unit_id, user_id)
+    today = clock.today()
+    _move(
+        c,
+        Status.ROUTED,
+        by=by,
+        routed_at=clock.now(),
+        assigned_unit_id=unit_id,
+        assigned_user_id=user_id,
+        followup_due=deadlines.followup_due(today),
+        reply_due=None,
+    )
+    add_event(c, EventKind.ASSIGNMENT, by=by)
+    record_audit(audit.Action.COMPLAINT_ASSIGNED, c, by=by, detail=f"unit {unit_id} user {user_id or '-'}")
+    notify.assigned(c)
+    return c
+
+
+def respond(c: Complaint, *, by: User, body: str, attachments: Sequence[CleanFile] = ()) -> Complaint:
+    """Post a public response: Didisposisikan -> Ditindaklanjuti (or a further response), opening the reply window."""
+    text = body_text(body)
+    problems = Problems()
+    check_files(list(attachments), problems)
+    problems.raise_any()
+    today = clock.today()
+    if c.status == Status.FOLLOWED_UP:
+        if not claim(c, status=c.status):
+            raise ComplaintError(N_("Laporan ini baru saja diubah orang lain. Muat ulang halaman lalu coba lagi."))
+        c.reply_due = deadlines.reply_due(today)
+        refresh_due(c)
+    else:
+        _move(c, Status.FOLLOWED_UP, by=by, announce=False, reply_due=deadlines.reply_due(today))
+    c.responded_at = clock.now()
+    event = add_event(c, EventKind.RESPONSE, by=by, body=text, public=True)
+    store_files(c, list(attachments), event=event, by_staff=True)
+    record_audit(audit.Action.COMPLAINT_RESPONDED, c, by=by)
+    notify.responded(c)
+    return c
+
+
+def add_note(c: Complaint, *, by: User, body: str) -> Complaint:
+    """Add an internal note (staff only, never public)."""
+    add_event(c, EventKind.NOTE, by=by, body=body_text(body), public=False)
+    record_audit(audit.Action.COMPLAINT_NOTE, c, by=by)
+    return c
+
+
+def close(c: Complaint, *, by: User) -> Complaint:
+    """Ditindaklanjuti -> Selesai before the reply window ends (the answer settled it)."""
+    _move(c, Status.DONE, by=by, done_at=clock.now())
+    return c
+
+
+def archive(c: Complaint, *, by: User) -> Complaint:
+    """Ditolak or Selesai -> Diarsipkan."""
+    _move(c, Status.ARCHIVED, by=by, archived_at=clock.now())
+    return c
+
+
+def reveal_identity(c: Complaint, *, by: User) -> Reporter | None:
+    """The reporter's identity for an allowed viewer (audited); None when anonymous or none was given."""
+    if c.anonymous or c.reporter is None or not (c.reporter.name or c.reporter.phone or c.reporter.email):
+        return None
+    record_audit(audit.Action.IDENTITY_REVEALED, c, by=by)
+    return c.reporter
+
+
+def completion_days_left(c: Complaint) -> int | None:
+    """Calendar days left until the 60-day completion limit (negative when passed), or None."""
+    if c.completion_due is None:
+        return None
+    return (c.completion_due - clock.today()) // timedelta(days=1)
