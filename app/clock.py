@@ -7,6 +7,8 @@ Everything reads the Flask config of the active app through ``current_app``:
 * ``OFFICE_EXTRA_HOLIDAYS`` (optional): local non-working days on top of the national calendar, as an
   iterable of ISO date strings ("2026-04-12") or ``date`` objects, a mapping of those to a name, or one
   comma-separated string. Missing means none.
+* The office's own days off kept in the database (``app.office_calendar.OfficeDay``, added with
+  ``flask calendar add-day``) also count; they are read once per app context (cached on ``flask.g``).
 
 There is deliberately no fallback to the machine's clock: outside an app context every function that needs
 the office zone raises :class:`ClockError` (a ``RuntimeError``).
@@ -149,6 +151,33 @@ def _extra_days() -> Mapping[date, str]:
         return _parse_extra_days.__wrapped__(entries)
 
 
+_OFFICE_DAYS = "_office_days"  # flask.g attribute: the OfficeDay rows, read once per app context
+
+
+def _office_days() -> Mapping[date, str]:
+    """Return the office's own days off kept in the database (OfficeDay), read once per app context."""
+    from flask import g
+
+    cached = g.get(_OFFICE_DAYS)
+    if cached is None:
+        import sqlalchemy as sa
+
+        from app.extensions import db
+        from app.office_calendar import OfficeDay
+
+        rows = db.session.execute(sa.select(OfficeDay.day, OfficeDay.reason)).all()
+        cached = MappingProxyType({day: reason or LOCAL_HOLIDAY_NAME for day, reason in rows})
+        setattr(g, _OFFICE_DAYS, cached)
+    return cached
+
+
+def forget_office_days() -> None:
+    """Drop the cached OfficeDay rows (after the office added or removed a day)."""
+    from flask import g
+
+    g.pop(_OFFICE_DAYS, None)
+
+
 def _as_day(day: date) -> date:
     """Check that `day` is a plain date (a datetime must go through local_date() first)."""
     if isinstance(day, datetime) or not isinstance(day, date):
@@ -159,7 +188,8 @@ def _as_day(day: date) -> date:
 def holiday_name(day: date) -> str | None:
     """Return the national or local holiday name of `day` (cuti bersama included), or None."""
     day = _as_day(day)
-    names = [name for name in (_national_holidays(day.year).get(day), _extra_days().get(day)) if name]
+    sources = (_national_holidays(day.year), _extra_days(), _office_days())
+    names = list(dict.fromkeys(name for name in (source.get(day) for source in sources) if name))
     return "; ".join(names) if names else None
 
 
