@@ -8,14 +8,22 @@ INSTRUCTION = "Pindai kode QR ini dengan kamera ponsel untuk mengisi Survei Kepu
 
 
 def counter_poster(
-    *, office: str, counter: str, url: str, fmt: str = "pdf", services: list[str] | None = None
+    *,
+    office: str,
+    counter: str,
+    url: str,
+    fmt: str = "pdf",
+    services: list[str] | None = None,
+    complaint_url: str | None = None,
 ) -> bytes:
     """Return a print-ready A4 poster (PDF or PNG) in black and white."""
     with plain_text():
-        return _draw(office=office, counter=counter, url=url, fmt=fmt, services=services)
+        return _draw(office=office, counter=counter, url=url, fmt=fmt, services=services, complaint_url=complaint_url)
 
 
-def _draw(*, office: str, counter: str, url: str, fmt: str, services: list[str] | None) -> bytes:
+def _draw(
+    *, office: str, counter: str, url: str, fmt: str, services: list[str] | None, complaint_url: str | None
+) -> bytes:
     fig = a4_figure()
     fig.text(0.5, 0.945, "SURVEI KEPUASAN MASYARAKAT", ha="center", va="center", fontsize=24, weight="bold")
     fig.text(0.5, 0.905, "\n".join(textwrap.wrap(office, 40)), ha="center", va="top", fontsize=17)
@@ -37,8 +45,10 @@ def _draw(*, office: str, counter: str, url: str, fmt: str, services: list[str] 
     )
     if services:
         listed = ", ".join(services)
-        fig.text(0.5, 0.095, "\n".join(textwrap.wrap("Layanan: " + listed, 80)[:2]), ha="center", va="top", fontsize=10)
-    fig.text(0.5, 0.045, url, ha="center", va="center", fontsize=10, family="monospace")
+        fig.text(0.5, 0.1, "\n".join(textwrap.wrap("Layanan: " + listed, 80)[:2]), ha="center", va="top", fontsize=10)
+    if complaint_url:
+        fig.text(0.5, 0.043, "Pengaduan: " + complaint_url, ha="center", va="center", fontsize=10)
+    fig.text(0.5, 0.064 if complaint_url else 0.045, url, ha="center", va="center", fontsize=10, family="monospace")
     fig.text(0.5, 0.022, "Jawaban Anda anonim. Survei ini tidak dipungut biaya.", ha="center", va="center", fontsize=9)
     return render(fig, fmt)
 
@@ -51,7 +61,7 @@ def _rule(fig, y: float):
 
 def poster_of(counter, *, fmt: str = "pdf", kiosk: bool = False) -> bytes:
     """Return the A4 QR poster of a directory counter: its unit, name, services and survey (or kiosk) link."""
-    from app.links import survey_url
+    from app.links import public_url, survey_url
 
     return counter_poster(
         office=counter.unit.name,
@@ -59,4 +69,5 @@ def poster_of(counter, *, fmt: str = "pdf", kiosk: bool = False) -> bytes:
         url=survey_url(counter, kiosk=kiosk),
         fmt=fmt,
         services=[s.name for s in counter.services],
+        complaint_url=public_url("complaints.form", unit=counter.unit.slug),
     )
