@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from app import directory
 from app.extensions import db
-from tests.factories import make_user
+from tests.factories import log_in, make_user
 
 REPORTER_NAME = "Siti Pelapor Rahasia"
 REPORTER_EMAIL = "siti.pelapor@example.org"
@@ -31,7 +31,7 @@ def make_complaint(unit, *, stream="pengaduan", assigned_unit=None, assigned_use
         received_on=received_on,
         verify_due=received_on + timedelta(days=5),
         due_on=due_on,
-        due_step="verify" if due_on else "",
+        due_step="verifikasi" if due_on else "",
         assigned_unit_id=assigned_unit.id if assigned_unit is not None else None,
         assigned_user_id=assigned_user.id if assigned_user is not None else None,
         anonymous=anonymous,
@@ -81,20 +81,61 @@ class Cast:
     wbs: object
 
 
+def _account(role: str, *, unit=None, like):
+    """A staff account with the same password as `like` (PASSWORD), without hashing it again (argon2 is slow)."""
+    from app.auth import Role, User
+
+    user = User(
+        username=f"{role}{'-' + unit.slug if unit is not None else ''}",
+        full_name=f"Petugas {role}",
+        password_hash=like.password_hash,
+        role=Role(role),
+        unit_id=unit.id if unit is not None else None,
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
 def make_cast(demo) -> Cast:
-    """Create unit B next to the demo unit (A) and one account of every role."""
+    """Create unit B next to the demo unit (A) and one account of every role (all with factories.PASSWORD)."""
     unit_b = directory.create_unit(name="Dinas Kedua", slug="dinas-b")
     db.session.commit()
     unit_a = demo.unit
+    first = make_user("pengaduan")
     return Cast(
         unit_a=unit_a,
         unit_b=unit_b,
-        admin=make_user("admin"),
-        loket=make_user("loket", unit=unit_a),
-        pengaduan=make_user("pengaduan"),
-        unit_pj_a=make_user("unit", unit=unit_a),
-        unit_pj_b=make_user("unit", unit=unit_b),
-        pimpinan=make_user("pimpinan"),
-        ppid=make_user("ppid"),
-        wbs=make_user("wbs"),
+        admin=_account("admin", like=first),
+        loket=_account("loket", unit=unit_a, like=first),
+        pengaduan=first,
+        unit_pj_a=_account("unit", unit=unit_a, like=first),
+        unit_pj_b=_account("unit", unit=unit_b, like=first),
+        pimpinan=_account("pimpinan", like=first),
+        ppid=_account("ppid", like=first),
+        wbs=_account("wbs", like=first),
     )
+
+
+class StaffClient:
+    """A test client logged in as one account, each request in its own app context.
+
+    The `app` fixture keeps an app context pushed, and a request reuses it, so flask-login's cached user in `g`
+    would leak from one client's request to another's; a fresh app context per request keeps them apart.
+    """
+
+    def __init__(self, app, user) -> None:
+        self.app = app
+        self.user = user
+        self.client = app.test_client()
+        if user is not None:
+            with app.app_context():
+                log_in(self.client, user)
+
+    def get(self, *args, **kwargs):
+        with self.app.app_context():
+            return self.client.get(*args, **kwargs)
+
+    def post(self, *args, **kwargs):
+        with self.app.app_context():
+            return self.client.post(*args, **kwargs)
