@@ -10,8 +10,10 @@ decide anything themselves.
 import enum
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import cached_property
 
 from analytics import data
+from analytics.complaints import ComplaintStats, complaint_stats
 from analytics.data import Selection
 from analytics.ikm import IkmResult, Tally, compute_ikm
 from analytics.snapshot import (
@@ -89,6 +91,11 @@ class Dashboard:
     @property
     def frozen(self) -> bool:
         return self.status == Status.PUBLISHED
+
+    @cached_property
+    def complaints(self) -> ComplaintStats:
+        """The unit's complaints received in the period, live (one query, run when a page first shows it)."""
+        return complaint_stats(period=self.period, unit_id=self.unit_id)
 
     @property
     def in_progress(self) -> bool:

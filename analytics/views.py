@@ -1,9 +1,11 @@
 """Public results pages: each unit's published SKM results and their frozen posters. Read-only, no login."""
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
 from analytics import data
+from analytics.complaints import complaint_stats
 from analytics.snapshot import Snapshot
+from app import clock
 from app.directory import get_unit_by_slug
 
 bp = Blueprint("results", __name__, url_prefix="/hasil")
@@ -11,19 +13,25 @@ bp = Blueprint("results", __name__, url_prefix="/hasil")
 
 @bp.route("/")
 def index():
-    """List every unit's latest published IKM (no personal data)."""
+    """List every unit's latest published IKM and this year's complaint figures (no personal data)."""
     latest = [(p, Snapshot.from_json(p.snapshot)) for p in data.latest_publications()]
-    return render_template("analytics/public_index.html", publications=latest)
+    return render_template("analytics/public_index.html", publications=latest, **_complaints(None))
 
 
 @bp.route("/<unit_slug>")
 def unit_results(unit_slug: str):
-    """Show a unit's published results, newest period first, with the posters."""
+    """Show a unit's published results, newest period first, with the posters and its complaint figures."""
     unit = get_unit_by_slug(unit_slug)
     if unit is None:
         abort(404)
     publications = [(p, Snapshot.from_json(p.snapshot)) for p in data.publications(unit.id)]
-    return render_template("analytics/public_unit.html", unit=unit, publications=publications)
+    return render_template("analytics/public_unit.html", unit=unit, publications=publications, **_complaints(unit.id))
+
+
+def _complaints(unit_id: int | None) -> dict:
+    """This year's complaint figures (counts only, no WBS) and the link to the complaint form, if it exists."""
+    link = url_for("complaints.index") if "complaints.index" in current_app.view_functions else None
+    return {"complaints": complaint_stats(period=clock.current_period("year"), unit_id=unit_id), "complaints_url": link}
 
 
 @bp.route("/<unit_slug>/<period_key>/poster.<fmt>")
