@@ -7,8 +7,8 @@ no title, text or reporter is ever read.
 The three counts of the LKE's "persentase penanganan pengaduan masyarakat" (domain rules section 2.5):
 
 * harus ditindaklanjuti: verified complaints, i.e. neither Belum Terverifikasi nor Ditolak (a rejected complaint
-  that was archived, Diarsipkan without done_at, stays out too);
-* selesai ditindaklanjuti: of those, Selesai, or Diarsipkan after Selesai (done_at set);
+  that was archived stays out too: it has a rejection reason, or no done_at);
+* selesai ditindaklanjuti: of those, Selesai, or Diarsipkan after Selesai (done_at set, no rejection reason);
 * sedang diproses: the rest (Terverifikasi, Didisposisikan, Ditindaklanjuti).
 
 A handled complaint was handled on time when its office date of completion is on or before completion_due and
@@ -105,7 +105,8 @@ class ComplaintStats:
 def complaint_stats(*, period: Period, unit_id: int | None = None) -> ComplaintStats:
     """The complaint figures of a unit (None: every unit) for the complaints received in `period` (one query)."""
     handled_on_time = sa.case((Complaint.done_at.is_(None), 0), (_on_time(period), 1), else_=0)
-    done = Complaint.done_at.is_not(None).label("done")
+    # Rejecting also stamps done_at (complaints.service), so an archived complaint was Selesai only without a reason.
+    done = sa.and_(Complaint.done_at.is_not(None), Complaint.rejection_reason == "").label("done")
     stmt = (
         sa.select(
             Complaint.status,

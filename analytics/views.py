@@ -9,6 +9,7 @@ from app import clock
 from app.directory import get_unit_by_slug
 
 bp = Blueprint("results", __name__, url_prefix="/hasil")
+COMPLAINT_FORM_ENDPOINTS = ("complaints.index", "complaints.form")  # the public complaint page, if installed
 
 
 @bp.route("/")
@@ -30,7 +31,7 @@ def unit_results(unit_slug: str):
 
 def _complaints(unit_id: int | None) -> dict:
     """This year's complaint figures (counts only, no WBS) and the link to the complaint form, if it exists."""
-    link = url_for("complaints.index") if "complaints.index" in current_app.view_functions else None
+    link = next((url_for(e) for e in COMPLAINT_FORM_ENDPOINTS if e in current_app.view_functions), None)
     return {"complaints": complaint_stats(period=clock.current_period("year"), unit_id=unit_id), "complaints_url": link}
 
 

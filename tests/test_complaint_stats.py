@@ -62,8 +62,11 @@ def done(unit, *, done_at, completion_due=date(2026, 4, 30), response_at=FIRST_A
 def sample(demo):
     """Eleven complaints of the demo unit in 2026 and some that must not count."""
     unit = demo.unit
-    for status in (Status.RECEIVED, Status.REJECTED, Status.ARCHIVED, Status.ROUTED, Status.FOLLOWED_UP):
-        add_complaint(unit, status)  # the archived one was rejected first: no done_at
+    for status in (Status.RECEIVED, Status.ROUTED, Status.FOLLOWED_UP):
+        add_complaint(unit, status)
+    # Rejected, then archived; rejecting stamps done_at too (complaints.service), the reason tells them apart.
+    add_complaint(unit, Status.REJECTED, rejection_reason="Di luar kewenangan", done_at=utc(2026, 3, 3))
+    add_complaint(unit, Status.ARCHIVED, rejection_reason="Duplikat", done_at=utc(2026, 3, 3), completion_due=None)
     add_complaint(unit, Status.VERIFIED, confidential=True, title=SECRET_TITLE)
     done(unit, done_at=utc(2026, 4, 1, 3), rating=4)  # on time
     done(unit, done_at=utc(2026, 4, 2, 3), completion_due=date(2026, 4, 1), rating=2)  # completed late
@@ -161,7 +164,7 @@ def test_the_public_pages_show_counts_and_no_content(app, client, demo, path):
     assert "Selesai ditindaklanjuti: 1 dari 2" in html and "Diselesaikan tepat waktu: 100.0%" in html
     for secret in (SECRET_TITLE, "Isi rahasia", WBS_TITLE, "WBS"):
         assert secret not in html
-    if "complaints.index" in app.view_functions:
+    if {"complaints.index", "complaints.form"} & set(app.view_functions):
         assert 'href="/pengaduan/"' in html
 
 
@@ -171,7 +174,8 @@ def test_the_public_page_without_complaints_says_so(app, client, demo):
 
 
 def test_the_link_to_the_complaint_form_is_left_out_when_the_form_is_missing(app, client, demo):
-    app.view_functions.pop("complaints.index", None)
+    for endpoint in ("complaints.index", "complaints.form"):
+        app.view_functions.pop(endpoint, None)
     html = client.get("/hasil/").get_data(as_text=True)
     assert "Sampaikan atau lacak pengaduan" not in html
 
@@ -195,3 +199,33 @@ def test_the_dashboard_panel_of_a_quiet_period(app, login, demo):
     panel = html[html.index("<h3>Pengaduan</h3>") : html.index("Integritas data")]
     assert re.findall(r"<td>([^<]*)</td>", panel) == ["0", "0", "0", "0", "–", "–"]
     assert "belum ada penilaian" in panel
+
+
+def test_complaints_worked_through_the_service_are_counted(app, demo):
+    """The rules above hold for complaints the complaint service itself moved (its timestamps and stamps)."""
+    from complaints import service
+    from tests.factories import make_user
+
+    officer, responder = make_user("pengaduan"), make_user("unit", unit=demo.unit)
+    filed = [
+        service.file_complaint(stream=Stream.COMPLAINT, unit_id=demo.unit.id, title=f"Keluhan {i}",
+                               description="Antrean di loket terlalu lama dan tidak ada nomor antrean.")[0]
+        for i in range(3)
+    ]  # fmt: skip
+    handled, rejected, waiting = filed
+    for c in (handled, rejected):
+        service.verify(c, by=officer)
+    service.route(handled, by=officer, unit_id=demo.unit.id)
+    service.respond(handled, by=responder, body="Nomor antrean sudah disediakan mulai hari ini.")
+    service.close(handled, by=officer)
+    service.rate(handled, rating=4)
+    service.reject(rejected, by=officer, reason="Bukan kewenangan dinas ini.")
+    service.archive(rejected, by=officer)
+    db.session.commit()
+
+    stats = complaint_stats(period=clock.current_period("year"), unit_id=demo.unit.id)
+
+    assert stats.by_status[Status.DONE] == 1 and stats.by_status[Status.ARCHIVED] == 1
+    assert stats.by_status[Status.RECEIVED] == 1
+    assert (stats.to_handle, stats.handled, stats.on_time, stats.rated) == (1, 1, 1, 1)
+    assert stats.handled_percent == Decimal("100.0") and stats.rating_mean == 4
