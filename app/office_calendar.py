@@ -98,6 +98,7 @@ calendar_cli = AppGroup("calendar", help="Working days: deadlines and the office
 
 
 def _parse_day(value: str) -> date:
+    """An ISO date from the command line, or a usage error."""
     try:
         return date.fromisoformat(value.strip())
     except ValueError:

@@ -23,6 +23,7 @@ RATINGS = (1, 2, 3, 4)
 
 
 def _files(attachments: Sequence[CleanFile]) -> list[CleanFile]:
+    """The files as a list, or ComplaintError when they break the limits."""
     problems = Problems()
     files = list(attachments)
     check_files(files, problems)

@@ -108,11 +108,13 @@ WBS_STORY = Story("Dugaan pungutan liar oleh petugas", "Seorang petugas meminta 
 
 
 def _staff(role: Role, fallback: User) -> User:
+    """The first active account of `role`, else `fallback`."""
     user = db.session.scalar(sa.select(User).where(User.role == role, User.active.is_(True)).order_by(User.id))
     return user or fallback
 
 
 def _moment(days_ago: int, rng: random.Random) -> datetime:
+    """A moment in office hours `days_ago` calendar days before today."""
     day = clock.today() - timedelta(days=days_ago)
     return datetime.combine(day, time(rng.randrange(8, 15), rng.randrange(60)), clock.office_tz())
 
@@ -151,6 +153,7 @@ def _redate_handling(c: Complaint) -> None:
 
 
 def _steps(officer: User, answerer: User, original: Complaint | None) -> dict[str, Callable[[Complaint], None]]:
+    """The demo steps by name, acting as the given staff."""
     return {
         "verify": lambda c: service.verify(c, by=officer),
         "reject": lambda c: service.reject(c, by=officer, reason="Di luar kewenangan instansi ini."),
@@ -165,6 +168,7 @@ def _steps(officer: User, answerer: User, original: Complaint | None) -> dict[st
 
 
 def _play(story: Story, *, stream: Stream, unit: Unit, services: list[Service], officer: User, steps, rng) -> Complaint:
+    """File one story and take its steps, each dated back to its day."""
     extra = dict(story.extra)
     if extra.get("channel") not in (None, Channel.WEB):
         extra["registered_by"] = officer

@@ -44,6 +44,7 @@ class _Fields:
 
 
 def _enum(problems: Problems, field: str, cls, value):
+    """The value as a member of `cls`, or None with a problem noted."""
     try:
         return cls(value)
     except ValueError:
@@ -73,13 +74,18 @@ def _texts(problems: Problems, raw: dict) -> _Fields:
     )
 
 
+def _is_id(value: object) -> bool:
+    """Whether `value` can be a row id (an int, not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _check_place(problems: Problems, unit_id, service_id, element) -> None:
     """The unit must exist, the service must be one of that unit's, the element one of U1..U9."""
-    unit = db.session.get(Unit, unit_id) if isinstance(unit_id, int) else None
+    unit = db.session.get(Unit, unit_id) if _is_id(unit_id) else None
     if unit is None:
         problems.add("unit_id", N_("Pilih unit yang dituju."))
     if service_id is not None:
-        service = db.session.get(Service, service_id) if isinstance(service_id, int) else None
+        service = db.session.get(Service, service_id) if _is_id(service_id) else None
         if service is None or unit is None or service.unit_id != unit.id:
             problems.add("service_id", N_("Layanan tidak ditemukan pada unit ini."))
     if element is not None and element not in ELEMENT_CODES:
@@ -136,57 +142,64 @@ def file_complaint(
     attachments: Sequence[CleanFile] = (),
 ) -> tuple[Complaint, str]:
     """Record a new report as Belum Terverifikasi and return it with its tracking code (shown once). Flushes."""
+    columns, reporter = _validated(dict(locals()))
+    return _create(columns, reporter, registered_by=registered_by, files=list(attachments))
+
+
+def _validated(raw: dict) -> tuple[dict, Reporter | None]:
+    """Check and clean every input of file_complaint; the complaint's columns and the contact to keep."""
     problems = Problems()
-    raw = dict(
-        title=title,
-        description=description,
-        reported_party=reported_party,
-        requested_resolution=requested_resolution,
-        name=name,
-        email=email,
-        phone=phone,
-        lapor_id=lapor_id,
-    )
     texts = _texts(problems, raw)
-    stream = _enum(problems, "stream", Stream, stream)
-    classification = _enum(problems, "classification", Classification, classification)
-    channel = _enum(problems, "channel", Channel, channel)
-    element = clean(element).upper() or None
-    _check_place(problems, unit_id, service_id, element)
-    _check_channel(problems, channel, registered_by, texts.lapor_id, event_date)
-    _check_files(list(attachments), problems)
+    stream = _enum(problems, "stream", Stream, raw["stream"])
+    classification = _enum(problems, "classification", Classification, raw["classification"])
+    channel = _enum(problems, "channel", Channel, raw["channel"])
+    element = clean(raw["element"]).upper() or None
+    _check_place(problems, raw["unit_id"], raw["service_id"], element)
+    _check_channel(problems, channel, raw["registered_by"], texts.lapor_id, raw["event_date"])
+    _check_files(list(raw["attachments"]), problems)
     problems.raise_any()
-    code, digest = _new_hash()
-    moment = clock.now()
-    c = Complaint(
+    columns = dict(
         stream=stream,
-        tracking_hash=digest,
         classification=classification,
         channel=channel,
         lapor_id=texts.lapor_id if channel == Channel.LAPOR else "",
-        unit_id=unit_id,
-        service_id=service_id,
+        unit_id=raw["unit_id"],
+        service_id=raw["service_id"],
         element=element,
         title=texts.title,
         description=texts.description,
         reported_party=texts.reported_party,
         requested_resolution=texts.requested_resolution,
-        event_date=event_date,
-        anonymous=bool(anonymous),
-        confidential=bool(confidential),
+        event_date=raw["event_date"],
+        anonymous=bool(raw["anonymous"]),
+        confidential=bool(raw["confidential"]),
+    )
+    return columns, _reporter(texts, bool(raw["anonymous"]))
+
+
+def _create(
+    columns: dict, reporter: Reporter | None, *, registered_by, files: list[CleanFile]
+) -> tuple[Complaint, str]:
+    """Insert the checked complaint with a fresh code, its first event, files, audit entry and notice."""
+    code, digest = _new_hash()
+    moment = clock.now()
+    c = Complaint(
+        **columns,
+        tracking_hash=digest,
         status=Status.RECEIVED,
         received_at=moment,
         received_on=moment.date(),
         registered_by_id=getattr(registered_by, "id", None),
         verify_due=deadlines.verify_due(moment.date()),
     )
-    c.reporter = _reporter(texts, bool(anonymous))
+    c.reporter = reporter
     refresh_due(c)
     db.session.add(c)
     db.session.flush()
     event = add_event(c, EventKind.TRANSITION, by=registered_by, public=True, to_status=Status.RECEIVED)
-    store_files(c, list(attachments), event=event, by_staff=False)
-    record_audit(audit.Action.COMPLAINT_CREATED, c, by=registered_by, detail=f"{stream.value} {channel.value}")
+    store_files(c, files, event=event, by_staff=False)
+    detail = f"{c.stream.value} {c.channel.value}"
+    record_audit(audit.Action.COMPLAINT_CREATED, c, by=registered_by, detail=detail)
     notify.status_changed(c)
     return c, code
 

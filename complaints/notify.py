@@ -44,29 +44,25 @@ def _base_url() -> str:
     return request.host_url.rstrip("/") if has_request_context() else links.DEFAULT_BASE_URL
 
 
-def _link(endpoints: Iterable[str], path: str) -> str:
-    """The absolute URL of the first registered endpoint (no arguments), else the base address plus `path`."""
-    for endpoint in endpoints:
-        if endpoint in current_app.view_functions:
-            try:
-                return links.public_url(endpoint)
-            except Exception:  # the endpoint needs arguments: fall back to the fixed path  # noqa: BLE001
-                break
+def _link(endpoint: str, path: str, **values) -> str:
+    """The absolute URL of `endpoint` when the app has it, else the base address plus `path`."""
+    if endpoint in current_app.view_functions:
+        return links.public_url(endpoint, **values)
     return _base_url() + path
 
 
 def tracking_url(c: Complaint) -> str:
     """The tracking page where the reporter types their code."""
     if c.stream == Stream.WBS:
-        return _link(("wbs.track",), "/wbs/lacak")
-    return _link(("complaints.track",), "/pengaduan/lacak")
+        return _link("wbs.lookup", "/wbs/lacak")
+    return _link("complaints.lookup", "/pengaduan/lacak")
 
 
 def staff_url(c: Complaint) -> str:
-    """The staff inbox of the complaint's stream."""
+    """The complaint's page for staff (they log in first)."""
     if c.stream == Stream.WBS:
-        return _link(("wbs_staff.index", "wbs_staff.inbox"), "/admin/wbs/")
-    return _link(("complaints_staff.index", "complaints_staff.inbox"), "/admin/pengaduan/")
+        return _link("wbs_staff.detail", f"/admin/wbs/{c.id}", complaint_id=c.id)
+    return _link("complaints_staff.detail", f"/admin/pengaduan/{c.id}", complaint_id=c.id)
 
 
 def staff_email(user) -> str:
@@ -77,10 +73,12 @@ def staff_email(user) -> str:
 
 
 def _reporter_email(c: Complaint) -> str:
+    """The reporter's e-mail, or ""."""
     return (c.reporter.email or "").strip() if c.reporter is not None else ""
 
 
 def _office() -> str:
+    """The office's name for messages."""
     return current_app.config.get("OFFICE_NAME") or "kantor kami"
 
 
@@ -106,6 +104,7 @@ def responded(c: Complaint) -> int:
 
 
 def _users(*conditions) -> list:
+    """Active staff accounts matching `conditions`."""
     from app.auth import User
 
     return list(db.session.scalars(sa.select(User).where(User.active.is_(True), *conditions).order_by(User.id)))

@@ -40,6 +40,7 @@ class TickReport:
 
 
 def _ids(*conditions) -> list[int]:
+    """The ids of the complaints matching `conditions`, in id order."""
     return list(db.session.scalars(sa.select(Complaint.id).where(*conditions).order_by(Complaint.id)))
 
 
