@@ -9,8 +9,9 @@ from flask_login import current_user
 
 from analytics import data
 from analytics.data import AGE_BANDS, Selection
-from app import clock
-from app.auth import admin_required
+from app import audit, clock
+from app.audit import Action
+from app.auth import Permission, permission_required
 from app.directory import Unit, list_units
 from app.errors import DomainError, flash_errors
 from app.extensions import db
@@ -35,10 +36,18 @@ MIMETYPES = {
 }
 
 
+PUBLISHING = frozenset({"analytics.set_population", "analytics.publish", "analytics.withdraw"})
+
+
 @bp.before_request
-@admin_required
-def require_admin() -> None:
-    """Dashboards are for logged-in administrators."""
+@permission_required(Permission.VIEW_RESULTS)
+def require_results_reader() -> None:
+    """Dashboards need VIEW_RESULTS, publishing PUBLISH_RESULTS; a unit-scoped account sees only its unit (404)."""
+    if request.endpoint in PUBLISHING and not current_user.can(Permission.PUBLISH_RESULTS):
+        abort(403)
+    unit_id = (request.view_args or {}).get("unit_id")
+    if unit_id is not None and not current_user.covers_unit(unit_id):
+        abort(404)
 
 
 def _int_arg(name: str) -> int | None:
@@ -59,7 +68,7 @@ def _period_arg(value: str | None):
 
 def _request_selection():
     """Read unit, period, service, counter and respondent-group filters from the query string (400 on junk)."""
-    units = list_units()
+    units = [u for u in list_units() if current_user.covers_unit(u.id)]
     slug = request.args.get("unit") or (units[0].slug if units else None)
     unit = next((u for u in units if u.slug == slug), None)
     if unit is None:
@@ -167,6 +176,9 @@ def export():
         return render_template("errors/error.html", code=413, message=message), 413
     buffer = io.BytesIO()  # at most WEB_EXPORT_MAX_ROWS rows: a compressed workbook of a few MB
     export_workbook(dash, buffer)
+    audit.record(Action.EXPORT, actor=current_user, object_type="survey_responses", unit_id=unit.id,
+                 detail=f"xlsx {dash.period.key}{' filtered' if dash.filtered else ''}")  # fmt: skip
+    db.session.commit()
     return _download(buffer.getvalue(), f"{_file_stem('skm', unit, dash)}.xlsx")
 
 
@@ -210,8 +222,10 @@ def publish(unit_id: int):
         expected = int(shown) if shown.isascii() and shown.isdigit() and len(shown) <= 9 else None
 
         def publish_it():
-            publish_period(unit=unit, period=period, published_by=current_user.username,
-                           expected_respondents=expected)  # fmt: skip
+            publication, _dash = publish_period(unit=unit, period=period, published_by=current_user.username,
+                                                expected_respondents=expected)  # fmt: skip
+            audit.record(Action.PUBLISHED, actor=current_user, object_type="publication", object_id=publication.id,
+                         unit_id=unit.id, detail=period.key)  # fmt: skip
 
         return _commit(unit, period, publish_it, done)
     # What publishing would freeze: the default figures of an unpublished period; a published one shows live data.
@@ -230,10 +244,14 @@ def withdraw(unit_id: int):
     period = _period_arg(request.form.get("periode", "")[:40] or None)
     reason = request.form.get("alasan", "")
     done = _("Publikasi %(period)s ditarik; angka kembali dihitung dari data terkini.", period=period.label)
-    return _commit(
-        unit, period, lambda: withdraw_publication(unit=unit, period=period, withdrawn_by=current_user.username,
-                                                   reason=reason), done
-    )  # fmt: skip
+
+    def withdraw_it():
+        publication = withdraw_publication(unit=unit, period=period, withdrawn_by=current_user.username,
+                                           reason=reason)  # fmt: skip
+        audit.record(Action.WITHDRAWN, actor=current_user, object_type="publication", object_id=publication.id,
+                     unit_id=unit.id, detail=period.key)  # fmt: skip
+
+    return _commit(unit, period, withdraw_it, done)
 
 
 def _commit(unit: Unit, period, action, done: str):

@@ -2,16 +2,17 @@
 
 from collections.abc import Callable
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app import directory
-from app.auth import admin_required
+from app.auth import Permission, home_url
 from app.directory import AccessMode, Counter, DirectoryError, Service, ServiceKind, Unit
 from app.errors import flash_errors
 from app.extensions import db
@@ -32,10 +33,20 @@ KIND_LABELS = {
 }
 
 
+# The counter list is for counter staff; every other page here edits the directory.
+ENDPOINT_PERMISSIONS = {"admin.counters": Permission.COUNTER_WORK}
+
+
 @bp.before_request
-@admin_required
-def require_admin() -> None:
-    """Every page here is for logged-in administrators only."""
+@login_required
+def require_permission():
+    """Directory pages need MANAGE_DIRECTORY; the directory home sends other staff to their own home page."""
+    permission = ENDPOINT_PERMISSIONS.get(request.endpoint or "", Permission.MANAGE_DIRECTORY)
+    if current_user.can(permission):
+        return None
+    if request.endpoint == "admin.index":
+        return redirect(home_url(current_user))
+    abort(403)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -98,6 +109,13 @@ def index():
         kind_labels=KIND_LABELS,
         survey_url=survey_url,
     )
+
+
+@bp.route("/loket")
+def counters():
+    """The counters of the units this account covers, with their survey links, posters, tokens and paper import."""
+    units = [unit for unit in directory.list_units() if current_user.covers_unit(unit.id)]
+    return render_template("admin/counters.html", units=units, mode_labels=MODE_LABELS, survey_url=survey_url)
 
 
 @bp.route("/units/new", methods=["GET", "POST"])

@@ -1,17 +1,17 @@
 """The shell's commands: staff accounts, demo data and the organisation directory."""
 
-import secrets
-
 import click
 import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup
 
 from app import directory
-from app.auth import AccountError, create_user
+from app.auth import Role
 from app.directory import AccessMode, DirectoryError, ServiceKind
+from app.errors import DomainError
 from app.extensions import db
 from app.links import survey_url
+from app.users import add_user
 
 
 def _fail(message: str) -> None:
@@ -22,34 +22,46 @@ def _fail(message: str) -> None:
 @click.command("create-user")
 @click.option("--username", prompt=True, help="Login name (stored lower-case).")
 @click.option("--full-name", default="", help="Name shown in the interface.")
-@click.password_option(help="At least 10 characters; prompted (hidden) when omitted.")
-def create_user_command(username: str, full_name: str, password: str) -> None:
-    """Create a staff (admin) account."""
+@click.option("--email", default="", help="E-mail address for notifications (optional).")
+@click.option(
+    "--role", type=click.Choice([r.value for r in Role]), default=Role.ADMIN.value, show_default=True,
+    help="admin, loket (petugas loket), pengaduan, unit (penanggung jawab unit), pimpinan, ppid or wbs.",
+)  # fmt: skip
+@click.option("--unit", "unit_slug", help="Unit code (slug) the account works for; required for loket and unit.")
+@click.password_option(help="10-128 characters, not a common password; prompted (hidden) when omitted.")
+def create_user_command(username: str, full_name: str, email: str, role: str, unit_slug: str | None,
+                        password: str) -> None:  # fmt: skip
+    """Create a staff account with a role and, for unit roles, a unit."""
+    unit_id = _unit(unit_slug).id if unit_slug else None
     try:
-        user = create_user(username=username, password=password, full_name=full_name)
-    except AccountError as exc:
+        user = add_user(by=None, username=username, password=password, full_name=full_name, email=email or None,
+                        role=Role(role), unit_id=unit_id)  # fmt: skip
+    except DomainError as exc:
         _fail(str(exc))
     db.session.commit()
-    click.echo(f"Created user '{user.username}'.")
+    scope = f" for unit '{unit_slug}'" if unit_slug else ""
+    click.echo(f"Created user '{user.username}' ({user.role.value}){scope}.")
 
 
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has a unit.")
 @click.option("--responses", default=240, show_default=True, help="Number of demo survey responses.")
 def seed_demo_command(if_empty: bool, responses: int) -> None:
-    """Create a demo DPMPTSP with services, counters, an admin login and some responses."""
-    from app.demo import seed_demo
+    """Create a demo DPMPTSP with services, counters, one login per role and some responses."""
+    from app.demo import DEMO_ACCOUNTS, random_passwords, seed_demo
 
     if db.session.scalar(sa.select(directory.Unit.id).limit(1)) is not None:
         if if_empty:
             click.echo("Database already has data; demo not seeded.")
             return
         _fail("The database already has units; seed-demo only fills an empty database.")
-    password = secrets.token_urlsafe(12)
-    unit = seed_demo(admin_password=password, responses=responses)
+    passwords = random_passwords()
+    unit = seed_demo(passwords=passwords, responses=responses)
     db.session.commit()
     click.echo(f"Demo unit: {unit.name}")
-    click.echo(f"Admin login: username 'admin', password '{password}'  (http://127.0.0.1:5000/auth/login)")
+    click.echo("Staff logins (http://127.0.0.1:5000/auth/login):")
+    for role, password in passwords.items():
+        click.echo(f"Login {role.value}: username '{DEMO_ACCOUNTS[role][0]}', password '{password}'")
     for counter in unit.counters:
         click.echo(f"  {counter.name} [{counter.access_mode.value}]: {survey_url(counter)}")
     click.echo("Token-mode counters need a one-time link: flask --app app survey tokens UNIT COUNTER")

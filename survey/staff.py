@@ -12,7 +12,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, NumberRange, Regexp
 
-from app.auth import admin_required
+from app.auth import Permission, permission_required
 from app.directory import Counter, Service, Unit
 from app.extensions import db
 from app.links import survey_url
@@ -22,9 +22,16 @@ bp = Blueprint("survey_staff", __name__, url_prefix="/admin")
 
 
 @bp.before_request
-@admin_required
-def require_admin() -> None:
-    """Every page here is for logged-in administrators only."""
+@permission_required(Permission.COUNTER_WORK)
+def require_counter_work() -> None:
+    """Counter staff (and administrators) only, and only for counters and units their account covers (404)."""
+    args = request.view_args or {}
+    if "counter_id" in args:
+        counter = db.get_or_404(Counter, args["counter_id"])
+        if not current_user.covers_unit(counter.unit_id):
+            abort(404)
+    if "unit_id" in args and not current_user.covers_unit(args["unit_id"]):
+        abort(404)
 
 
 class TokenForm(FlaskForm):

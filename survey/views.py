@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from app.auth import Permission
 from app.directory import AccessMode, Service, get_counter
 from app.errors import Message
 from app.extensions import db, limiter
@@ -31,6 +32,12 @@ def limit_body_size() -> None:
 
 def _survey_post_limit() -> str:
     return current_app.config["SURVEY_POST_LIMIT"]
+
+
+def _may_assist(counter) -> bool:
+    """Whether the logged-in user may enter answers for a citizen at this counter (counter work for its unit)."""
+    user = current_user
+    return user.is_authenticated and user.can(Permission.COUNTER_WORK) and user.covers_unit(counter.unit_id)
 
 
 def _load_counter(unit_slug: str, counter_slug: str):
@@ -61,7 +68,7 @@ def _render(counter, *, status=200, errors=None, values=None, token=None, kiosk=
         values=values,
         token=token,
         kiosk=kiosk,
-        staff=current_user.is_authenticated,
+        staff=_may_assist(counter),
         csrf_value=csrf_value or generate_csrf(),
     ), status
 
@@ -121,6 +128,8 @@ def form(unit_slug: str, counter_slug: str):
     token = request.args.get("t") or None
     if counter.access_mode == AccessMode.ASSISTED and not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=request.full_path))
+    if counter.access_mode == AccessMode.ASSISTED and not _may_assist(counter):
+        abort(403)
     if counter.access_mode == AccessMode.TOKEN:
         if not token:
             return _refusal(counter, Message(survey_service.TOKEN_REQUIRED), 403)
@@ -138,7 +147,7 @@ def form(unit_slug: str, counter_slug: str):
 def submit(unit_slug: str, counter_slug: str):
     """Record a submitted questionnaire, or show it again with the errors (400)."""
     counter = _load_counter(unit_slug, counter_slug)
-    if counter.access_mode == AccessMode.ASSISTED and not current_user.is_authenticated:
+    if counter.access_mode == AccessMode.ASSISTED and not _may_assist(counter):
         abort(403)
     form = SurveyForm()
     kiosk = request.args.get("kiosk") == "1"
@@ -163,7 +172,7 @@ def submit(unit_slug: str, counter_slug: str):
             answers=sub.answers,
             profile=sub.profile,
             channel=Channel.KIOSK if kiosk else Channel.ONLINE,
-            assisted=sub.assisted and current_user.is_authenticated,
+            assisted=sub.assisted and _may_assist(counter),
             token=sub.token,
             device_id=request.cookies.get(DEVICE_COOKIE),
             ip=request.remote_addr,

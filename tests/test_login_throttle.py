@@ -1,0 +1,175 @@
+"""Login throttling: a backoff per account and address, and per address, shared by every worker (database, Redis)."""
+
+import logging
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app import auth, passwords, throttle
+from app.audit import Action, AuditEntry
+from app.extensions import db
+from app.throttle import LoginThrottle
+from tests.conftest import TEST_REDIS_URL, make_app, require
+from tests.factories import PASSWORD, make_user
+
+WRONG = "wrong password 123"
+HOME, AWAY = "10.0.0.1", "10.0.0.2"
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(monkeypatch):
+    """Cheap argon2id parameters: these tests are about who may do what, not about hashing cost."""
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+class Clock:
+    """Moves the throttle's idea of now; starts at the real time."""
+
+    def __init__(self, monkeypatch):
+        self.now = datetime.now(UTC)
+        monkeypatch.setattr(throttle, "utcnow", lambda: self.now)
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def verify_calls(monkeypatch):
+    """Count how often a password is checked against a hash."""
+    calls = []
+    real = auth.verify_password
+
+    def counting(password_hash, password):
+        calls.append(1)
+        return real(password_hash, password)
+
+    monkeypatch.setattr(auth, "verify_password", counting)
+    return calls
+
+
+def workers(tmp_path, **overrides):
+    """Two app instances ("workers") on one SQLite file, with a 'pengaduan' account."""
+    config = {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/shared.sqlite",
+        "LOGIN_ACCOUNT_FREE_FAILURES": 3,
+        "LOGIN_IP_FREE_FAILURES": 50,
+        "LOGIN_MAX_DELAY_SECONDS": 10,
+        **overrides,
+    }
+    first = make_app(**config)
+    with first.app_context():
+        db.create_all()
+        make_user("pengaduan")
+    return first, make_app(**config)
+
+
+def login(worker, password: str, *, username: str = "pengaduan", address: str = HOME):
+    """POST the login form to a worker from an address; return the response."""
+    return worker.test_client().post(
+        "/auth/login", data={"username": username, "password": password}, environ_base={"REMOTE_ADDR": address}
+    )
+
+
+def test_backoff_is_shared_by_two_workers_on_one_sqlite_file(tmp_path, monkeypatch, verify_calls):
+    first, second = workers(tmp_path)
+    clock = Clock(monkeypatch)
+    for worker in (first, second, first):  # the free failures, counted by both workers together
+        assert login(worker, WRONG).status_code == 401
+    waits = []
+    for _ in range(5):
+        verify_calls.clear()
+        refused = login(second, PASSWORD)  # the right password, but this account+address must wait
+        assert refused.status_code == 429 and verify_calls == []
+        assert "Coba lagi setelah pukul" in refused.get_data(as_text=True)
+        waits.append(int(refused.headers["Retry-After"]))
+        clock.advance(waits[-1])
+        assert login(first, WRONG).status_code == 401
+    assert waits == [1, 2, 4, 8, 10]  # doubling, capped at LOGIN_MAX_DELAY_SECONDS
+    assert login(second, PASSWORD, address=AWAY).status_code == 302  # another address is not held back
+    assert login(first, PASSWORD).status_code == 429
+    clock.advance(10)
+    assert login(first, PASSWORD).status_code == 302
+    # the success reset this account+address: the free failures are available again
+    assert [login(second, WRONG).status_code for _ in range(3)] == [401, 401, 401]
+    assert login(second, WRONG).status_code == 429
+
+
+def test_the_address_limit_covers_every_account_but_is_generous(tmp_path, monkeypatch):
+    first, second = workers(tmp_path, LOGIN_IP_FREE_FAILURES=4)
+    Clock(monkeypatch)
+    for number in range(4):  # four different names from one address: each account is far below its limit
+        assert login((first, second)[number % 2], WRONG, username=f"orang{number}").status_code == 401
+    assert login(first, PASSWORD).status_code == 429  # the address now waits, for every account
+    assert login(second, PASSWORD, address=AWAY).status_code == 302
+
+
+def test_failures_are_forgotten_a_day_after_the_last_one(tmp_path, monkeypatch):
+    first, _second = workers(tmp_path)
+    clock = Clock(monkeypatch)
+    for _ in range(3):
+        login(first, WRONG)
+    clock.advance(24 * 3600 + 1)
+    assert login(first, WRONG).status_code == 401
+    assert login(first, WRONG).status_code == 401  # counted from one again, so still free
+    with first.app_context():
+        assert max(db.session.scalars(sa.select(LoginThrottle.failures))) == 2
+
+
+def test_backoff_is_shared_through_redis(tmp_path, monkeypatch):
+    require(TEST_REDIS_URL, "Redis")
+    import redis
+
+    prefix = f"skm-test-{uuid.uuid4().hex[:8]}"
+    first, second = workers(tmp_path, RATELIMIT_STORAGE_URI=TEST_REDIS_URL, RATELIMIT_KEY_PREFIX=prefix)
+    Clock(monkeypatch)
+    server = redis.Redis.from_url(TEST_REDIS_URL)
+    try:
+        for worker in (first, second, first):
+            assert login(worker, WRONG).status_code == 401
+        refused = login(second, PASSWORD)
+        assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
+        assert login(first, PASSWORD, address=AWAY).status_code == 302
+        with first.app_context():
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(LoginThrottle)) == 0
+        keys = list(server.scan_iter(f"{prefix}:login-throttle:*"))
+        assert len(keys) == 2  # this account from home, and home; the success from away left nothing
+        assert all(server.ttl(key) > 0 for key in keys)  # forgotten by Redis itself after a day
+    finally:
+        for key in server.scan_iter(f"{prefix}:*"):
+            server.delete(key)
+        server.close()
+
+
+def test_every_login_is_audited_and_logged_without_secrets(tmp_path, monkeypatch, caplog):
+    first, _second = workers(tmp_path)
+    Clock(monkeypatch)
+    caplog.set_level(logging.DEBUG)
+    unknown_name = "kata-sandi-rahasia-tertukar"  # a password typed into the name field
+    assert login(first, WRONG).status_code == 401
+    assert login(first, WRONG, username=unknown_name).status_code == 401
+    assert login(first, PASSWORD).status_code == 302
+    with first.app_context():
+        entries = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id)).all()
+        user_id = auth.find_user("pengaduan").id
+        keys = db.session.scalars(sa.select(LoginThrottle.key)).all()
+    assert [(e.action, e.actor_id, e.actor_name) for e in entries] == [
+        (Action.LOGIN_FAILED, user_id, "pengaduan"),
+        (Action.LOGIN_FAILED, None, ""),  # an unknown name is never stored
+        (Action.LOGIN_OK, user_id, "pengaduan"),
+    ]
+    assert all(unknown_name not in e.detail for e in entries)
+    assert keys and all(unknown_name not in key and HOME not in key for key in keys)  # HMACs only
+    logged = [record.getMessage() for record in caplog.records]
+    assert any("Login failed" in line for line in logged) and any("Login ok" in line for line in logged)
+    for secret in (WRONG, PASSWORD, unknown_name):
+        assert not any(secret in line for line in logged), secret
+
+
+def test_the_throttle_can_be_switched_off(tmp_path):
+    first, _second = workers(tmp_path, LOGIN_THROTTLE_ENABLED=False)
+    assert [login(first, WRONG).status_code for _ in range(5)] == [401] * 5
+    assert login(first, PASSWORD).status_code == 302
