@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 from flask_wtf import FlaskForm
-from wtforms import Field, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import EmailField, Field, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from app import throttle
@@ -23,6 +23,7 @@ bp = Blueprint("accounts", __name__, url_prefix="/admin/pengguna")
 AUDIT_PAGE_SIZE = 50
 PASSWORD_HELP = _l("10-128 karakter; kalimat panjang lebih mudah diingat dan lebih kuat")
 SAME_PASSWORD = _l("Kedua kata sandi tidak sama.")
+NEW_PASSWORD = {"autocomplete": "new-password"}
 
 
 def _unit_id(value) -> int | None:
@@ -33,16 +34,24 @@ def _unit_id(value) -> int | None:
 
 
 def _password_field(label) -> PasswordField:
-    return PasswordField(label, validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)], description=PASSWORD_HELP)
+    return PasswordField(label, validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
+                         description=PASSWORD_HELP, render_kw=NEW_PASSWORD)  # fmt: skip
 
 
 def _again_field(other: str) -> PasswordField:
-    return PasswordField(_l("Ulangi kata sandi"), validators=[DataRequired(), EqualTo(other, message=SAME_PASSWORD)])
+    return PasswordField(_l("Ulangi kata sandi"), validators=[DataRequired(), EqualTo(other, message=SAME_PASSWORD)],
+                         render_kw=NEW_PASSWORD)  # fmt: skip
+
+
+# Made before the profile fields, so that the new-account form asks for the login name first.
+USERNAME_FIELD = StringField(
+    _l("Nama pengguna"), validators=[DataRequired(), Length(max=80)], render_kw={"autocomplete": "off"}
+)
 
 
 class ProfileForm(FlaskForm):
     full_name = StringField(_l("Nama lengkap"), validators=[Optional(), Length(max=200)])
-    email = StringField(
+    email = EmailField(
         _l("E-mail"), validators=[Optional(), Length(max=254)], description=_l("opsional; untuk pemberitahuan tugas")
     )
     role = SelectField(_l("Peran"), choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()])
@@ -52,7 +61,7 @@ class ProfileForm(FlaskForm):
 
 
 class NewUserForm(ProfileForm):
-    username = StringField(_l("Nama pengguna"), validators=[DataRequired(), Length(max=80)])
+    username = USERNAME_FIELD
     password = _password_field(_l("Kata sandi awal"))
     password_again = _again_field("password")
 
@@ -64,7 +73,9 @@ class ResetPasswordForm(FlaskForm):
 
 class OwnPasswordForm(FlaskForm):
     current_password = PasswordField(
-        _l("Kata sandi saat ini"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+        _l("Kata sandi saat ini"),
+        validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
     )
     password = _password_field(_l("Kata sandi baru"))
     password_again = _again_field("password")
@@ -112,7 +123,7 @@ def users():
 
 def _list_page(status: int = 200):
     units = {u.id: u for u in list_units()}
-    return render_template("accounts/list.html", users=service.list_users(), units=units, confirm=ConfirmForm()), status
+    return render_template("accounts/list.html", users=service.list_users(), units=units), status
 
 
 @bp.route("/baru", methods=["GET", "POST"])

@@ -285,3 +285,18 @@ def test_seed_demo_prints_one_login_per_role(runner):
         assert user is not None and user.role == Role(role), role
         assert (user.unit_id is not None) == (role in ("loket", "unit")), role
     assert "Admin login" not in result.output
+
+
+def test_every_account_form_carries_a_csrf_token(app, client, boss):
+    ppid = make_user("ppid")
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        listing = client.get("/admin/pengguna/").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', listing).group(1)
+        assert client.post(f"/admin/pengguna/{ppid.id}/nonaktifkan").status_code == 400
+        assert client.post(f"/admin/pengguna/{ppid.id}/nonaktifkan", data={"csrf_token": token}).status_code == 303
+        for page in ("/admin/pengguna/baru", f"/admin/pengguna/{ppid.id}/ubah", f"/admin/pengguna/{ppid.id}/sandi",
+                     "/admin/pengguna/sandi"):  # fmt: skip
+            assert 'name="csrf_token"' in client.get(page).get_data(as_text=True), page
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
