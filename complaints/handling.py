@@ -128,6 +128,8 @@ def check_files(files: Sequence[CleanFile], problems: Problems, field: str = "at
 
 def store_files(c: Complaint, files: Sequence[CleanFile], *, event: ComplaintEvent, by_staff: bool) -> None:
     """Store checked files with generated names (lampiran-N.ext), tied to the event that brought them."""
+    if not files:
+        return
     number = db.session.scalar(sa.select(sa.func.count(Attachment.id)).where(Attachment.complaint_id == c.id)) or 0
     for item in files:
         number += 1

@@ -93,21 +93,28 @@ def mark_duplicate(c: Complaint, *, by: User, original: Complaint) -> Complaint:
     return c
 
 
-def _check_assignee(c: Complaint, unit_id: int, user_id: int | None) -> None:
-    """The unit must exist; an officer must be active, cover the unit and be able to answer this stream."""
-    if not isinstance(unit_id, int) or db.session.get(Unit, unit_id) is None:
+def _check_assignee(c: Complaint, unit_id: int, user_id: int | None) -> str:
+    """Check the unit and the officer (active, covering the unit, able to answer); return who it goes to."""
+    unit = db.session.get(Unit, unit_id) if _is_id(unit_id) else None
+    if unit is None:
         raise ComplaintError({"unit_id": N_("Pilih unit tujuan disposisi.")})
     if user_id is None:
-        return
-    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+        return unit.name
+    user = db.session.get(User, user_id) if _is_id(user_id) else None
     needed = Permission.WBS_HANDLE if c.stream == Stream.WBS else Permission.COMPLAINTS_ANSWER
     if user is None or not user.active or not user.can(needed) or not user.covers_unit(unit_id):
         raise ComplaintError({"user_id": N_("Petugas ini tidak dapat menangani laporan unit tersebut.")})
+    return f"{unit.name} / {user.full_name or user.username}"
+
+
+def _is_id(value: object) -> bool:
+    """Whether `value` can be a row id (an int, not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def route(c: Complaint, *, by: User, unit_id: int, user_id: int | None = None) -> Complaint:
     """-> Didisposisikan to a unit (and optionally an officer); the first follow-up is due in N working days."""
-    _check_assignee(c, unit_id, user_id)
+    assignee = _check_assignee(c, unit_id, user_id)
     today = clock.today()
     _move(
         c,
@@ -119,7 +126,7 @@ def route(c: Complaint, *, by: User, unit_id: int, user_id: int | None = None) -
         followup_due=deadlines.followup_due(today),
         reply_due=None,
     )
-    add_event(c, EventKind.ASSIGNMENT, by=by)
+    add_event(c, EventKind.ASSIGNMENT, by=by, body=assignee)  # internal history: to whom
     record_audit(audit.Action.COMPLAINT_ASSIGNED, c, by=by, detail=f"unit {unit_id} user {user_id or '-'}")
     notify.assigned(c)
     return c

@@ -252,6 +252,8 @@ def test_happy_path_and_audit(place, freeze):
     assert (c.status, c.due_on, c.due_step) == (Status.ARCHIVED, None, "")
     kinds = [e.kind for e in c.events]
     assert kinds.count(EventKind.TRANSITION) == 6 and EventKind.ASSIGNMENT in kinds
+    assignment = next(e for e in c.events if e.kind == EventKind.ASSIGNMENT)
+    assert (assignment.body, assignment.public) == (f"{place.unit.name} / Petugas unit", False)
     note = next(e for e in c.events if e.kind == EventKind.NOTE)
     assert not note.public and next(e for e in c.events if e.kind == EventKind.RESPONSE).public
     actions = db.session.scalars(sa.select(AuditEntry.action).where(AuditEntry.object_id == c.id)).all()
