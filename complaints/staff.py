@@ -20,6 +20,7 @@ from complaints.staff_inbox import filters_from, inbox_page
 from complaints.staff_pages import (
     ACTION_FORMS,
     DONE_MESSAGES,
+    applicable,
     attachment_response,
     detail_context,
     fill_register_choices,
@@ -28,6 +29,7 @@ from complaints.staff_pages import (
     show_errors,
     unit_choices,
 )
+from complaints.workflow import STATUS_LABELS
 
 bp = Blueprint("complaints_staff", __name__, url_prefix="/admin/pengaduan")
 wbs_bp = Blueprint("wbs_staff", __name__, url_prefix="/admin/wbs")
@@ -174,6 +176,10 @@ def act(complaint_id: int, action: str):
     complaint = _load(complaint_id)
     if not access.can_act(_user(), complaint, action):
         abort(403)
+    if not applicable(action, complaint.status):
+        flash(_("Tindakan ini tidak dapat dilakukan pada laporan berstatus %(status)s.",
+                status=_(STATUS_LABELS[complaint.status])), "error")  # fmt: skip
+        return _detail(complaint, status=400)
     form = ACTION_FORMS[action](prefix=action.value)
     if action is Action.ROUTE:
         fill_route_choices(form, complaint.stream)

@@ -146,7 +146,7 @@ class RegisterForm(FlaskForm):
     """A report that came through another channel, registered by an officer."""
 
     channel = SelectField(_l("Kanal"), choices=_choices({k: v for k, v in CHANNEL_LABELS.items() if k != Channel.WEB}))
-    lapor_id = StringField(_l("ID pelacakan SP4N-LAPOR!"), validators=[Optional(), Length(max=40)],
+    lapor_id = StringField(_l("ID pelacakan SP4N-LAPOR!"), validators=[Length(max=40)],
                            description=_l("wajib untuk kanal SP4N-LAPOR!"))  # fmt: skip
     classification = SelectField(_l("Klasifikasi"), choices=_choices(CLASSIFICATION_LABELS))
     unit = SelectField(_l("Unit"), coerce=int)
