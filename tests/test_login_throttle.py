@@ -173,3 +173,21 @@ def test_the_throttle_can_be_switched_off(tmp_path):
     first, _second = workers(tmp_path, LOGIN_THROTTLE_ENABLED=False)
     assert [login(first, WRONG).status_code for _ in range(5)] == [401] * 5
     assert login(first, PASSWORD).status_code == 302
+
+
+def test_the_delays_double_up_to_the_cap_on_the_suites_database(app):
+    """The same upserts on the suite's own database (PostgreSQL when TEST_DATABASE_URL is set)."""
+    app.config.update(LOGIN_ACCOUNT_FREE_FAILURES=2, LOGIN_MAX_DELAY_SECONDS=5)
+    now = datetime.now(UTC)
+    waits = []
+    for _ in range(6):
+        throttle.record_failure("Siapa", HOME, now=now)
+        db.session.commit()
+        wait = throttle.wait_time("siapa", HOME, now=now)
+        waits.append(wait.total_seconds() if wait else 0)
+    assert waits == [0, 1, 2, 4, 5, 5]
+    assert throttle.wait_time("siapa", AWAY, now=now) is None
+    assert throttle.wait_time("siapa", HOME, now=now + timedelta(seconds=5)) is None
+    throttle.record_success("siapa", HOME)
+    db.session.commit()
+    assert db.session.scalar(sa.select(LoginThrottle.failures)) == 6  # only the address counter is left
