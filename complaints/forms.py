@@ -11,7 +11,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
-from wtforms import BooleanField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, MultipleFileField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Regexp, ValidationError
 
 from app import clock
@@ -125,7 +125,7 @@ class _UnitChoice:
 
     def fill_units(self, units: list[Unit], wanted: str | None) -> None:
         """Offer `units`; pre-select the only one, or the one whose slug the link named (?unit=slug)."""
-        self.unit.choices = [("", _l("Pilih unit"))] + [(str(u.id), u.name) for u in units]
+        self.unit.choices = [SelectChoice("", _l("Pilih unit"))] + [SelectChoice(str(u.id), u.name) for u in units]
         if self.unit.data in (None, "", "None"):
             chosen = units[0] if len(units) == 1 else next((u for u in units if u.slug == wanted), None)
             self.unit.data = str(chosen.id) if chosen else ""
@@ -137,7 +137,7 @@ class _UnitChoice:
     @property
     def unit_id(self) -> int | None:
         """The chosen unit's id, or None when no offered unit was chosen."""
-        offered = {key for key, _label in self.unit.choices or ()}
+        offered = {choice.value for choice in self.unit.choices or ()}
         return _number(self.unit.data) if self.unit.data in offered else None
 
 
@@ -145,7 +145,7 @@ class ComplaintForm(_UnitChoice, _Identity, FlaskForm):
     """The public complaint form at /pengaduan/."""
 
     klasifikasi = RadioField(
-        _l("Klasifikasi"), choices=[(k, label) for k, label, _hint in CLASSIFICATIONS], default="pengaduan",
+        _l("Klasifikasi"), choices=[SelectChoice(k, label) for k, label, _hint in CLASSIFICATIONS], default="pengaduan",
         validate_choice=False,
     )  # fmt: skip
     layanan = SelectField(_l("Jenis layanan (tidak wajib)"), validate_choice=False)
@@ -163,10 +163,12 @@ class ComplaintForm(_UnitChoice, _Identity, FlaskForm):
     def fill(self, units: list[Unit], wanted_unit: str | None) -> None:
         """Fill the choices from the directory and the questionnaire."""
         self.fill_units(units, wanted_unit)
-        self.layanan.choices = [("", _l("Tidak memilih layanan"))] + [
-            (str(s.id), s.name) for u in units for s in u.services if s.active
+        self.layanan.choices = [SelectChoice("", _l("Tidak memilih layanan"))] + [
+            SelectChoice(str(s.id), s.name, optgroup=u.name) for u in units for s in u.services if s.active
         ]
-        self.unsur.choices = [("", _l("Tidak memilih unsur"))] + [(e.code, f"{e.code} {e.name}") for e in ELEMENTS]
+        self.unsur.choices = [SelectChoice("", _l("Tidak memilih unsur"))] + [
+            SelectChoice(e.code, f"{e.code} {e.name}") for e in ELEMENTS
+        ]
 
     def validate_klasifikasi(self, field) -> None:
         if field.data not in {k for k, _label, _hint in CLASSIFICATIONS}:
@@ -232,7 +234,9 @@ class CitizenTextForm(FlaskForm):
 class RatingForm(FlaskForm):
     """The reporter rates how the complaint was handled (1-4, like the SKM scale)."""
 
-    nilai = RadioField(_l("Penilaian Anda"), choices=[(str(v), label) for v, label in RATINGS], validate_choice=False)
+    nilai = RadioField(
+        _l("Penilaian Anda"), choices=[SelectChoice(str(v), label) for v, label in RATINGS], validate_choice=False
+    )
 
     def validate_nilai(self, field) -> None:
         if field.data not in {"1", "2", "3", "4"}:

@@ -202,6 +202,7 @@ def render_track(c: Complaint, code: str, *, active=None, status: int = 200):
     if active is not None:
         name, form, problems = active
         forms[name], errors[name] = form, problems
+    shown = {"informasi": c.status in OPEN and not can_reply(c), "tanggapan": can_reply(c), "penilaian": can_rate(c)}
     original = c.duplicate_of
     body = render_template(
         "complaints/public/track.html",
@@ -215,9 +216,8 @@ def render_track(c: Complaint, code: str, *, active=None, status: int = 200):
         original_status=_(STATUS_LABELS[Status(original.status)]) if original is not None else "",
         original_history=history(original, own=False) if original is not None else [],
         original_deadlines=_deadlines(original) if original is not None else [],
-        may_add=c.status in OPEN and not can_reply(c),
-        may_reply=can_reply(c),
-        may_rate=can_rate(c),
+        shown=shown,
+        refused=active[0] if active is not None and not shown[active[0]] else None,
         rating_label=dict(RATINGS).get(c.rating, ""),
         forms=forms,
         errors=errors,

@@ -185,7 +185,7 @@ def lookup():
     if raw is None:
         return render_template("complaints/public/lookup.html", stream=_desk().stream.value)
     code = tracking.display(raw)
-    if code is None:
+    if code is None or _find(code) is None:
         return not_found()
     return redirect(url_for(".track", code=code), code=303)
 
@@ -205,6 +205,12 @@ def track(code: str):
     if code != canonical:
         return redirect(url_for(".track", code=canonical), code=303)
     return render_track(complaint, canonical)
+
+
+@_tracking_limited
+def unknown_address(rest: str):
+    """Anything else under /lacak/ (a code with a slash, a POST to the page itself): the same 404 page."""
+    return not_found()
 
 
 def _citizen_action(code: str, action: str):
@@ -301,5 +307,6 @@ for _bp in (bp, wbs_bp):
     _bp.add_url_rule("/lacak/<code>/informasi", "add_info", add_info, methods=["POST"])
     _bp.add_url_rule("/lacak/<code>/tanggapan", "reply", reply, methods=["POST"])
     _bp.add_url_rule("/lacak/<code>/penilaian", "rate", rate, methods=["POST"])
+    _bp.add_url_rule("/lacak/<path:rest>", "unknown_address", unknown_address, methods=["GET", "POST"])
     _bp.register_error_handler(CSRFError, csrf_failed)
     _bp.register_error_handler(RequestEntityTooLarge, too_large)
