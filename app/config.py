@@ -86,6 +86,7 @@ class Config:
 
     # Login throttling, per account and per address, shared by every worker (database, or Redis when
     # RATELIMIT_STORAGE_URI is redis://): a growing delay, never a lockout an attacker could impose.
+    LOGIN_THROTTLE_ENABLED = _env_bool("LOGIN_THROTTLE_ENABLED", True)
     LOGIN_ACCOUNT_FREE_FAILURES = int(os.environ.get("LOGIN_ACCOUNT_FREE_FAILURES", 5))
     LOGIN_IP_FREE_FAILURES = int(os.environ.get("LOGIN_IP_FREE_FAILURES", 50))
     LOGIN_MAX_DELAY_SECONDS = int(os.environ.get("LOGIN_MAX_DELAY_SECONDS", 15 * 60))
