@@ -87,6 +87,11 @@ def now(*, at: datetime | None = None) -> datetime:
     return datetime.now(office_tz())
 
 
+def utc_now() -> datetime:
+    """Return the current moment in UTC, the form to store (SQLite keeps no offset and is read back as UTC)."""
+    return now().astimezone(UTC)
+
+
 def today(*, at: datetime | None = None) -> date:
     """Return today's date on the office clock (or the office date of `at`)."""
     return now(at=at).date()

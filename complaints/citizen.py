@@ -80,7 +80,7 @@ def rate(c: Complaint, *, rating: int) -> Complaint:
         raise ComplaintError({"rating": N_("Pilih nilai 1 sampai 4.")})
     if not can_rate(c):
         raise ComplaintError(N_("Penanganan laporan ini belum selesai atau sudah dinilai."))
-    moment = clock.now()
+    moment = clock.utc_now()
     if not claim(c, Complaint.rating.is_(None), rating=rating, rated_at=moment):
         raise ComplaintError(N_("Penanganan laporan ini belum selesai atau sudah dinilai."))
     c.rating, c.rated_at = rating, moment

@@ -8,7 +8,7 @@ reports are overdue and one is waiting for the reporter's answer. Reporters' e-m
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -116,7 +116,8 @@ def _staff(role: Role, fallback: User) -> User:
 def _moment(days_ago: int, rng: random.Random) -> datetime:
     """A moment in office hours `days_ago` calendar days before today."""
     day = clock.today() - timedelta(days=days_ago)
-    return datetime.combine(day, time(rng.randrange(8, 15), rng.randrange(60)), clock.office_tz())
+    local = datetime.combine(day, time(rng.randrange(8, 15), rng.randrange(60)), clock.office_tz())
+    return local.astimezone(UTC)
 
 
 STAMPS = ("received_at", "verified_at", "routed_at", "responded_at", "done_at", "archived_at", "rated_at")

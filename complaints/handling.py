@@ -9,7 +9,6 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Sequence
-from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
@@ -105,7 +104,7 @@ def add_event(c: Complaint, kind: EventKind, *, by=None, body: str = "", public:
         actor_id=getattr(by, "id", None),
         body=body,
         public=public,
-        at=clock.now(),
+        at=clock.utc_now(),
         **extra,
     )
     db.session.add(event)
@@ -142,7 +141,7 @@ def store_files(c: Complaint, files: Sequence[CleanFile], *, event: ComplaintEve
                 size=len(item.data),
                 sha256=hashlib.sha256(item.data).hexdigest(),
                 data=item.data,
-                uploaded_at=clock.now(),
+                uploaded_at=clock.utc_now(),
                 by_staff=by_staff,
             )
         )
@@ -211,8 +210,3 @@ def move(
     if announce:
         notify.status_changed(c)
     return True
-
-
-def now() -> datetime:
-    """The current moment on the office clock (aware)."""
-    return clock.now()

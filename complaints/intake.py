@@ -182,15 +182,15 @@ def _create(
 ) -> tuple[Complaint, str]:
     """Insert the checked complaint with a fresh code, its first event, files, audit entry and notice."""
     code, digest = _new_hash()
-    moment = clock.now()
+    moment = clock.utc_now()
     c = Complaint(
         **columns,
         tracking_hash=digest,
         status=Status.RECEIVED,
         received_at=moment,
-        received_on=moment.date(),
+        received_on=clock.local_date(moment),
         registered_by_id=getattr(registered_by, "id", None),
-        verify_due=deadlines.verify_due(moment.date()),
+        verify_due=deadlines.verify_due(clock.local_date(moment)),
     )
     c.reporter = reporter
     refresh_due(c)

@@ -56,7 +56,7 @@ def verify(c: Complaint, *, by: User) -> Complaint:
         c,
         Status.VERIFIED,
         by=by,
-        verified_at=clock.now(),
+        verified_at=clock.utc_now(),
         complete_on=today,
         completion_due=deadlines.completion_due(today),
     )
@@ -68,7 +68,7 @@ def reject(c: Complaint, *, by: User, reason: str) -> Complaint:
     problems = Problems()
     reason = checked(problems, "reason", reason, limit=MAX_REASON, required=True, multiline=True)
     problems.raise_any()
-    _move(c, Status.REJECTED, by=by, body=reason, rejection_reason=reason, done_at=clock.now())
+    _move(c, Status.REJECTED, by=by, body=reason, rejection_reason=reason, done_at=clock.utc_now())
     return c
 
 
@@ -87,7 +87,7 @@ def mark_duplicate(c: Complaint, *, by: User, original: Complaint) -> Complaint:
         body=DUPLICATE_REASON,
         rejection_reason=DUPLICATE_REASON,
         duplicate_of_id=original.id,
-        done_at=clock.now(),
+        done_at=clock.utc_now(),
     )
     record_audit(audit.Action.COMPLAINT_LINKED, c, by=by, detail=f"duplicate of {original.id}")
     return c
@@ -120,7 +120,7 @@ def route(c: Complaint, *, by: User, unit_id: int, user_id: int | None = None) -
         c,
         Status.ROUTED,
         by=by,
-        routed_at=clock.now(),
+        routed_at=clock.utc_now(),
         assigned_unit_id=unit_id,
         assigned_user_id=user_id,
         followup_due=deadlines.followup_due(today),
@@ -146,7 +146,7 @@ def respond(c: Complaint, *, by: User, body: str, attachments: Sequence[CleanFil
         refresh_due(c)
     else:
         _move(c, Status.FOLLOWED_UP, by=by, announce=False, reply_due=deadlines.reply_due(today))
-    c.responded_at = clock.now()
+    c.responded_at = clock.utc_now()
     event = add_event(c, EventKind.RESPONSE, by=by, body=text, public=True)
     store_files(c, list(attachments), event=event, by_staff=True)
     record_audit(audit.Action.COMPLAINT_RESPONDED, c, by=by)
@@ -163,13 +163,13 @@ def add_note(c: Complaint, *, by: User, body: str) -> Complaint:
 
 def close(c: Complaint, *, by: User) -> Complaint:
     """Ditindaklanjuti -> Selesai before the reply window ends (the answer settled it)."""
-    _move(c, Status.DONE, by=by, done_at=clock.now())
+    _move(c, Status.DONE, by=by, done_at=clock.utc_now())
     return c
 
 
 def archive(c: Complaint, *, by: User) -> Complaint:
     """Ditolak or Selesai -> Diarsipkan."""
-    _move(c, Status.ARCHIVED, by=by, archived_at=clock.now())
+    _move(c, Status.ARCHIVED, by=by, archived_at=clock.utc_now())
     return c
 
 

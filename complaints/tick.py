@@ -61,7 +61,7 @@ def _auto_close(today: date, report: TickReport) -> None:
         c = _take(complaint_id)
         if c is None or c.status != Status.FOLLOWED_UP or c.reply_due is None or c.reply_due >= today:
             continue
-        if move(c, Status.DONE, by=None, body=AUTO_CLOSED, quiet=True, actor_name=SYSTEM, done_at=clock.now()):
+        if move(c, Status.DONE, by=None, body=AUTO_CLOSED, quiet=True, actor_name=SYSTEM, done_at=clock.utc_now()):
             report.auto_closed += 1
 
 
@@ -82,7 +82,7 @@ def _escalate(today: date, report: TickReport) -> None:
         c = _take(complaint_id)
         if not _owed(c) or c.due_on >= today or c.escalated_step == c.due_step:
             continue
-        step, moment = c.due_step, clock.now()
+        step, moment = c.due_step, clock.utc_now()
         if not claim(c, Complaint.escalated_step != step, escalated_step=step, escalated_at=moment):
             continue
         c.escalated_step, c.escalated_at = step, moment

@@ -422,3 +422,17 @@ def test_rating_once_when_done(place):
         service.rate(c, rating=4)
     db.session.commit()
     assert db.session.get(Complaint, c.id).rating == 3
+
+
+def test_late_evening_receipt_keeps_its_office_date_and_time_after_a_round_trip(place, freeze):
+    # 23:30 WITA is 15:30 UTC: stored as UTC, read back (SQLite keeps no offset) it is still 23:30 on the 5th.
+    freeze(datetime(2026, 3, 5, 23, 30, tzinfo=clock.office_tz()))
+    c, _code = file(place)
+    db.session.commit()
+    db.session.expire_all()
+    c = db.session.get(Complaint, c.id)
+    assert c.received_on == date(2026, 3, 5)
+    local = clock.local_datetime(c.received_at)
+    assert (local.date(), local.hour, local.minute) == (date(2026, 3, 5), 23, 30)
+    event = c.events[0]
+    assert clock.local_datetime(event.at).hour == 23
