@@ -42,7 +42,7 @@ class AuditEntry(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=lambda: datetime.now(UTC), index=True)
     # The account that acted (None: a citizen, the system or an unknown login name); the name is kept as it was.
-    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     actor_name: Mapped[str] = mapped_column(sa.String(80), default="")
     action: Mapped[Action] = mapped_column(
         sa.Enum(Action, native_enum=False, length=40, values_callable=lambda e: [m.value for m in e])
@@ -50,11 +50,37 @@ class AuditEntry(db.Model):
     object_type: Mapped[str] = mapped_column(sa.String(40), default="")  # "complaint", "user", "publication", ...
     object_id: Mapped[int | None]
     # The unit the object belongs to, so a unit's staff can be shown exactly their unit's entries.
-    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id", ondelete="SET NULL"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
     # Short, fixed vocabulary (a status change "verified -> routed", a role name); never free text from users.
     detail: Mapped[str] = mapped_column(sa.String(200), default="")
 
     __table_args__ = (sa.Index("ix_audit_log_object", "object_type", "object_id"),)
+
+
+# Append-only below the application too: the database refuses to change or delete an entry.
+APPEND_ONLY_DDL = {
+    "postgresql": (
+        "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END; $$",
+        "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+        "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
+    ),
+    "sqlite": (
+        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+        "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+    ),
+}
+
+
+def _install_append_only(target, connection, **_kw) -> None:
+    """Create the triggers with the table (db.create_all); the migration creates the same ones."""
+    for statement in APPEND_ONLY_DDL.get(connection.dialect.name, ()):
+        connection.execute(sa.text(statement))
+
+
+sa.event.listen(AuditEntry.__table__, "after_create", _install_append_only)
 
 
 def record(

@@ -21,10 +21,23 @@ def assert_migrations_match_models(url: str) -> None:
         assert diff == [], f"models and migrations differ: {diff}"
         inspector = sa.inspect(db.engine)
         assert "alembic_version" in inspector.get_table_names()
+        assert_audit_log_is_append_only()
         # and they can be rolled back to nothing
         downgrade(revision="base")
         assert set(sa.inspect(db.engine).get_table_names()) <= {"alembic_version"}
         db.engine.dispose()
+
+
+def assert_audit_log_is_append_only() -> None:
+    """The migrated database itself refuses to change or delete an audit entry."""
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO audit_log (at, actor_name, action, object_type, detail) "
+                             "VALUES (CURRENT_TIMESTAMP, 'x', 'login_ok', '', '')"))  # fmt: skip
+    for statement in ("UPDATE audit_log SET actor_name = 'y'", "DELETE FROM audit_log"):
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"), db.engine.begin() as conn:
+            conn.execute(sa.text(statement))
+    with db.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT actor_name FROM audit_log")).scalars().all() == ["x"]
 
 
 def test_migrations_match_models_on_sqlite(tmp_path):

@@ -1,0 +1,23 @@
+"""The audit log is append-only in the database itself, whichever way the schema was built."""
+
+import pytest
+import sqlalchemy as sa
+
+from app import audit
+from app.audit import Action, AuditEntry
+from app.extensions import db
+
+
+def test_entries_cannot_be_changed_or_deleted(app):
+    entry = audit.record(Action.LOGIN_FAILED, actor_name="someone")
+    db.session.commit()
+    for statement in (sa.update(AuditEntry).values(detail="rewritten"), sa.delete(AuditEntry)):
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+            db.session.execute(statement)
+        db.session.rollback()
+    assert db.session.scalars(sa.select(AuditEntry.detail)).all() == [entry.detail]
+
+
+def test_detail_is_capped_and_the_actor_name_kept(app):
+    entry = audit.record(Action.EXPORT, actor_name="petugas", detail="x" * 500)
+    assert len(entry.detail) == 200 and entry.actor_name == "petugas"
