@@ -77,14 +77,6 @@ def _tracking_limit() -> str:
 _tracking_limited = limiter.shared_limit(_tracking_limit, scope="complaint-tracking")
 
 
-def limit_body_size() -> None:
-    """Accept up to the stated number of attachments of the stated size, plus the text fields."""
-    config = current_app.config
-    request.max_content_length = (
-        config["COMPLAINT_MAX_ATTACHMENTS"] * config["COMPLAINT_ATTACHMENT_MAX_BYTES"] + 1024 * 1024
-    )
-
-
 # -- intake -------------------------------------------------------------------------------------------------------
 
 
@@ -272,6 +264,8 @@ def csrf_failed(error: CSRFError):
         desk = _desk()
         form = _new_form(desk)
         return _render_form(desk, form, field_errors(form, {}, validated=False), 400, general=[message])
+    if endpoint == "unknown_address":
+        return not_found()
     if endpoint in ACTIONS_BY_ENDPOINT:
         code = (request.view_args or {}).get("code", "")
         complaint = _find(code)
@@ -285,7 +279,8 @@ def csrf_failed(error: CSRFError):
 
 
 def too_large(error: RequestEntityTooLarge):
-    """More than the stated attachments: the body cannot be read, so the form comes back empty with the limits."""
+    """A body over MAX_CONTENT_LENGTH (read by the CSRF check, before any view): it cannot be read, so the form
+    comes back empty, with the limits stated."""
     config = current_app.config
     message = Message(
         TOO_LARGE_MESSAGE,
@@ -298,7 +293,6 @@ def too_large(error: RequestEntityTooLarge):
 
 
 for _bp in (bp, wbs_bp):
-    _bp.before_request(limit_body_size)
     _bp.add_url_rule("/", "form", form_page, methods=["GET"])
     _bp.add_url_rule("/", "submit", submit, methods=["POST"])
     _bp.add_url_rule("/tanda-terima", "receipt", receipt)

@@ -257,5 +257,7 @@ def test_a_csrf_failure_on_the_tracking_page_keeps_the_text():
         html = response.get_data(as_text=True)
         assert "Sesi formulir sudah kedaluwarsa" in html and "Keterangan saya.</textarea>" in html
         assert response.headers["Referrer-Policy"] == "no-referrer"
-        unknown = client.post(f"/pengaduan/lacak/{tracking.new_code()}/informasi", data={"informasi-isi": "x"})
-        assert unknown.status_code == 404
+        not_found = client.get(f"/pengaduan/lacak/{tracking.new_code()}").get_data()
+        for path in (f"{tracking.new_code()}/informasi", f"{code}/lain", "a/b"):
+            unknown = client.post(f"/pengaduan/lacak/{path}", data={"informasi-isi": "x"})
+            assert (unknown.status_code, unknown.get_data()) == (404, not_found), path
