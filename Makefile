@@ -53,6 +53,7 @@ bench: $(VENV)/.dev translations
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python -m tests.bench.run_bench
 	$(BIN)/python -m tests.bench.ikm_bench
+	$(BIN)/python -m tests.bench.complaints_bench
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
