@@ -27,20 +27,10 @@ import sqlalchemy as sa
 from analytics.ikm import CONVERSION, classify, half_up
 from app import clock
 from app.extensions import db
-from app.i18n import N_
 from app.periods import Period
 from complaints.models import Complaint, ComplaintEvent, EventKind, Status, Stream
+from complaints.workflow import STATUS_LABELS
 
-# Workflow order, with the SP4N-LAPOR! names (msgids: translated where shown).
-STATUS_LABELS: Mapping[Status, str] = {
-    Status.RECEIVED: N_("Belum Terverifikasi"),
-    Status.VERIFIED: N_("Terverifikasi"),
-    Status.REJECTED: N_("Ditolak"),
-    Status.ROUTED: N_("Didisposisikan"),
-    Status.FOLLOWED_UP: N_("Ditindaklanjuti"),
-    Status.DONE: N_("Selesai"),
-    Status.ARCHIVED: N_("Diarsipkan"),
-}
 _IN_PROGRESS = (Status.VERIFIED, Status.ROUTED, Status.FOLLOWED_UP)
 
 

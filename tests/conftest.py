@@ -4,6 +4,7 @@ import os
 
 import pytest
 import sqlalchemy as sa
+from flask import g
 
 from app import create_app
 from app.extensions import db
@@ -91,6 +92,13 @@ def _schema():
 def app(_schema):
     """A fresh app with an empty database."""
     app = make_app()
+
+    @app.before_request
+    def forget_the_last_requests_user() -> None:
+        # The fixture's app context outlives each request, and with it `g`: a server starts every request with a
+        # fresh context, so drop the user Flask-Login remembered (several clients log in within one test).
+        g.pop("_login_user", None)
+
     with app.app_context():
         if not TEST_DATABASE_URL:
             db.create_all()
@@ -101,6 +109,16 @@ def app(_schema):
             db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
             db.session.commit()
         db.session.remove()
+
+
+@pytest.fixture
+def fast_hashing(monkeypatch):
+    """Cheap argon2id parameters, for tests about account rules and access rather than hashing cost."""
+    from argon2 import PasswordHasher
+
+    from app import passwords
+
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture

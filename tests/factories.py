@@ -164,3 +164,33 @@ def log_in(client, user) -> None:
     """Log `user` in on the test client (its password is PASSWORD)."""
     response = client.post("/auth/login", data={"username": user.username, "password": PASSWORD})
     assert response.status_code == 302, response.status_code
+
+
+def run_at_once(app, work, *, workers: int = 2, timeout: float = 120) -> list:
+    """Run `work()` in `workers` threads released together, each in its own app context and session, committing
+    after it; return the results (any exception fails the caller's test)."""
+    import threading
+
+    start = threading.Barrier(workers)
+    results, errors = [], []
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                start.wait()
+                results.append(work())
+                db.session.commit()
+            except Exception as exc:  # noqa: BLE001 (re-raised below, in the test's thread)
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    if errors:
+        raise errors[0]
+    assert len(results) == workers, "a worker did not finish in time"
+    return results

@@ -5,7 +5,6 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from flask import g
 
 from app import passwords
 from app.audit import Action, AuditEntry, record
@@ -14,25 +13,9 @@ from app.extensions import db
 from app.passwords import PasswordError, check_password_policy
 from tests.factories import PASSWORD, log_in, make_user
 
+pytestmark = pytest.mark.usefixtures("fast_hashing")
+
 NEW_PASSWORD = "kopi pagi di bontang 7"
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    """Cheap argon2id parameters: these tests are about account rules, not about hashing cost."""
-    from argon2 import PasswordHasher
-
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
-@pytest.fixture(autouse=True)
-def forget_the_user_between_requests(app):
-    """The `app` fixture's context outlives each request, and with it `g`: drop the last request's user at the
-    start of every request, as a server's fresh context would (several clients log in within one test)."""
-
-    @app.before_request
-    def forget() -> None:
-        g.pop("_login_user", None)
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """`tick`: automatic closing, escalation once per overdue step, due-soon reminders; idempotent, also concurrently."""
 
-import threading
 import time
 from datetime import date
 
@@ -14,7 +13,7 @@ from complaints import notify, service
 from complaints.models import Complaint, ComplaintEvent, EventKind, Status
 from complaints.tick import AUTO_CLOSED, tick
 from tests import test_complaint_service as helpers
-from tests.factories import make_user
+from tests.factories import make_user, run_at_once
 from tests.test_complaint_service import file, outbox, with_email
 
 freeze, place = helpers.freeze, helpers.place  # the shared fixtures
@@ -223,24 +222,4 @@ COUNT = 12
 
 def _race(app, *, today: date) -> list:
     """Run two ticks at once, each in its own app context and session; return both reports."""
-    start = threading.Barrier(2)
-    reports, errors = [], []
-
-    def run() -> None:
-        with app.app_context():
-            try:
-                start.wait()
-                reports.append(tick(today=today))
-                db.session.commit()
-            except Exception as exc:  # noqa: BLE001 (reported below)
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    workers = [threading.Thread(target=run) for _ in range(2)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
-    assert not errors and len(reports) == 2
-    return reports
+    return run_at_once(app, lambda: tick(today=today))

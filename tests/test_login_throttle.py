@@ -7,23 +7,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from app import auth, passwords, throttle
+from app import auth, throttle
 from app.audit import Action, AuditEntry
 from app.extensions import db
 from app.throttle import LoginThrottle
 from tests.conftest import TEST_REDIS_URL, make_app, require
 from tests.factories import PASSWORD, make_user
 
+pytestmark = pytest.mark.usefixtures("fast_hashing")
+
 WRONG = "wrong password 123"
 HOME, AWAY = "10.0.0.1", "10.0.0.2"
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    """Cheap argon2id parameters: these tests are about who may do what, not about hashing cost."""
-    from argon2 import PasswordHasher
-
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 class Clock:

@@ -235,7 +235,7 @@ def test_unusable_mail_settings_are_refused_before_anything_is_claimed(app, runn
 @pytest.mark.postgres
 def test_two_senders_at_once_on_postgresql_send_each_message_once(smtp_server):
     from tests.conftest import TEST_PG_URL, make_app, require
-    from tests.factories import scratch_postgres
+    from tests.factories import run_at_once, scratch_postgres
 
     require(TEST_PG_URL, "PostgreSQL")
     with scratch_postgres(TEST_PG_URL) as url:
@@ -246,20 +246,7 @@ def test_two_senders_at_once_on_postgresql_send_each_message_once(smtp_server):
             for i in range(40):
                 enqueue(recipient=f"warga{i}@example.org", subject=f"Status {i}", body=BODY)
             db.session.commit()
-        start = threading.Barrier(2)
-        reports = []
-
-        def sender() -> None:
-            with app.app_context():
-                start.wait()
-                reports.append(send_pending(limit=100))
-                db.session.remove()
-
-        workers = [threading.Thread(target=sender) for _ in range(2)]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join(timeout=60)
+        reports = run_at_once(app, lambda: send_pending(limit=100), timeout=60)
 
         recipients = [rcpt for _, rcpts, _ in smtp_server.handler.envelopes for rcpt in rcpts]
         assert sorted(recipients) == sorted(f"warga{i}@example.org" for i in range(40))  # each exactly once

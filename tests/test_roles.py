@@ -5,14 +5,16 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from flask import g, url_for
+from flask import url_for
 
-from app import directory, passwords
+from app import directory
 from app.audit import Action, AuditEntry
 from app.auth import Role
 from app.extensions import db
 from survey.models import Response
 from tests.factories import log_in, make_responses, make_user, survey_form
+
+pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 A, LOKET, PENGADUAN, UNIT, PIMPINAN, PPID, WBS = list(Role)
 EVERYONE = frozenset(Role)
@@ -20,24 +22,6 @@ RESULTS = frozenset({A, PENGADUAN, PIMPINAN, PPID})
 COUNTER = frozenset({A, LOKET})
 STAFF_BLUEPRINTS = ("admin", "survey_staff", "analytics", "accounts")
 Q = "?unit=dpmptsp-uji&periode=2025-03"
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    """Cheap argon2id parameters: these tests are about who may do what, not about hashing cost."""
-    from argon2 import PasswordHasher
-
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
-@pytest.fixture(autouse=True)
-def forget_the_user_between_requests(app):
-    """The `app` fixture's context outlives each request, and with it `g`: drop the last request's user at the
-    start of every request, as a server's fresh context would (several clients log in within one test)."""
-
-    @app.before_request
-    def forget() -> None:
-        g.pop("_login_user", None)
 
 
 @dataclass(frozen=True)
