@@ -130,6 +130,9 @@ def clean_image(data: bytes, *, kind: str, max_bytes: int) -> CleanFile:
     return _encode(picture, kind=kind, max_bytes=max_bytes)
 
 
+EXIF_ORIENTATION = 0x0112
+
+
 def _decode(data: bytes, kind: str):
     """The picture, fully decoded, upright, at most MAX_SIDE a side, in a mode we can write; no metadata kept."""
     from PIL import Image, ImageOps
@@ -143,11 +146,15 @@ def _decode(data: bytes, kind: str):
         if kind == "jpeg" and max(width, height) > 2 * MAX_SIDE:
             source.draft("RGB", (MAX_SIDE, MAX_SIDE))  # decode at a reduced scale: faster, same result
         source.load()  # the whole picture: a truncated or corrupt file fails here
-        upright = ImageOps.exif_transpose(source)
-        picture = upright.convert(_target_mode(upright))
-    picture.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
-    clean = Image.new(picture.mode, picture.size)  # a fresh picture: no EXIF, XMP, ICC, comment or text chunk
-    clean.paste(picture)
+        picture = source
+        if source.getexif().get(EXIF_ORIENTATION, 1) != 1:  # turning copies the picture: only when needed
+            picture = ImageOps.exif_transpose(source)
+        mode = _target_mode(picture)
+        if picture.mode != mode:
+            picture = picture.convert(mode)
+        picture.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+        clean = Image.new(picture.mode, picture.size)  # a fresh picture: no EXIF, XMP, ICC, comment or text chunk
+        clean.paste(picture)
     return clean
 
 

@@ -92,14 +92,16 @@ def soon_limit(today: date) -> date:
     return clock.add_working_days(today, _days("COMPLAINT_DUE_SOON_DAYS"))
 
 
-def state(c: Complaint, today: date | None = None) -> str | None:
-    """'overdue', 'due_soon' or 'ok' for the deadline the office owes now; None when nothing is owed."""
+def state(c: Complaint, today: date | None = None, *, soon: date | None = None) -> str | None:
+    """'overdue', 'due_soon' or 'ok' for the deadline the office owes now; None when nothing is owed.
+
+    A list passes `soon` (soon_limit(today)) once instead of recounting working days for every row."""
     if c.due_on is None:
         return None
     today = today or clock.today()
     if today > c.due_on:
         return OVERDUE
-    if c.due_on <= soon_limit(today):
+    if c.due_on <= (soon or soon_limit(today)):
         return DUE_SOON
     return OK
 

@@ -127,7 +127,7 @@ def route(c: Complaint, *, by: User, unit_id: int, user_id: int | None = None) -
         reply_due=None,
     )
     add_event(c, EventKind.ASSIGNMENT, by=by, body=assignee)  # internal history: to whom
-    record_audit(audit.Action.COMPLAINT_ASSIGNED, c, by=by, detail=f"unit {unit_id} user {user_id or '-'}")
+    record_audit(audit.Action.COMPLAINT_ASSIGNED, c, by=by, detail=assignee)
     notify.assigned(c)
     return c
 

@@ -78,7 +78,15 @@ def template_labels() -> dict:
         "step_label": lambda v: _label(STEP_LABELS, v),
         "event_label": lambda v: _label(EVENT_LABELS, v),
         "audit_label": lambda v: _label(AUDIT_LABELS, v),
+        "audit_detail": audit_detail,
     }
+
+
+def audit_detail(entry) -> str:
+    """An audit entry's detail for people: a status change with the statuses' names ("a -> b" is stored)."""
+    if entry.action == AuditAction.COMPLAINT_TRANSITION and " -> " in entry.detail:
+        return " → ".join(_label(STATUS_LABELS, part) for part in entry.detail.split(" -> ", 1))
+    return entry.detail
 
 
 TITLE_MAX = 200

@@ -110,5 +110,6 @@ def inbox_page(user: User, stream: Stream, filters: Filters) -> InboxPage:
     capped_ids = sa.select(Complaint.id).where(*where).limit(COUNT_CAP + 1).subquery()
     total = db.session.scalar(sa.select(sa.func.count()).select_from(capped_ids)) or 0
     today = clock.today()
-    rows = [InboxRow(c, deadlines.state(c, today)) for c in found[:PAGE_SIZE]]
+    soon = deadlines.soon_limit(today)
+    rows = [InboxRow(c, deadlines.state(c, today, soon=soon)) for c in found[:PAGE_SIZE]]
     return InboxPage(rows, filters.page, len(found) > PAGE_SIZE, min(total, COUNT_CAP), total > COUNT_CAP)

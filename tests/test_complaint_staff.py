@@ -121,6 +121,8 @@ def test_register_verify_route_respond_close_archive(app, cast, officer):
     actions = db.session.scalars(sa.select(AuditEntry.action).where(AuditEntry.object_id == complaint.id)).all()
     assert AuditAction.COMPLAINT_ASSIGNED in actions and AuditAction.COMPLAINT_RESPONDED in actions
     assert "Status diubah" in page and cast.unit_pj_a.username in page  # the audit panel
+    assert "Belum Terverifikasi → Terverifikasi" in page and "belum_terverifikasi" not in page  # names, not codes
+    assert f"{cast.unit_a.name} / " in page  # the assignment names the unit and the officer
 
 
 def test_wbs_pages_work_the_same_for_the_handler(app, cast):

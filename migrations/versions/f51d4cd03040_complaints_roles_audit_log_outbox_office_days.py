@@ -150,6 +150,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_complaints_assigned_unit_id'), ['assigned_unit_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_complaints_assigned_user_id'), ['assigned_user_id'], unique=False)
         batch_op.create_index('ix_complaints_stream_due_on', ['stream', 'due_on'], unique=False)
+        batch_op.create_index('ix_complaints_stream_received', ['stream', 'received_at', 'id'], unique=False)
         batch_op.create_index('ix_complaints_stream_status_received', ['stream', 'status', 'received_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_complaints_unit_id'), ['unit_id'], unique=False)
 
@@ -227,6 +228,7 @@ def downgrade():
     with op.batch_alter_table('complaints', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_complaints_unit_id'))
         batch_op.drop_index('ix_complaints_stream_status_received')
+        batch_op.drop_index('ix_complaints_stream_received')
         batch_op.drop_index('ix_complaints_stream_due_on')
         batch_op.drop_index(batch_op.f('ix_complaints_assigned_user_id'))
         batch_op.drop_index(batch_op.f('ix_complaints_assigned_unit_id'))
