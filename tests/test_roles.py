@@ -206,6 +206,14 @@ def test_the_menu_shows_only_what_the_role_may_use(client, scene):
         assert link in html, link
 
 
+@pytest.mark.parametrize(("role", "shown"), [(PPID, True), (A, True), (PIMPINAN, False), (PENGADUAN, False)])
+def test_the_dashboard_offers_publishing_forms_only_to_roles_that_may_publish(client, scene, role, shown):
+    make_responses(scene["demo"], date(2025, 3, 10), 3, counter=scene["demo"].static)
+    log_in(client, scene["users"][role])
+    html = client.get("/analitik/" + Q).get_data(as_text=True)
+    assert ("/populasi" in html) is shown and ("/publikasi" in html) is shown
+
+
 def test_export_publication_and_withdrawal_are_audited(client, scene):
     demo = scene["demo"]
     make_responses(demo, date(2025, 3, 10), 3, counter=demo.static, suggestion="Komentar mentah")
