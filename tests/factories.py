@@ -194,3 +194,19 @@ def run_at_once(app, work, *, workers: int = 2, timeout: float = 120) -> list:
         raise errors[0]
     assert len(results) == workers, "a worker did not finish in time"
     return results
+
+
+@contextmanager
+def limited_app(**config):
+    """A fresh app (with the directory) whose rate limits are on, with the given limits; limits off afterwards."""
+    from app.extensions import limiter
+    from tests.conftest import make_app
+
+    app = make_app(RATELIMIT_ENABLED=True, **config)
+    try:
+        with app.app_context():
+            db.create_all()
+            yield app, make_directory()
+    finally:
+        limiter.reset()
+        limiter.enabled = False

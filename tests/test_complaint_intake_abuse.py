@@ -1,32 +1,16 @@
 """The public intake under abuse: the POST is rate-limited; fuzzed posts never fail nor leave half a report."""
 
-from contextlib import contextmanager
-
 import sqlalchemy as sa
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from app.extensions import db, limiter
+from app.extensions import db
 from complaints.models import Complaint
-from tests.conftest import make_app
-from tests.factories import make_directory
+from tests.factories import limited_app
 from tests.test_attachments import multipart
 from tests.test_complaint_intake import complaint_form, counts
 
 # -- rate limit ---------------------------------------------------------------------------------------------------
-
-
-@contextmanager
-def limited_app(**config):
-    """A fresh app (with the directory) whose rate limits are on, with the given limits; limits off afterwards."""
-    app = make_app(RATELIMIT_ENABLED=True, **config)
-    try:
-        with app.app_context():
-            db.create_all()
-            yield app, make_directory()
-    finally:
-        limiter.reset()
-        limiter.enabled = False
 
 
 def test_the_intake_post_is_rate_limited():

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from complaints import service, tracking
 from complaints.models import Attachment, Complaint, ComplaintEvent, EventKind, Status
-from tests.factories import make_user
+from tests.factories import limited_app, make_user
 from tests.test_attachments import jpeg_with_gps, multipart
 from tests.test_complaint_intake import (
     DESCRIPTION,
@@ -19,7 +19,6 @@ from tests.test_complaint_intake import (
     TITLE,
     complaint_form,
     file_and_get_code,
-    limited_app,
     wbs_form,
 )
 
