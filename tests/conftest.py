@@ -64,14 +64,24 @@ def make_app(**overrides):
 
 @pytest.fixture(autouse=True)
 def _dispose_engines():
-    """Close every connection pool a test opened (psycopg warns about connections left open)."""
+    """Close every connection pool a test opened (psycopg warns about connections left open), and empty the shared
+    server database after a test that wrote to it through an app of its own (the `app` fixture empties it itself)."""
     yield
     while _created_apps:
         app = _created_apps.pop()
         with app.app_context():
             db.session.remove()
+            if TEST_DATABASE_URL and app.config["SQLALCHEMY_DATABASE_URI"] == TEST_DATABASE_URL:
+                _empty_tables()
             for engine in db.engines.values():
                 engine.dispose()
+
+
+def _empty_tables() -> None:
+    """TRUNCATE every table of the models on the shared server database."""
+    tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+    db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    db.session.commit()
 
 
 @pytest.fixture(scope="session")
@@ -104,10 +114,6 @@ def app(_schema):
             db.create_all()
         yield app
         db.session.rollback()
-        if TEST_DATABASE_URL:
-            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
-            db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-            db.session.commit()
         db.session.remove()
 
 
