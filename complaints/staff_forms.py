@@ -69,15 +69,27 @@ def _label(labels: dict, value) -> str:
     return str(value) if label is None else (_(label) if isinstance(label, str) else str(label))
 
 
+def _labeller(labels: dict):
+    """`_label` for one table, each value translated once per page however many rows show it."""
+    cache: dict = {}
+
+    def label(value) -> str:
+        if value not in cache:
+            cache[value] = _label(labels, value)
+        return cache[value]
+
+    return label
+
+
 def template_labels() -> dict:
-    """Label helpers for the staff templates."""
+    """Label helpers for the staff templates (built per request: the language is the request's)."""
     return {
-        "status_label": lambda v: _label(STATUS_LABELS, v),
-        "channel_label": lambda v: _label(CHANNEL_LABELS, v),
-        "classification_label": lambda v: _label(CLASSIFICATION_LABELS, v),
-        "step_label": lambda v: _label(STEP_LABELS, v),
-        "event_label": lambda v: _label(EVENT_LABELS, v),
-        "audit_label": lambda v: _label(AUDIT_LABELS, v),
+        "status_label": _labeller(STATUS_LABELS),
+        "channel_label": _labeller(CHANNEL_LABELS),
+        "classification_label": _labeller(CLASSIFICATION_LABELS),
+        "step_label": _labeller(STEP_LABELS),
+        "event_label": _labeller(EVENT_LABELS),
+        "audit_label": _labeller(AUDIT_LABELS),
         "audit_detail": audit_detail,
     }
 
