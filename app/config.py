@@ -24,7 +24,9 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     # None means: an SQLite file in the instance folder (set in create_app).
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: a database error logged by the 500 handler never carries the values of the statement
+    # (complaint text, a reporter's e-mail, a tracking code's hash).
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
 
     OFFICE_NAME = os.environ.get("OFFICE_NAME", "")
     # Period boundaries (month, quarter, year) use the office's own clock.

@@ -21,3 +21,14 @@ def test_entries_cannot_be_changed_or_deleted(app):
 def test_detail_is_capped_and_the_actor_name_kept(app):
     entry = audit.record(Action.EXPORT, actor_name="petugas", detail="x" * 500)
     assert len(entry.detail) == 200 and entry.actor_name == "petugas"
+
+
+def test_a_database_error_never_carries_the_statement_values(app):
+    """What the 500 handler logs: the error names the statement, never the values (text, e-mail, code hash)."""
+    secret = "isi pengaduan rahasia"
+    audit.record(Action.EXPORT, actor_name="petugas")
+    db.session.commit()
+    with pytest.raises(sa.exc.DatabaseError) as raised:
+        db.session.execute(sa.update(AuditEntry).values(detail=secret))
+    db.session.rollback()
+    assert secret not in str(raised.value) and "hidden due to hide_parameters" in str(raised.value)
