@@ -35,6 +35,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     register_extensions(app)
+    from app.security import RowIdConverter
+
+    app.url_map.converters["int"] = RowIdConverter  # before any route is added
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)

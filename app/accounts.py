@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from app import throttle
 from app import users as service
-from app.audit import Action, AuditEntry
+from app.audit import WBS_OBJECT, Action, AuditEntry
 from app.auth import ROLE_LABELS, Permission, Role, User, permission_required
 from app.directory import list_units
 from app.errors import DomainError
@@ -262,6 +262,8 @@ def audit_log():
         query = query.where(AuditEntry.actor_name == actor)
     if current_user.unit_id is not None:  # a unit-scoped reader sees only their unit's entries
         query = query.where(AuditEntry.unit_id == current_user.unit_id)
+    if not current_user.can(Permission.WBS_HANDLE):  # nobody but WBS handlers learns of WBS reports
+        query = query.where(AuditEntry.object_type != WBS_OBJECT)
     pagination = db.paginate(query, page=int(page), per_page=AUDIT_PAGE_SIZE, error_out=False, max_per_page=None)
     return render_template(
         "accounts/audit.html", pagination=pagination, actions=list(Action), action=action, actor=actor

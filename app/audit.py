@@ -34,6 +34,11 @@ class Action(enum.StrEnum):
     OFFICE_DAY_ADDED = "office_day_added"
 
 
+# The object type of whistle-blowing reports: their entries are shown only to WBS handlers (they would say which
+# unit is under investigation and when a reporter was identified).
+WBS_OBJECT = "wbs"
+
+
 class AuditEntry(db.Model):
     """One audited event. Rows are only ever inserted (on PostgreSQL a trigger refuses UPDATE and DELETE)."""
 

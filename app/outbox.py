@@ -182,9 +182,17 @@ def _claim_next() -> OutboxMessage | None:
             return db.session.get(OutboxMessage, message_id)
 
 
+def masked(address: str) -> str:
+    """An address as a log may show it: the first character of the mailbox and the domain (w***@example.org)."""
+    mailbox, _, domain = address.partition("@")
+    return f"{mailbox[:1]}***@{domain}" if domain else "***"
+
+
 def _log_instead(message: OutboxMessage) -> None:
-    """No SMTP configured: log the recipient and subject (never the body) and mark the message LOGGED."""
-    logger.info("E-mail not sent (no SMTP_HOST configured): to %s, subject %r", message.recipient, message.subject)
+    """No SMTP configured: log the masked recipient and the subject (never the body) and mark the message LOGGED."""
+    logger.info(
+        "E-mail not sent (no SMTP_HOST configured): to %s, subject %r", masked(message.recipient), message.subject
+    )
     message.status = OutboxStatus.LOGGED
     message.claimed_until = None
     db.session.commit()

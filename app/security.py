@@ -6,6 +6,18 @@ import os
 
 from flask import Flask, Response, request
 from markupsafe import Markup
+from werkzeug.routing import IntegerConverter
+
+MAX_ROW_ID = 2**31 - 1
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` in every URL: ASCII digits up to a 32-bit id, so an absurd id is a 404, never a database error."""
+
+    regex = r"[0-9]{1,10}"
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ROW_ID, signed=False) -> None:  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def _load_css(app: Flask, name: str) -> tuple[str, str]:

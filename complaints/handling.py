@@ -80,7 +80,7 @@ def body_text(value: object, *, field: str = "body") -> str:
 
 def object_type(c: Complaint) -> str:
     """The audit object type: WBS reports are kept apart from complaints."""
-    return "wbs" if c.stream == Stream.WBS else "complaint"
+    return audit.WBS_OBJECT if c.stream == Stream.WBS else "complaint"
 
 
 SYSTEM = "sistem"  # the actor name of the tick's actions

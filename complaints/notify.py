@@ -142,12 +142,12 @@ def triage_officers(c: Complaint) -> list:
 
 
 def supervisors(c: Complaint) -> list:
-    """Who an overdue complaint escalates to: the pimpinan of its scope (WBS: the WBS handlers, rule 9)."""
+    """Who an overdue complaint escalates to: the pimpinan who may open it (WBS: the WBS handlers, rule 9)."""
     from app.auth import Role
+    from complaints import access
 
-    if c.stream == Stream.WBS:
-        return _role_users(Role.WBS, c.unit_id)
-    return _role_users(Role.PIMPINAN, c.assigned_unit_id or c.unit_id)
+    role = Role.WBS if c.stream == Stream.WBS else Role.PIMPINAN
+    return [user for user in _role_users(role, c.unit_id) if access.can_view(user, c)]
 
 
 def _to_staff(users: Iterable, c: Complaint, subject: str, topic: str) -> int:

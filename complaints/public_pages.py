@@ -166,7 +166,9 @@ class Entry:
 
 def history(c: Complaint, *, own: bool) -> list[Entry]:
     """The public history of a report: status changes and responses; the reporter's own steps (`own`), dated,
-    without their words. Internal notes, assignments and officers' names never appear."""
+    without their words. Internal notes, assignments and officers' names never appear. Another reporter's report
+    (`own` False: the original of a duplicate) shows its steps and dates, never the office's words to that
+    reporter, which may name them."""
     entries = []
     for event in c.events:
         if event.kind in SHOWN_KINDS and event.public:
@@ -174,21 +176,21 @@ def history(c: Complaint, *, own: bool) -> list[Entry]:
                 title = _("Tanggapan petugas")
             else:
                 title = _("Status: %(status)s", status=_(STATUS_LABELS[Status(event.to_status)]))
-            entries.append(Entry(event.at, title, event.body))
+            entries.append(Entry(event.at, title, event.body if own else ""))
         elif own and event.kind in CITIZEN_KINDS:
             entries.append(Entry(event.at, str(CITIZEN_KINDS[event.kind]), ""))
     return entries
 
 
-def _deadlines(c: Complaint) -> list[tuple[str, object]]:
-    """The dates the office (or the reporter) has to keep now."""
+def _deadlines(c: Complaint, *, own: bool = True) -> list[tuple[str, object]]:
+    """The dates the office (or, on their own report, the reporter) has to keep now."""
     status = Status(c.status)
     rows = []
     if status == Status.RECEIVED:
         rows.append((_("Batas verifikasi"), c.verify_due))
     if status == Status.ROUTED and c.followup_due:
         rows.append((_("Batas tindak lanjut"), c.followup_due))
-    if status == Status.FOLLOWED_UP and c.reply_due:
+    if status == Status.FOLLOWED_UP and c.reply_due and own:
         rows.append((_("Anda dapat menanggapi sampai"), c.reply_due))
     if status in OPEN and c.completion_due:
         rows.append((_("Batas penyelesaian"), c.completion_due))
@@ -215,7 +217,7 @@ def render_track(c: Complaint, code: str, *, active=None, status: int = 200):
         original=original,
         original_status=_(STATUS_LABELS[Status(original.status)]) if original is not None else "",
         original_history=history(original, own=False) if original is not None else [],
-        original_deadlines=_deadlines(original) if original is not None else [],
+        original_deadlines=_deadlines(original, own=False) if original is not None else [],
         shown=shown,
         refused=active[0] if active is not None and not shown[active[0]] else None,
         rating_label=dict(RATINGS).get(c.rating, ""),

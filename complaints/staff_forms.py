@@ -177,7 +177,7 @@ class RegisterForm(FlaskForm):
     event_date = DateField(_l("Tanggal kejadian"), validators=[Optional()])
     reported_party = StringField(_l("Pihak yang diadukan"), validators=[Optional(), Length(max=200)])
     requested_resolution = TextAreaField(_l("Permintaan penyelesaian"), validators=[Optional(), Length(max=TEXT_MAX)])
-    anonymous = BooleanField(_l("Anonim (identitas pelapor tidak disimpan)"))
+    anonymous = BooleanField(_l("Anonim (nama dan telepon pelapor tidak disimpan)"))
     confidential = BooleanField(_l("Rahasia (isi tidak pernah ditampilkan kepada publik)"))
     name = StringField(_l("Nama pelapor"), validators=[Optional(), Length(max=200)])
     email = EmailField(_l("E-mail pelapor"), validators=[Optional(), Length(max=254), Regexp(EMAIL_RE, message=BAD)])

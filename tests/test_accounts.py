@@ -283,3 +283,13 @@ def test_every_account_form_carries_a_csrf_token(app, client, boss):
             assert 'name="csrf_token"' in client.get(page).get_data(as_text=True), page
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_the_audit_log_page_never_shows_wbs_entries_to_an_administrator(client, boss, demo):
+    from app.audit import WBS_OBJECT
+
+    record(Action.COMPLAINT_ASSIGNED, actor_name="wbs", object_type=WBS_OBJECT, object_id=7, detail="Dinas X / Y")
+    record(Action.COMPLAINT_ASSIGNED, actor_name="pengaduan", object_type="complaint", object_id=8, detail="Unit Z")
+    db.session.commit()
+    html = client.get("/admin/pengguna/audit").get_data(as_text=True)
+    assert "Unit Z" in html and "Dinas X" not in html

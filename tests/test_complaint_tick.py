@@ -223,3 +223,20 @@ COUNT = 12
 def _race(app, *, today: date) -> list:
     """Run two ticks at once, each in its own app context and session; return both reports."""
     return run_at_once(app, lambda: tick(today=today))
+
+
+def test_an_escalation_goes_to_the_pimpinan_who_can_open_the_complaint(place, freeze):
+    from app import directory
+
+    officer = make_user("pengaduan")
+    own_head = with_email(make_user("pimpinan", unit=place.unit), "kabid@example.go.id")
+    other = directory.create_unit(name="Dinas Lain", slug="dinas-lain")
+    with_email(make_user("pimpinan", unit=other), "lain@example.go.id")
+    freeze(date(2026, 3, 2))
+    c, _ = file(place)
+    service.verify(c, by=officer)
+    service.route(c, by=officer, unit_id=other.id)  # routed to another unit; follow-up due 9 March
+    db.session.commit()
+    assert tick(today=date(2026, 3, 10)).escalated == 1
+    db.session.commit()
+    assert {m.recipient for m in outbox(topic=f"complaint:{c.id}:escalation:tindak_lanjut")} == {own_head.email}

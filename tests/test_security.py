@@ -191,3 +191,23 @@ def test_production_refuses_a_public_base_url_on_this_computer():
     with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL"):
         create_app({"SKM_ENV": "production", "SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://",
                     "PUBLIC_BASE_URL": "http://127.0.0.1:5000"})  # fmt: skip
+
+
+@pytest.mark.usefixtures("fast_hashing")
+@pytest.mark.parametrize(
+    ("role", "path", "method"),
+    [
+        ("pengaduan", "/admin/pengaduan/99999999999999999999", "GET"),
+        ("pengaduan", "/admin/pengaduan/99999999999999999999/verify", "POST"),
+        ("pengaduan", "/admin/pengaduan/1/lampiran/99999999999999999999", "GET"),
+        ("wbs", "/admin/wbs/99999999999999999999", "GET"),
+        ("admin", "/admin/pengguna/99999999999999999999/ubah", "GET"),
+        ("admin", "/admin/pengguna/2147483648/ubah", "GET"),
+        ("admin", "/admin/pengguna/\u0661\u0662/ubah", "GET"),  # Arabic-Indic digits are not an id
+    ],
+)
+def test_an_absurd_id_in_a_url_is_a_404_never_a_500(client, demo, role, path, method):
+    from tests.factories import log_in, make_user
+
+    log_in(client, make_user(role))
+    assert client.open(path, method=method).status_code == 404
