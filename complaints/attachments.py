@@ -3,8 +3,10 @@
 The type is decided by the content alone, never by the file name or the Content-Type the browser sent. An image
 is fully decoded and drawn again into a fresh picture (orientation applied, at most MAX_SIDE pixels a side), so
 EXIF (GPS, camera serial), comments, ICC profiles and anything appended after the picture (a ZIP or HTML payload)
-are gone. A PDF is stored as sent, so it is refused unless its bytes look like a plain document: a `%PDF-` header,
-`%%EOF` at the end, no scripts, launch actions, embedded files, encryption or encodings we cannot read through.
+are gone. A PDF is first refused unless its bytes look like a plain document: a `%PDF-` header, `%%EOF` at the
+end, no scripts, launch actions, embedded files, encryption or encodings we cannot read through. Then its pages
+alone are copied into a new PDF (pypdf), so the author, creator, XMP metadata, annotations with their authors and
+editing data are gone; what a reader sees on the pages stays.
 """
 
 import base64
@@ -22,6 +24,7 @@ MAX_PIXELS = 40_000_000  # refused before decoding: a 40-megapixel photo is alre
 MAX_SIDE = 2560  # larger photos are scaled down to this many pixels on their longest side
 JPEG_QUALITY = 85
 PDF_INFLATE_BUDGET = 64 * 1024 * 1024  # bytes of compressed PDF streams we unpack to look inside, at most
+PDF_MAX_PAGES = 200  # a complaint's evidence, not a book; also bounds the work of rewriting the document
 
 JPEG_MAGIC = b"\xff\xd8\xff"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -66,6 +69,9 @@ PDF_UNSAFE = N_(
 )
 PDF_TRAILING = N_("Dokumen PDF ini berisi data tambahan di luar dokumen, sehingga tidak dapat diterima.")
 PDF_TOO_COMPLEX = N_("Dokumen PDF ini terlalu besar untuk diperiksa. Kirim versi yang lebih kecil atau fotonya.")
+PDF_TOO_MANY_PAGES = N_(
+    "Dokumen PDF ini terlalu banyak halamannya: paling banyak %(limit)s halaman. Kirim halaman yang penting saja."
+)
 
 
 @dataclass(frozen=True)
@@ -101,7 +107,7 @@ def clean_upload(data: bytes, *, max_bytes: int) -> CleanFile:
     kind = sniff(data)
     if kind == "pdf":
         check_pdf(data)
-        return CleanFile(data=data, mimetype="application/pdf", extension="pdf")
+        return CleanFile(data=rewrite_pdf(data, max_bytes=max_bytes), mimetype="application/pdf", extension="pdf")
     if kind in ("jpeg", "png"):
         return clean_image(data, kind=kind, max_bytes=max_bytes)
     raise AttachmentError(NOT_ALLOWED)
@@ -275,3 +281,44 @@ def _check_stream(content: bytes, budget: int) -> int:
             chunk = inflater.decompress(inflater.unconsumed_tail, 1024 * 1024)
         except zlib.error:
             return budget
+
+
+# Left out of each page and of everything it refers to (pictures, forms, fonts): XMP metadata (author, creating
+# program, file paths), application editing data, actions, annotations (comments carry their author in /T) and
+# thumbnails. The rest of the document (catalog with its metadata, outlines, names, forms, /Info) is never copied.
+_PDF_DROPPED = ("/Metadata", "/PieceInfo", "/AA", "/Annots", "/Thumb")
+
+
+def rewrite_pdf(data: bytes, *, max_bytes: int) -> bytes:
+    """The pages of a checked PDF copied into a new document without its metadata; AttachmentError if pypdf
+    cannot read it, it is encrypted, has more than PDF_MAX_PAGES pages or comes out larger than max_bytes."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pypdf warns about flaws it repairs; those it cannot repair raise
+            reader = PdfReader(io.BytesIO(data), strict=False)
+            if reader.is_encrypted:
+                raise AttachmentError(PDF_UNSAFE)
+            if not reader.pages:
+                raise AttachmentError(PDF_DAMAGED)
+            if len(reader.pages) > PDF_MAX_PAGES:
+                raise AttachmentError(PDF_TOO_MANY_PAGES, limit=PDF_MAX_PAGES)
+            writer = PdfWriter()  # a new catalog: none of the source's /Info, /Metadata, /OpenAction, /Names, ...
+            for page in reader.pages:
+                page.pop(NameObject("/B"), None)  # article beads: their threads have an /Author of their own
+                writer.add_page(page, excluded_keys=_PDF_DROPPED)
+            writer.metadata = None  # no /Info at all, not even the /Producer pypdf would set
+            writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
+            out = io.BytesIO()
+            writer.write(out)
+    except AttachmentError:
+        raise
+    except MemoryError:
+        raise AttachmentError(PDF_TOO_COMPLEX) from None
+    except Exception:  # whatever breaks in the parser on these untrusted bytes, the file cannot be used
+        raise AttachmentError(PDF_DAMAGED) from None
+    if out.tell() > max_bytes:
+        raise AttachmentError(TOO_LARGE, limit=_megabytes(max_bytes))
+    return out.getvalue()

@@ -1,8 +1,11 @@
-"""Uploads are judged by their content: photos re-encoded without metadata, PDFs checked by their bytes, and a
-refused file leaves nothing behind (no complaint, no attachment, no event, no e-mail)."""
+"""Uploads are judged by their content: photos re-encoded without metadata, PDFs checked by their bytes and then
+rewritten without metadata, and a refused file leaves nothing behind (no complaint, no attachment, no event, no
+e-mail)."""
 
 import io
 import struct
+import subprocess
+import sys
 import zlib
 
 import pytest
@@ -164,7 +167,8 @@ def test_anything_but_jpeg_png_or_pdf_is_refused_whatever_its_name(data):
 def test_empty_and_oversize_files_are_refused_and_the_limit_itself_is_allowed():
     assert refusal(b"") == attachments.EMPTY
     pdf = simple_pdf()
-    assert clean_upload(pdf, max_bytes=len(pdf)).data == pdf
+    limit = max(len(pdf), len(clean_upload(pdf, max_bytes=MAX).data))
+    assert clean_upload(pdf, max_bytes=limit).mimetype == "application/pdf"
     assert refusal(pdf, max_bytes=len(pdf) - 1).startswith("Berkas terlalu besar: paling besar")
     assert refusal(b"\xff\xd8\xff" + b"\0" * (MAX + 1)) == "Berkas terlalu besar: paling besar 5 MB."
 
@@ -184,10 +188,167 @@ def test_a_truncated_or_corrupt_picture_is_refused():
 # -- PDFs ---------------------------------------------------------------------------------------------------------
 
 
-def test_a_plain_pdf_is_kept_byte_for_byte():
+REPORTER = "Siti Pelapor Anonim"
+PAGE_TEXT = ("Bukti pembayaran retribusi", "Halaman kedua: kuitansi")
+XMP = (
+    '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+    "<dc:creator><rdf:Seq><rdf:li>{name}</rdf:li></rdf:Seq></dc:creator>"
+    "</rdf:Description></rdf:RDF></x:xmpmeta>"
+)
+
+
+def pdf_with_reporter_metadata() -> bytes:
+    """A two-page PDF with visible text (ReportLab) that names its author everywhere a PDF can: /Info, a compressed
+    XMP stream in the catalog and on a page, /PieceInfo editing data and a comment annotation whose /T is the
+    author (added with pypdf)."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.annotations import Text
+    from pypdf.generic import DictionaryObject, NameObject, StreamObject, TextStringObject
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    drawing = canvas.Canvas(out)
+    drawing.setAuthor(REPORTER)
+    for text in PAGE_TEXT:
+        drawing.drawString(72, 720, text)
+        drawing.showPage()
+    drawing.save()
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(out.getvalue())))
+    writer.add_metadata({"/Author": REPORTER, "/Creator": f"Word untuk {REPORTER}"})
+    xmp = StreamObject()
+    xmp.set_data(XMP.format(name=REPORTER).encode())
+    xmp.update({NameObject("/Type"): NameObject("/Metadata"), NameObject("/Subtype"): NameObject("/XML")})
+    xmp = writer._add_object(xmp.flate_encode())  # compressed: the name is not in the raw bytes of the source
+    writer._root_object[NameObject("/Metadata")] = xmp
+    page = writer.pages[0]
+    page[NameObject("/Metadata")] = xmp
+    page[NameObject("/PieceInfo")] = DictionaryObject(
+        {NameObject("/Word"): DictionaryObject({NameObject("/Private"): TextStringObject(REPORTER)})}
+    )
+    comment = writer.add_annotation(0, Text(text="lihat ini", rect=(50, 550, 200, 650)))
+    comment[NameObject("/T")] = TextStringObject(REPORTER)
+    result = io.BytesIO()
+    writer.write(result)
+    return result.getvalue()
+
+
+def everything_pypdf_reads(data: bytes) -> bytes:
+    """Every object of a PDF as pypdf reads it, streams decompressed."""
+    from pypdf import PdfReader
+    from pypdf.generic import StreamObject
+
+    reader = PdfReader(io.BytesIO(data))
+    parts = [repr(reader.trailer).encode()]
+    for number in range(1, int(reader.trailer["/Size"])):
+        obj = reader.get_object(number)
+        parts.append(repr(obj).encode())
+        if isinstance(obj, StreamObject):
+            parts.append(obj.get_data())
+    return b"\n".join(parts)
+
+
+def test_a_pdf_keeps_its_pages_and_text_but_loses_the_authors_name_everywhere():
+    from pypdf import PdfReader
+
+    original = pdf_with_reporter_metadata()
+    name = REPORTER.encode()
+    assert name in original and name in everything_pypdf_reads(original)  # the test document really carries it
+    source = PdfReader(io.BytesIO(original))
+    assert source.metadata.author == REPORTER and source.xmp_metadata.dc_creator == [REPORTER]
+    assert source.pages[0]["/Annots"][0].get_object()["/T"] == REPORTER
+
+    clean = clean_upload(original, max_bytes=MAX)
+    assert (clean.mimetype, clean.extension) == ("application/pdf", "pdf")
+    assert b"Siti Pelapor" not in clean.data and b"Pelapor" not in everything_pypdf_reads(clean.data)
+    for marker in (b"/Metadata", b"/PieceInfo", b"/Annots", b"/Author", b"/Creator"):
+        assert marker not in clean.data
+    result = PdfReader(io.BytesIO(clean.data))
+    assert [page.extract_text().strip() for page in result.pages] == list(PAGE_TEXT)
+    assert result.xmp_metadata is None
+    assert not {key for key in (result.metadata or {}) if key != "/Producer"}
+    attachments.check_pdf(clean.data)  # what we store would itself pass the checks
+
+
+def test_a_plain_pdf_is_rewritten_with_its_page_content_unchanged():
+    from pypdf import PdfReader
+
     pdf = simple_pdf()
     clean = clean_upload(pdf, max_bytes=MAX)
-    assert (clean.data, clean.mimetype, clean.extension) == (pdf, "application/pdf", "pdf")
+    assert (clean.mimetype, clean.extension) == ("application/pdf", "pdf")
+    page = PdfReader(io.BytesIO(clean.data)).pages[0]
+    assert page.get_contents().get_data() == b"BT /F1 18 Tf 72 720 Td (Bukti pembayaran) Tj ET"
+    assert [float(n) for n in page.mediabox] == [0, 0, 595, 842]
+
+
+def encrypted_pdf() -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.encrypt("", algorithm="RC4-128")  # opens without a password, still encrypted
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def unreadable_pdf() -> bytes:
+    """A PDF that passes the byte checks but whose only page is not a page: pypdf cannot read it."""
+    return simple_pdf().replace(b"/Kids [3 0 R]", b"/Kids [9 0 R]")
+
+
+def long_pdf(pages: int) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(595, 842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_an_encrypted_pdf_is_refused_by_the_byte_checks_and_by_the_rewrite():
+    assert refusal(encrypted_pdf()) == str(attachments.PDF_UNSAFE)
+    with pytest.raises(AttachmentError) as caught:
+        attachments.rewrite_pdf(encrypted_pdf(), max_bytes=MAX)
+    assert str(caught.value) == str(attachments.PDF_UNSAFE)
+
+
+def test_a_pdf_pypdf_cannot_read_is_refused():
+    attachments.check_pdf(unreadable_pdf())  # the bytes alone look fine
+    assert refusal(unreadable_pdf()) == attachments.PDF_DAMAGED
+    assert refusal(simple_pdf()[:300] + b"\nstartxref\n0\n%%EOF\n") == attachments.PDF_DAMAGED
+
+
+def test_a_pdf_with_too_many_pages_is_refused():
+    from pypdf import PdfReader
+
+    clean = clean_upload(long_pdf(attachments.PDF_MAX_PAGES), max_bytes=MAX)
+    assert len(PdfReader(io.BytesIO(clean.data)).pages) == attachments.PDF_MAX_PAGES
+    message = attachments.PDF_TOO_MANY_PAGES % {"limit": attachments.PDF_MAX_PAGES}
+    assert refusal(long_pdf(attachments.PDF_MAX_PAGES + 1)) == message
+
+
+def test_a_pdf_larger_than_the_limit_once_rewritten_is_refused():
+    pdf = simple_pdf()
+    size = len(attachments.rewrite_pdf(pdf, max_bytes=MAX))
+    assert len(attachments.rewrite_pdf(pdf, max_bytes=size)) == size
+    with pytest.raises(AttachmentError) as caught:
+        attachments.rewrite_pdf(pdf, max_bytes=size - 1)
+    assert str(caught.value).startswith("Berkas terlalu besar: paling besar")
+
+
+def test_pypdf_is_not_imported_by_the_web_app_until_a_pdf_arrives():
+    script = """
+import sys
+from tests.conftest import make_app
+make_app()
+import complaints.attachments, complaints.forms, complaints.staff_forms
+print("pypdf" in sys.modules)
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
 
 
 def test_a_reportlab_pdf_with_a_picture_passes():
@@ -279,6 +440,10 @@ def stored_counts() -> dict:
 REFUSED_UPLOADS = [
     pytest.param(lambda: simple_pdf() + b"PK\x03\x04payload" + b"PK\x05\x06" + b"\0" * 18, "bukti.pdf",
                  attachments.PDF_TRAILING, id="pdf-zip-polyglot"),
+    pytest.param(encrypted_pdf, "terkunci.pdf", attachments.PDF_UNSAFE, id="encrypted-pdf"),
+    pytest.param(unreadable_pdf, "rusak.pdf", attachments.PDF_DAMAGED, id="unreadable-pdf"),
+    pytest.param(lambda: long_pdf(attachments.PDF_MAX_PAGES + 1), "buku.pdf",
+                 attachments.PDF_TOO_MANY_PAGES % {"limit": attachments.PDF_MAX_PAGES}, id="too-many-pages"),
     pytest.param(lambda: b"MZ\x90\x00" + b"\0" * 500, "foto.jpg", attachments.NOT_ALLOWED, id="renamed-exe"),
     pytest.param(lambda: b"<html><body><script>alert(1)</script></body></html>", "foto.jpg",
                  attachments.NOT_ALLOWED, id="html-named-jpg"),
@@ -320,3 +485,13 @@ def test_more_files_than_allowed_are_refused_and_nothing_is_stored(client, demo)
     assert response.status_code == 400
     assert "Paling banyak 3 lampiran." in response.get_data(as_text=True)
     assert stored_counts() == before
+
+
+def test_an_accepted_pdf_is_stored_without_the_reporters_name(client, demo):
+    from complaints.models import Attachment
+
+    response = client.post("/pengaduan/", **multipart(form_with(pdf_with_reporter_metadata(), "surat-siti.pdf")))
+    assert response.status_code == 303
+    stored = db.session.scalars(sa.select(Attachment)).one()
+    assert (stored.filename, stored.mimetype) == ("lampiran-1.pdf", "application/pdf")
+    assert b"Pelapor" not in stored.data and b"Pelapor" not in everything_pypdf_reads(stored.data)
