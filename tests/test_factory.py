@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-HEAVY = ("pandas", "matplotlib", "openpyxl", "reportlab", "numpy")
+HEAVY = ("pandas", "matplotlib", "openpyxl", "reportlab", "numpy", "pypdf")
 
 
 def test_web_workers_do_not_import_report_libraries(tmp_path):

@@ -142,3 +142,13 @@ def test_default_is_indonesian(client, directory):
     assert "Submit answers" not in html
     assert U1_QUESTION in html
     assert not any(c.startswith("lang=") for c in response.headers.getlist("Set-Cookie"))
+
+
+def test_extraction_reads_every_package_and_the_templates():
+    """A package missing from babel.cfg would leave its messages untranslated without any test noticing."""
+    with BABEL_CFG.open() as f:
+        method_map, _options = parse_mapping_cfg(f)
+    patterns = {pattern for pattern, _method in method_map}
+    for package in ("app", "survey", "complaints", "analytics"):
+        assert f"{package}/**.py" in patterns, package
+    assert "app/templates/**.html" in patterns
