@@ -18,17 +18,14 @@ complaints_report; the servers, wrk parsing and machine facts are the survey ben
 """
 
 import argparse
-import shutil
-import signal
 import sys
-import tempfile
 from pathlib import Path
 
 from tests.bench.complaints_config import TARGETS, WORKDIR_PREFIX
 from tests.bench.complaints_measure import measure
 from tests.bench.complaints_report import Results, fmt_ms, markdown, write_doc
-from tests.bench.survey_config import DOC, REPO, BenchError
-from tests.bench.survey_servers import Gunicorn
+from tests.bench.harness import run_measured
+from tests.bench.survey_config import DOC
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -58,39 +55,12 @@ def print_summary(res: Results) -> None:
         print(f"  UNEXPECTED statuses on {key}: {odd}")
 
 
-def _raise_on_sigterm(signum, _frame) -> None:
-    raise SystemExit(128 + signum)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if shutil.which("wrk") is None:
-        print(
-            "make bench needs wrk (apt-get install -y wrk; the Makefile tries this when run as root)", file=sys.stderr
-        )
+    res = run_measured(args, prefix=WORKDIR_PREFIX, measure=measure, summary=print_summary, markdown=markdown,
+                       write_doc=write_doc)  # fmt: skip
+    if res is None:
         return 2
-    signal.signal(signal.SIGTERM, _raise_on_sigterm)  # so `finally` stops the servers
-    workdir = Path(tempfile.mkdtemp(prefix=WORKDIR_PREFIX))
-    servers: list[Gunicorn] = []
-    try:
-        res = measure(args, workdir, servers)
-    except BenchError as exc:
-        print(f"\nbenchmark failed: {exc}", file=sys.stderr)
-        for server in servers:
-            if server.log_tail():
-                print(f"--- gunicorn {server.name} log ---\n{server.log_tail()}", file=sys.stderr)
-        return 2
-    finally:
-        for server in servers:
-            server.stop()
-        if args.keep:
-            print(f"kept {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    print_summary(res)
-    if not args.no_doc:
-        write_doc(args.doc, markdown(res))
-        print(f"\nFigures written to {args.doc.relative_to(REPO) if args.doc.is_relative_to(REPO) else args.doc}")
     return 1 if res.unexpected() else 0
 
 

@@ -23,16 +23,13 @@ survey_wrk (wrk runs), survey_page (page weight), survey_measure (one run), surv
 
 import argparse
 import os
-import shutil
-import signal
 import sys
-import tempfile
 from pathlib import Path
 
-from tests.bench.survey_config import DOC, REPO, BenchError
+from tests.bench.harness import run_measured
+from tests.bench.survey_config import DOC
 from tests.bench.survey_measure import measure
 from tests.bench.survey_report import Results, fmt_ms, markdown, write_doc
-from tests.bench.survey_servers import Gunicorn
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -71,41 +68,12 @@ def print_summary(res: Results) -> None:
         print(f"  {'PASS' if ok else 'FAIL'}  {name}: {measured}")
 
 
-def _raise_on_sigterm(signum, _frame) -> None:
-    raise SystemExit(128 + signum)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if shutil.which("wrk") is None:
-        print(
-            "make bench needs wrk (HTTP load generator), which is not installed.\n"
-            "Install it with: apt-get install -y wrk   (Debian/Ubuntu; the Makefile tries this when run as root)",
-            file=sys.stderr,
-        )
+    res = run_measured(args, prefix="skm-bench-", measure=measure, summary=print_summary, markdown=markdown,
+                       write_doc=write_doc)  # fmt: skip
+    if res is None:
         return 2
-    signal.signal(signal.SIGTERM, _raise_on_sigterm)  # so `finally` stops the servers
-    workdir = Path(tempfile.mkdtemp(prefix="skm-bench-"))
-    servers: list[Gunicorn] = []
-    try:
-        res = measure(args, workdir, servers)
-    except BenchError as exc:
-        print(f"\nbenchmark failed: {exc}", file=sys.stderr)
-        for server in servers:
-            if server.log_tail():
-                print(f"--- gunicorn {server.name} log ---\n{server.log_tail()}", file=sys.stderr)
-        return 2
-    finally:
-        for server in servers:
-            server.stop()
-        if args.keep:
-            print(f"kept {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    print_summary(res)
-    if not args.no_doc:
-        write_doc(args.doc, markdown(res))
-        print(f"\nFigures written to {args.doc.relative_to(REPO) if args.doc.is_relative_to(REPO) else args.doc}")
     missed = [name for name, _, ok in res.goals() if not ok]
     return 1 if (missed and args.strict) else 0
 
