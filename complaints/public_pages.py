@@ -199,12 +199,13 @@ def _deadlines(c: Complaint, *, own: bool = True) -> list[tuple[str, object]]:
 
 def render_track(c: Complaint, code: str, *, active=None, status: int = 200):
     """The tracking page of `c`; `active` = (action, form, errors) when a form comes back with errors."""
-    forms = {name: action_form(name, formdata=False) for name in CITIZEN_ACTIONS}
+    shown = {"informasi": c.status in OPEN and not can_reply(c), "tanggapan": can_reply(c), "penilaian": can_rate(c)}
+    # Only the forms the page offers (each carries a CSRF token: building the others is wasted work).
+    forms = {name: action_form(name, formdata=False) for name in CITIZEN_ACTIONS if shown[name]}
     errors = {}
     if active is not None:
         name, form, problems = active
         forms[name], errors[name] = form, problems
-    shown = {"informasi": c.status in OPEN and not can_reply(c), "tanggapan": can_reply(c), "penilaian": can_rate(c)}
     original = c.duplicate_of
     body = render_template(
         "complaints/public/track.html",
