@@ -1,7 +1,7 @@
 """Staff account pages: user management for administrators, one's own password, and the audit log."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, Field, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from app import throttle
+from app import audit, throttle
 from app import users as service
 from app.audit import WBS_OBJECT, Action, AuditEntry
 from app.auth import ROLE_LABELS, Permission, Role, User, permission_required
@@ -227,8 +227,11 @@ def own_password():
             service.change_own_password(user, current=form.current_password.data, new=form.password.data)
         except DomainError as exc:
             _show_errors(form, exc)
-            if form.current_password.errors:
+            if form.current_password.errors:  # a wrong current password counts, and is logged, as a failed login
                 throttle.record_failure(user.username, address)
+                audit.record(Action.LOGIN_FAILED, actor=user, object_type="user", object_id=user.id,
+                             unit_id=user.unit_id, detail="own password page")  # fmt: skip
+                current_app.logger.warning("Wrong current password for user id %s from %s", user.id, address)
                 db.session.commit()
         else:
             db.session.commit()

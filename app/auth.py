@@ -4,6 +4,7 @@ import enum
 import functools
 import re
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -351,8 +352,12 @@ def _failed(form: LoginForm, username: str, address: str | None):
 def _safe_next() -> str | None:
     """Return ?next= only when it is a path on this site (no open redirect)."""
     target = request.args.get("next", "")
+    if any(ch <= " " or ch == "\x7f" for ch in target):  # browsers drop tabs and newlines: "/\t/evil" is "//evil"
+        return None
     if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
     return None
 
 

@@ -37,12 +37,17 @@ def _unit_code(unit_id: int | None) -> str:
 def _guard_last_admin(user: User, *, role: Role, active: bool) -> None:
     """Refuse a change that would leave the office without an active administrator.
 
-    The active administrators are locked first (FOR UPDATE on PostgreSQL), so two administrators demoting each
-    other at the same moment cannot both succeed.
+    The active administrators are written to first (a no-op UPDATE), which takes SQLite's write lock or the rows'
+    locks on PostgreSQL before they are counted: two administrators demoting each other at the same moment cannot
+    both succeed (a SELECT ... FOR UPDATE alone locks nothing on SQLite).
     """
     if user.role != Role.ADMIN or not user.active or (role == Role.ADMIN and active):
         return
-    query = sa.select(User.id).where(User.role == Role.ADMIN, User.active.is_(True)).with_for_update()
+    admins = (User.role == Role.ADMIN, User.active.is_(True))
+    db.session.execute(
+        sa.update(User).where(*admins).values(role=User.role).execution_options(synchronize_session=False)
+    )
+    query = sa.select(User.id).where(*admins)
     if not [ident for ident in db.session.scalars(query) if ident != user.id]:
         raise AccountError(LAST_ADMIN)
 

@@ -293,3 +293,41 @@ def test_the_audit_log_page_never_shows_wbs_entries_to_an_administrator(client, 
     db.session.commit()
     html = client.get("/admin/pengguna/audit").get_data(as_text=True)
     assert "Unit Z" in html and "Dinas X" not in html
+
+
+def test_two_administrators_demoting_each_other_at_once_leave_one_administrator(tmp_path):
+    """On an SQLite file (the one-office setup) as on PostgreSQL: the second demotion waits and is refused."""
+    import threading
+
+    from tests.conftest import make_app
+    from tests.factories import run_at_once
+
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/race.sqlite")
+    with app.app_context():
+        db.create_all()
+        first, second = make_user("admin", username="adm-a"), make_user("admin", username="adm-b")
+        clients = [app.test_client(), app.test_client()]
+        log_in(clients[0], first)
+        log_in(clients[1], second)
+        jobs = iter([(clients[0], second.id), (clients[1], first.id)])
+        take = threading.Lock()
+
+        def demote() -> int:
+            with take:
+                client, target = next(jobs)
+            return client.post(f"/admin/pengguna/{target}/ubah", data={"role": "ppid", "full_name": "x"}).status_code
+
+        codes = run_at_once(app, demote)
+        db.session.expire_all()
+        admins = db.session.scalars(sa.select(User.id).where(User.role == Role.ADMIN, User.active.is_(True))).all()
+        assert sorted(codes) == [303, 400] and len(admins) == 1
+
+
+def test_a_wrong_current_password_on_the_own_password_page_is_audited_as_a_failed_login(client, boss):
+    response = client.post(
+        "/admin/pengguna/sandi",
+        data={"current_password": "not my password", "password": NEW_PASSWORD, "password_again": NEW_PASSWORD},
+    )
+    assert response.status_code == 400
+    failed = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == Action.LOGIN_FAILED)).all()
+    assert [(e.actor_id, e.detail) for e in failed] == [(boss.id, "own password page")]
