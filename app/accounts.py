@@ -103,9 +103,11 @@ def _show_errors(form: FlaskForm, exc: DomainError) -> None:
             target.errors = [*target.errors, str(message)]
 
 
-def _page(template: str, form: FlaskForm, **context):
-    status = 400 if form.is_submitted() else 200
-    return render_template(template, form=form, **context), status
+def _form(form: FlaskForm, *, title: str, status: int | None = None, **context):
+    """An account form on the shared admin form page; "Batal" leads back to the account list for those who see it."""
+    cancel = url_for("accounts.users") if current_user.can(Permission.MANAGE_USERS) else None
+    status = status or (400 if form.is_submitted() else 200)
+    return render_template("admin/form.html", form=form, title=title, cancel_url=cancel, **context), status
 
 
 def _saved(message: str):
@@ -140,7 +142,7 @@ def new_user():
             _show_errors(form, exc)
         else:
             return _saved(_("Akun %(username)s dibuat.", username=user.username))
-    return _page("accounts/form.html", form, title=_("Akun baru"))
+    return _form(form, title=_("Akun baru"))
 
 
 def _user(user_id: int) -> User:
@@ -163,7 +165,7 @@ def edit_user(user_id: int):
         else:
             done = _("Akun %(username)s disimpan.", username=user.username) if changes else _("Tidak ada perubahan.")
             return _saved(done)
-    return _page("accounts/form.html", form, title=_("Ubah akun %(username)s", username=user.username), user=user)
+    return _form(form, title=_("Ubah akun %(username)s", username=user.username), user=user)
 
 
 def _set_active(user_id: int, active: bool):
@@ -208,7 +210,7 @@ def reset_password(user_id: int):
             if user.id == current_user.id:
                 login_user(user)  # keep this session: the new session version is stored in it
             return _saved(_("Kata sandi %(username)s diganti.", username=user.username))
-    return _page("accounts/form.html", form, title=_("Atur ulang kata sandi %(username)s", username=user.username))
+    return _form(form, title=_("Atur ulang kata sandi %(username)s", username=user.username))
 
 
 @bp.route("/sandi", methods=["GET", "POST"])
@@ -222,7 +224,7 @@ def own_password():
         if wait is not None:
             flash(_("Terlalu banyak percobaan yang gagal. Coba lagi dalam %(seconds)d detik.",
                     seconds=throttle.retry_seconds(wait)), "error")  # fmt: skip
-            return render_template("accounts/form.html", form=form, title=_("Ganti kata sandi")), 429
+            return _form(form, title=_("Ganti kata sandi"), status=429)
         try:
             service.change_own_password(user, current=form.current_password.data, new=form.password.data)
         except DomainError as exc:
@@ -238,7 +240,7 @@ def own_password():
             login_user(user)  # this session continues with the new session version
             flash(_("Kata sandi Anda diganti. Sesi di perangkat lain sudah berakhir."), "success")
             return redirect(url_for("accounts.own_password"), code=303)
-    return _page("accounts/form.html", form, title=_("Ganti kata sandi"))
+    return _form(form, title=_("Ganti kata sandi"))
 
 
 def _audit_filters() -> tuple[Action | None, str]:

@@ -255,11 +255,6 @@ def permission_required(*permissions: Permission):
     return decorator
 
 
-def admin_required(view):
-    """Allow only logged-in administrators."""
-    return permission_required(Permission.MANAGE_USERS)(view)
-
-
 # The first page a role can use, in this order; complaint pages only when their blueprint provides them.
 HOME_PAGES: tuple[tuple[tuple[Permission, ...], str], ...] = (
     ((P.MANAGE_DIRECTORY,), "admin.index"),
