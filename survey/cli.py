@@ -1,6 +1,5 @@
 """Survey commands: paper imports, one-time tokens, counter posters, log pruning."""
 
-import csv
 import os
 import sys
 
@@ -67,22 +66,43 @@ def import_command(path: str, unit_slug: str, service_name: str, period: str) ->
 @survey_cli.command("tokens")
 @click.argument("unit_slug")
 @click.argument("counter_slug")
-@click.option("--count", default=50, show_default=True, help="How many one-time links (1-5000).")
-def tokens_command(unit_slug: str, counter_slug: str, count: int) -> None:
-    """Print one-time survey links as CSV, for receipts or queue tickets."""
+@click.option("--count", default=63, show_default=True, help="How many one-time codes (1-5000; 21 fill an A4 page).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "pdf"]),
+    default="csv",
+    show_default=True,
+    help="csv: no,kode,tautan,berlaku_sampai for a queue system; pdf: A4 cut-out slips (needs -o).",
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout.")
+def tokens_command(unit_slug: str, counter_slug: str, count: int, fmt: str, output: str | None) -> None:
+    """Issue one-time survey codes for a token counter, as CSV (receipts, queue tickets) or PDF slips.
+
+    The codes are shown only in this output (the database keeps keyed hashes of them).
+    """
+    from survey import slips
     from survey.tokens import TokenError, issue_tokens
 
+    if fmt == "pdf" and not output:
+        raise click.UsageError("--format pdf needs --output FILE.")
     counter = _counter(unit_slug, counter_slug)
+    if counter.access_mode != directory.AccessMode.TOKEN:
+        raise click.ClickException(f"'{unit_slug}/{counter_slug}' is a {counter.access_mode.value} counter, not token.")
     try:
-        tokens = issue_tokens(counter_id=counter.id, count=count)
+        issued = issue_tokens(counter=counter, count=count)
     except TokenError as exc:
         raise click.ClickException(str(exc)) from None
+    db.session.commit()
     if warning := local_link_warning(survey_url(counter)):
         click.echo(warning, err=True)
-    writer = csv.writer(sys.stdout)
-    writer.writerow(["no", "url"])
-    for number, token in enumerate(tokens, start=1):
-        writer.writerow([number, survey_url(counter, token=token)])
+    if not output:
+        click.echo(slips.token_csv(issued), nl=False)
+        return
+    data = slips.token_slips(issued) if fmt == "pdf" else slips.token_csv(issued).encode()
+    with open(output, "wb") as fh:
+        fh.write(data)
+    click.echo(f"Wrote {count} codes (batch #{issued.batch_id}, valid until {issued.expires_on}) to {output}.")
 
 
 @survey_cli.command("poster")
@@ -106,14 +126,18 @@ def poster_command(unit_slug: str, counter_slug: str, fmt: str, output: str, kio
 
 @survey_cli.command("prune-log")
 def prune_log_command() -> None:
-    """Delete expired anti-stuffing log rows (safe to run from cron on several hosts)."""
+    """Delete expired anti-stuffing log rows and expired one-time code batches (safe to run from cron on several
+    hosts, and twice)."""
     from survey.stuffing import prune_log
+    from survey.tokens import prune_expired
 
     removed = prune_log()
+    batches = prune_expired()
     db.session.commit()
     click.echo(
         f"Removed {removed} expired log rows (retention {current_app.config['STUFFING_LOG_RETENTION_HOURS']} h)."
     )
+    click.echo(f"Removed {batches} expired token batches.")
 
 
 def register(app) -> None:

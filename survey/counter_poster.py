@@ -5,6 +5,9 @@ import textwrap
 from app.printing import A4_INCHES, a4_figure, draw_qr, plain_text, render
 
 INSTRUCTION = "Pindai kode QR ini dengan kamera ponsel untuk mengisi Survei Kepuasan Masyarakat."
+ENGLISH = "Scan to rate our service (English available)"
+TOKEN_INSTRUCTION = "Ketik kode dari struk/tiket Anda di alamat ini, atau pindai QR pada struk."
+TOKEN_ENGLISH = "Type the code from your receipt or ticket at this address, or scan its QR."
 
 
 def counter_poster(
@@ -15,15 +18,29 @@ def counter_poster(
     fmt: str = "pdf",
     services: list[str] | None = None,
     complaint_url: str | None = None,
+    token: bool = False,
 ) -> bytes:
-    """Return a print-ready A4 poster (PDF or PNG) in black and white."""
+    """Return a print-ready A4 poster (PDF or PNG) in black and white.
+
+    A `token` counter's poster tells citizens to type the code from their receipt at the address shown (printed
+    larger), or to scan the QR on the receipt; its own QR opens the page where a code is typed.
+    """
     with plain_text():
-        return _draw(office=office, counter=counter, url=url, fmt=fmt, services=services, complaint_url=complaint_url)
+        return _draw(office=office, counter=counter, url=url, fmt=fmt, services=services, complaint_url=complaint_url,
+                     token=token)  # fmt: skip
 
 
 def _draw(
-    *, office: str, counter: str, url: str, fmt: str, services: list[str] | None, complaint_url: str | None
+    *,
+    office: str,
+    counter: str,
+    url: str,
+    fmt: str,
+    services: list[str] | None,
+    complaint_url: str | None,
+    token: bool,
 ) -> bytes:
+    instruction, english = (TOKEN_INSTRUCTION, TOKEN_ENGLISH) if token else (INSTRUCTION, ENGLISH)
     fig = a4_figure()
     fig.text(0.5, 0.945, "SURVEI KEPUASAN MASYARAKAT", ha="center", va="center", fontsize=24, weight="bold")
     fig.text(0.5, 0.905, "\n".join(textwrap.wrap(office, 40)), ha="center", va="top", fontsize=17)
@@ -39,16 +56,16 @@ def _draw(
         weight="bold",
     )
     draw_qr(fig, url, (0.15, 0.235, 0.70, 0.70 * A4_INCHES[0] / A4_INCHES[1]))
-    fig.text(0.5, 0.205, "\n".join(textwrap.wrap(INSTRUCTION, 46)), ha="center", va="top", fontsize=16, weight="bold")
-    fig.text(
-        0.5, 0.125, "Scan to rate our service (English available)", ha="center", va="top", fontsize=12, style="italic"
-    )
+    fig.text(0.5, 0.205, "\n".join(textwrap.wrap(instruction, 46)), ha="center", va="top", fontsize=16, weight="bold")
+    fig.text(0.5, 0.125, "\n".join(textwrap.wrap(english, 80)), ha="center", va="top", fontsize=12, style="italic")
     if services:
         listed = ", ".join(services)
         fig.text(0.5, 0.1, "\n".join(textwrap.wrap("Layanan: " + listed, 80)[:2]), ha="center", va="top", fontsize=10)
     if complaint_url:
         fig.text(0.5, 0.043, "Pengaduan: " + complaint_url, ha="center", va="center", fontsize=10)
-    fig.text(0.5, 0.064 if complaint_url else 0.045, url, ha="center", va="center", fontsize=10, family="monospace")
+    # On a token poster the address is where the code is typed: larger, when it fits the page's width.
+    big = {"fontsize": 12, "weight": "bold"} if token and len(url) <= 64 else {"fontsize": 10}
+    fig.text(0.5, 0.064 if complaint_url else 0.045, url, ha="center", va="center", family="monospace", **big)
     fig.text(0.5, 0.022, "Jawaban Anda anonim. Survei ini tidak dipungut biaya.", ha="center", va="center", fontsize=9)
     return render(fig, fmt)
 
@@ -60,7 +77,11 @@ def _rule(fig, y: float):
 
 
 def poster_of(counter, *, fmt: str = "pdf", kiosk: bool = False) -> bytes:
-    """Return the A4 QR poster of a directory counter: its unit, name, services and survey (or kiosk) link."""
+    """Return the A4 QR poster of a directory counter: its unit, name, services and survey (or kiosk) link.
+
+    A token counter's poster says to type the code from a receipt or ticket (its QR opens the page to type it on).
+    """
+    from app.directory import AccessMode
     from app.links import public_url, survey_url
 
     return counter_poster(
@@ -70,4 +91,5 @@ def poster_of(counter, *, fmt: str = "pdf", kiosk: bool = False) -> bytes:
         fmt=fmt,
         services=[s.name for s in counter.services],
         complaint_url=public_url("complaints.form", unit=counter.unit.slug),
+        token=counter.access_mode == AccessMode.TOKEN,
     )

@@ -1,21 +1,20 @@
-"""Staff pages of the survey: a counter's QR poster, one-time tokens, and paper questionnaire imports."""
+"""Staff pages of the survey: a counter's QR poster, one-time codes, and paper questionnaire imports."""
 
-import csv
-import io
+from datetime import timedelta
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, IntegerField, RadioField, SelectChoice, SelectField, StringField, ValidationError
 from wtforms.validators import DataRequired, NumberRange, Regexp
 
+from app import clock
 from app.auth import Permission, permission_required
-from app.directory import Counter, Service, Unit
+from app.directory import AccessMode, Counter, Service, Unit
 from app.extensions import db
-from app.links import survey_url
 from app.periods import frozen_periods, frozen_periods_of
 
 bp = Blueprint("survey_staff", __name__, url_prefix="/admin")
@@ -34,8 +33,31 @@ def require_counter_work() -> None:
         abort(404)
 
 
+# The most slips one web download draws: 30 A4 pages, about ten seconds on a 2-core machine. A larger PDF would
+# outlast a worker's timeout (gunicorn's default is 30 s) after its codes were stored, so they would never be handed
+# out. `flask survey tokens --format pdf` draws a whole batch (up to 5000).
+PDF_MAX_ON_THE_WEB = 630
+
+
 class TokenForm(FlaskForm):
-    count = IntegerField(_l("Jumlah"), default=50, validators=[DataRequired(), NumberRange(1, 5000)])
+    count = IntegerField(_l("Jumlah kode"), default=63, validators=[DataRequired(), NumberRange(1, 5000)])
+    fmt = RadioField(
+        _l("Bentuk unduhan"),
+        choices=[
+            SelectChoice("pdf", _l("Lembar potong A4 (PDF)")),
+            SelectChoice("csv", _l("CSV untuk sistem antrean")),
+        ],
+        default="pdf",
+    )
+
+    def validate_count(self, field) -> None:
+        if self.fmt.data == "pdf" and field.data and field.data > PDF_MAX_ON_THE_WEB:
+            raise ValidationError(
+                _l(
+                    "Lembar PDF paling banyak %(n)d kode sekali unduh; untuk lebih banyak, unduh lagi atau pilih CSV.",
+                    n=PDF_MAX_ON_THE_WEB,
+                )
+            )
 
 
 class ImportForm(FlaskForm):
@@ -67,20 +89,26 @@ def counter_poster(counter_id: int, fmt: str):
 
 @bp.route("/counters/<int:counter_id>/tokens", methods=["GET", "POST"])
 def counter_tokens(counter_id: int):
-    """Issue one-time survey links for a token-mode counter, as CSV for the queue system."""
+    """Issue one-time codes for a token counter and hand them out, once, as cut-out slips (PDF) or CSV."""
+    from survey import slips
     from survey.tokens import issue_tokens
 
     counter = db.get_or_404(Counter, counter_id)
+    if counter.access_mode != AccessMode.TOKEN:
+        abort(404)
     form = TokenForm()
     if form.validate_on_submit():
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["no", "url"])
-        for number, token in enumerate(issue_tokens(counter_id=counter.id, count=form.count.data), start=1):
-            writer.writerow([number, survey_url(counter, token=token)])
-        return _download(out.getvalue(), "text/csv", f"token-{counter.unit.slug}-{counter.slug}.csv")
+        issued = issue_tokens(counter=counter, count=form.count.data)
+        db.session.commit()  # before drawing: slips take seconds, and must not hold the database's write lock
+        if form.fmt.data == "csv":
+            return _download(slips.token_csv(issued), "text/csv", slips.filename(issued, "csv"))
+        return _download(slips.token_slips(issued), "application/pdf", slips.filename(issued, "pdf"))
+    days = current_app.config["SURVEY_TOKEN_MAX_AGE_DAYS"]
+    valid_until = clock.today() + timedelta(days=days)
     status = 400 if form.is_submitted() else 200
-    return render_template("survey/staff/tokens.html", form=form, counter=counter), status
+    return render_template(
+        "survey/staff/tokens.html", form=form, counter=counter, valid_until=valid_until, days=days
+    ), status
 
 
 @bp.route("/units/<int:unit_id>/import", methods=["GET", "POST"])

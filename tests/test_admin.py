@@ -109,11 +109,11 @@ def test_poster_is_black_and_white_friendly(app, demo):
 
 
 def test_tokens_csv(login, demo):
-    result = login.post(f"/admin/counters/{demo.token.id}/tokens", data={"count": "3"})
+    result = login.post(f"/admin/counters/{demo.token.id}/tokens", data={"count": "3", "fmt": "csv"})
     assert result.status_code == 200 and result.mimetype == "text/csv"
     lines = result.get_data(as_text=True).strip().splitlines()
-    assert lines[0] == "no,url" and len(lines) == 4
-    url = lines[1].split(",", 1)[1]
+    assert lines[0] == "no,kode,tautan,berlaku_sampai" and len(lines) == 4
+    url = lines[1].split(",")[2]
     assert url.startswith("https://skm.example.go.id/s/dpmptsp-uji/loket-3?t=")
     assert login.get(url.replace("https://skm.example.go.id", "")).status_code == 200
     assert login.post(f"/admin/counters/{demo.token.id}/tokens", data={"count": "0"}).status_code == 400

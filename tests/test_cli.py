@@ -91,8 +91,8 @@ def test_directory_commands(runner):
 def test_tokens_and_poster_commands(runner, demo, tmp_path):
     result = runner.invoke(args=["survey", "tokens", "dpmptsp-uji", "loket-3", "--count", "2"])
     assert result.exit_code == 0
-    lines = result.output.strip().splitlines()
-    assert lines[0] == "no,url" and len(lines) == 3 and "?t=" in lines[1]
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == "no,kode,tautan,berlaku_sampai" and len(lines) == 3 and "?t=" in lines[1]
     assert runner.invoke(args=["survey", "tokens", "dpmptsp-uji", "loket-3", "--count", "0"]).exit_code != 0
     out = tmp_path / "poster.pdf"
     result = runner.invoke(args=["survey", "poster", "dpmptsp-uji", "loket-1", "-o", str(out)])
