@@ -35,8 +35,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     register_extensions(app)
+    from app import access_log
     from app.security import RowIdConverter
 
+    access_log.install()
     app.url_map.converters["int"] = RowIdConverter  # before any route is added
     register_blueprints(app)
     register_error_handlers(app)

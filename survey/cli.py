@@ -4,7 +4,6 @@ import os
 import sys
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from app import directory
@@ -128,15 +127,14 @@ def poster_command(unit_slug: str, counter_slug: str, fmt: str, output: str, kio
 def prune_log_command() -> None:
     """Delete expired anti-stuffing log rows and expired one-time code batches (safe to run from cron on several
     hosts, and twice)."""
-    from survey.stuffing import prune_log
+    from survey.stuffing import prune_log, retention
     from survey.tokens import prune_expired
 
     removed = prune_log()
     batches = prune_expired()
     db.session.commit()
-    click.echo(
-        f"Removed {removed} expired log rows (retention {current_app.config['STUFFING_LOG_RETENTION_HOURS']} h)."
-    )
+    minutes = int(retention().total_seconds() // 60)
+    click.echo(f"Removed {removed} expired log rows (retention {minutes} min).")
     click.echo(f"Removed {batches} expired token batches.")
 
 

@@ -1,7 +1,7 @@
 """Demo survey responses for `flask seed-demo`: six months of answers at the demo counters."""
 
 import random
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 
 from app import clock
 from app.directory import AccessMode, Counter, Service, Unit
@@ -18,7 +18,6 @@ def seed_responses(
     *, unit: Unit, counters: list[Counter], services: list[Service], count: int, rng: random.Random
 ) -> None:
     """Add `count` plausible responses over the last six months (weekdays, office hours). Flushes."""
-    tz = clock.office_tz()
     today = clock.today()
     for _ in range(count):
         counter = rng.choice(counters)
@@ -26,7 +25,6 @@ def seed_responses(
         day = today - timedelta(days=rng.randrange(0, 180))
         while day.weekday() >= 5:
             day -= timedelta(days=1)
-        local = datetime.combine(day, time(rng.randrange(8, 15), rng.randrange(60)), tz)
         scores = {}
         for element in ELEMENTS:
             weights = _WEIGHTS.get(element.code, _DEFAULT_WEIGHTS)
@@ -38,7 +36,6 @@ def seed_responses(
                 service_id=service.id,
                 counter_id=counter.id,
                 survey_date=day,
-                submitted_at=local.astimezone(UTC),
                 channel=Channel.ONLINE,
                 assisted=counter.access_mode == AccessMode.ASSISTED,
                 gender=rng.choice(GENDERS)[0],

@@ -80,9 +80,8 @@ class Response(_answer_columns(), db.Model):
     service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"))
     counter_id: Mapped[int | None] = mapped_column(sa.ForeignKey("counters.id", ondelete="SET NULL"), index=True)
     import_batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("import_batches.id"), index=True)
-    # The office-local date the service was received; periods are cut on it.
+    # The office-local date the service was received; periods are cut on it. Deliberately no time of day.
     survey_date: Mapped[date]
-    submitted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
     channel: Mapped[Channel] = mapped_column(_enum(Channel), default=Channel.ONLINE)
 
     gender: Mapped[str | None] = mapped_column(sa.String(1))
@@ -92,11 +91,10 @@ class Response(_answer_columns(), db.Model):
     occupation_other: Mapped[str | None] = mapped_column(sa.String(100))
     suggestion: Mapped[str | None] = mapped_column(sa.Text)
 
-    # Anti-stuffing evidence: flags are kept, never used to drop a response.
+    # Anti-stuffing evidence: flags are kept, never used to drop a response. Nothing here names a device, an
+    # address or a token: those live apart (survey_submission_log for an hour, survey_token_batches unlinked).
     assisted: Mapped[bool] = mapped_column(default=False)
     flags: Mapped[str] = mapped_column(sa.String(200), default="")  # space-separated flag codes
-    device_hash: Mapped[str | None] = mapped_column(sa.String(64))
-    token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     unit: Mapped[Unit] = relationship()
     service: Mapped[Service] = relationship()
@@ -132,3 +130,33 @@ class SubmissionLog(db.Model):
     ip_hash: Mapped[str] = mapped_column(sa.String(64))
     device_hash: Mapped[str | None] = mapped_column(sa.String(64))
     answers_hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class TokenBatch(db.Model):
+    """One printing of one-time codes for a token counter.
+
+    Which codes were spent is one character per code in `spent` ("0" unspent, "1" spent), flipped by a single
+    guarded UPDATE. It records that a code was used, never when, in what order, or by which response: nothing
+    links a response to its code, even for someone holding the printed codes and a dump of the database.
+    """
+
+    __tablename__ = "survey_token_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    counter_id: Mapped[int] = mapped_column(sa.ForeignKey("counters.id", ondelete="CASCADE"), index=True)
+    issued_on: Mapped[date]
+    expires_on: Mapped[date] = mapped_column(index=True)  # the last office date a code is accepted
+    size: Mapped[int]
+    spent: Mapped[str] = mapped_column(sa.Text)
+
+    counter: Mapped[Counter] = relationship()
+
+
+class SurveyToken(db.Model):
+    """One code of a batch: a keyed hash of the code (never the code itself) and its place in the batch."""
+
+    __tablename__ = "survey_tokens"
+
+    code_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    batch_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_token_batches.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]  # 0-based index into TokenBatch.spent

@@ -2,17 +2,16 @@
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from app import clock
 from app.directory import AccessMode, Counter, Service, Unit
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import N_
-from survey import stuffing
+from survey import stuffing, tokens
 from survey.models import Channel, Response
 from survey.questionnaire import (
     EDUCATIONS,
@@ -26,7 +25,6 @@ from survey.questionnaire import (
     ScoreError,
     parse_score,
 )
-from survey.tokens import TokenError, check_token
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +98,17 @@ def check_profile(profile: Profile) -> Profile:
     return profile
 
 
+def input_errors(answers: dict[str, object], profile: Profile) -> dict:
+    """Every answer and profile error at once (empty when both are fine), so a form can show them together."""
+    errors = {}
+    for check, value in ((check_answers, answers), (check_profile, profile)):
+        try:
+            check(value)
+        except SurveyError as exc:
+            errors.update(exc.by_field())
+    return errors
+
+
 def counter_services(counter: Counter) -> list[Service]:
     """Return the active services a counter's form offers (all of the unit's if none are set)."""
     services = counter.services or counter.unit.services
@@ -121,8 +130,10 @@ def submit_response(
     """Store one questionnaire from a counter's survey link, with its flags.
 
     Guarantees: scores are 1-4 or NULL, the service is one the counter offers,
-    a token-mode counter has a valid unspent token, and nothing is written when
-    any check fails. Flushes (so `id` is set) but does not commit.
+    a token-mode counter has a valid unspent code (spent here, with no link to the
+    response), and nothing is written when any check fails. The response keeps the
+    survey date, never the time, the device, the address or the code. Flushes (so
+    `id` is set) but does not commit.
     :raise SurveyError: bad input, with a message per field.
     :raise TokenUsedError: the token was already spent.
     """
@@ -133,61 +144,57 @@ def submit_response(
     if service not in counter_services(counter):
         raise SurveyError({"service": N_("Pilih jenis layanan yang Anda terima.")})
 
-    token_hash = _spendable_token(counter, token) if counter.access_mode == AccessMode.TOKEN else None
+    if counter.access_mode == AccessMode.TOKEN:
+        _spend_token(counter, token)
     if counter.access_mode == AccessMode.ASSISTED:
         assisted = True
 
-    flags, device_hash = stuffing.assess_and_log(
-        ip=ip, device_id=device_id, answers=scores, check_device=channel == Channel.ONLINE and not assisted
+    flags = stuffing.assess_and_log(
+        ip=ip,
+        device_id=device_id,
+        answers=scores,
+        check_device=channel == Channel.ONLINE and not assisted,
+        kiosk=channel == Channel.KIOSK,
     )
     response = Response(
         unit_id=counter.unit_id,
         service_id=service.id,
         counter_id=counter.id,
         survey_date=clock.today(),
-        submitted_at=datetime.now(UTC),
         channel=channel,
         assisted=assisted,
         flags=" ".join(flags),
-        device_hash=device_hash,
-        token_hash=token_hash,
         **_profile_columns(profile),
         **{code.lower(): score for code, score in scores.items()},
     )
-    _store(response)
+    db.session.add(response)
+    db.session.flush()
     if flags:
-        logger.info("Response %s flagged: %s", response.id, " ".join(flags))
+        logger.info("A survey response was flagged: %s", " ".join(flags))  # no id: a log line must not link
     return response
 
 
-def _spendable_token(counter: Counter, token: str | None) -> str:
-    """Return the hash of a valid, unspent token for a token-mode counter.
+def check_code(counter: Counter, token: str | None) -> tokens.TokenRef:
+    """Return a token counter's valid, unspent code.
 
-    :raise SurveyError: no token, or a forged, expired or foreign one.
-    :raise TokenUsedError: the token was already spent.
+    :raise SurveyError: no code, or an unknown, expired or foreign one.
+    :raise TokenUsedError: the code was already used.
     """
     if not token:
         raise SurveyError({"token": TOKEN_REQUIRED})
     try:
-        token_hash = check_token(token, counter_id=counter.id)
-    except TokenError as exc:
+        ref = tokens.check_token(token, counter_id=counter.id)
+    except tokens.TokenError as exc:
         raise SurveyError(*(replace(m, field="token") for m in exc.messages)) from None
-    if token_spent(token_hash):
+    if tokens.is_spent(ref):
         raise TokenUsedError()
-    return token_hash
+    return ref
 
 
-def _store(response: Response) -> None:
-    """Add and flush a response; a token raced by two submissions is decided by the UNIQUE constraint."""
-    db.session.add(response)
-    if response.token_hash is None:
-        db.session.flush()
-        return
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:
-        raise TokenUsedError() from None
+def _spend_token(counter: Counter, token: str | None) -> None:
+    """Spend a token counter's code; of two submissions racing with one code, the row lock lets one win."""
+    if not tokens.spend(check_code(counter, token)):
+        raise TokenUsedError()
 
 
 def _profile_columns(profile: Profile) -> dict[str, object]:
@@ -207,7 +214,6 @@ def store_paper_responses(
     """Insert already-validated paper questionnaires in one statement; returns the count."""
     if service.unit_id != unit.id:
         raise SurveyError({"service": N_("Layanan bukan milik unit ini.")})
-    now = datetime.now(UTC)
     values = [
         {
             "unit_id": unit.id,
@@ -215,7 +221,6 @@ def store_paper_responses(
             "counter_id": None,
             "import_batch_id": batch_id,
             "survey_date": day,
-            "submitted_at": now,
             "channel": Channel.PAPER,
             "assisted": False,
             "flags": "",
@@ -227,11 +232,6 @@ def store_paper_responses(
     if values:
         db.session.execute(sa.insert(Response), values)
     return len(values)
-
-
-def token_spent(token_hash: str) -> bool:
-    """Return True when a response already carries this token."""
-    return db.session.scalar(sa.select(Response.id).where(Response.token_hash == token_hash)) is not None
 
 
 def response_watermark() -> int:

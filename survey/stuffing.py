@@ -1,7 +1,9 @@
 """Flag suspicious survey bursts without blocking them (perf-security.md B.2).
 
 Counts live in the database (survey_submission_log), so every worker and
-every app server sees the same history; only keyed hashes are kept.
+every app server sees the same history. Only keyed hashes are kept, apart from
+the responses, and only as long as the longest check looks back
+(`retention()`): each submission deletes what has aged out.
 """
 
 import hashlib
@@ -33,30 +35,50 @@ def keyed_hash(kind: str, value: str) -> str:
     return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
+def retention() -> timedelta:
+    """How long a log row is kept: the longest window a check looks back over."""
+    cfg = current_app.config
+    return timedelta(minutes=max(cfg["STUFFING_DEVICE_WINDOW_MINUTES"], cfg["STUFFING_IP_WINDOW_MINUTES"]))
+
+
 def assess_and_log(
-    *, ip: str | None, device_id: str | None, answers: dict[str, int | None], check_device: bool = True
-) -> tuple[list[str], str | None]:
-    """Record this submission and return (flags, device hash).
+    *,
+    ip: str | None,
+    device_id: str | None,
+    answers: dict[str, int | None],
+    check_device: bool = True,
+    kiosk: bool = False,
+) -> list[str]:
+    """Record this submission (apart from the response) and return its flags.
 
     :param check_device: False for a shared kiosk tablet, where one device
         legitimately serves many citizens.
+    :param kiosk: count bursts per kiosk (its device cookie), not per network
+        address: the office's kiosks and visitors' phones share one Wi-Fi address.
     """
     cfg = current_app.config
     now = datetime.now(UTC)
-    ip_hash = keyed_hash("ip", ip or "unknown")
+    prune_log(now=now)
     device_hash = keyed_hash("device", device_id) if device_id else None
+    if kiosk and device_id:
+        ip_hash = keyed_hash("kiosk", device_id)
+    else:
+        ip_hash = keyed_hash("ip", ip or "unknown")
     answers_hash = keyed_hash("answers", ",".join(str(answers.get(k)) for k in sorted(answers)))
     flags: list[str] = []
     device_since = now - timedelta(minutes=cfg["STUFFING_DEVICE_WINDOW_MINUTES"])
     ip_since = now - timedelta(minutes=cfg["STUFFING_IP_WINDOW_MINUTES"])
     burst, identical = cfg["STUFFING_IP_BURST"], cfg["STUFFING_IDENTICAL_BURST"]
     recent_ip = (SubmissionLog.ip_hash == ip_hash, SubmissionLog.created_at >= ip_since)
+    # Many honest phones on one office Wi-Fi give the same answers ("Sangat baik" throughout): identical answers
+    # count only when they come from this same browser, or from a client that keeps no cookie at all.
+    same_browser = sa.or_(SubmissionLog.device_hash.is_(None), SubmissionLog.device_hash == device_hash)
     # One round trip for the three counts, each capped so a large burst costs no more than a small one.
     same_device, same_ip, same_answers = db.session.execute(
         sa.select(
             _count_upto(1, SubmissionLog.device_hash == device_hash, SubmissionLog.created_at >= device_since),
             _count_upto(burst - 1, *recent_ip),
-            _count_upto(identical - 1, *recent_ip, SubmissionLog.answers_hash == answers_hash),
+            _count_upto(identical - 1, *recent_ip, SubmissionLog.answers_hash == answers_hash, same_browser),
         )
     ).one()
     if check_device:
@@ -70,7 +92,7 @@ def assess_and_log(
         flags.append(IDENTICAL_BURST)
 
     db.session.add(SubmissionLog(created_at=now, ip_hash=ip_hash, device_hash=device_hash, answers_hash=answers_hash))
-    return flags, device_hash
+    return flags
 
 
 def _count_upto(limit: int, *conditions):
@@ -82,6 +104,6 @@ def _count_upto(limit: int, *conditions):
 def prune_log(*, now: datetime | None = None) -> int:
     """Delete log rows past the retention period; safe to run any number of times."""
     now = now or datetime.now(UTC)
-    cutoff = now - timedelta(hours=current_app.config["STUFFING_LOG_RETENTION_HOURS"])
+    cutoff = now - retention()
     result = db.session.execute(sa.delete(SubmissionLog).where(SubmissionLog.created_at < cutoff))
     return result.rowcount or 0

@@ -99,13 +99,13 @@ def test_tokens_and_poster_commands(runner, demo, tmp_path):
     assert result.exit_code == 0 and out.read_bytes().startswith(b"%PDF")
 
 
-@pytest.mark.parametrize("hours_ago, kept", [(1, 1), (72, 0)])
-def test_prune_log_is_idempotent(app, runner, hours_ago, kept):
+@pytest.mark.parametrize("minutes_ago, kept", [(30, 1), (61, 0)])
+def test_prune_log_is_idempotent(app, runner, minutes_ago, kept):
     from datetime import UTC, datetime, timedelta
 
     db.session.add(
         SubmissionLog(
-            created_at=datetime.now(UTC) - timedelta(hours=hours_ago), ip_hash="a" * 64, answers_hash="b" * 64
+            created_at=datetime.now(UTC) - timedelta(minutes=minutes_ago), ip_hash="a" * 64, answers_hash="b" * 64
         )
     )
     db.session.commit()

@@ -50,7 +50,7 @@ SUGGESTIONS = (
 SUGGESTION_SHARE = 0.05
 
 COLUMNS = (
-    "unit_id", "service_id", "counter_id", "survey_date", "submitted_at", "channel", "gender", "age", "education",
+    "unit_id", "service_id", "counter_id", "survey_date", "channel", "gender", "age", "education",
     "occupation", "occupation_other", "suggestion", "assisted", "flags",
     "u1", "u2", "u3", "u4", "u5", "u6", "u7", "u8", "u9",
 )  # fmt: skip
@@ -161,16 +161,9 @@ def _placement(rng, n: int, ids: dict) -> tuple[list, list, list, list]:
     return counter_col, service_col, channel_col, assisted_col
 
 
-def _timestamps(rng, n: int, day_strings: list[str], day_index) -> tuple[list, list]:
-    """survey_date and submitted_at columns (office hours, stored as naive UTC text)."""
-    hours = rng.integers(0, 8, n).tolist()  # 08:00-15:59 WITA = 00:00-07:59 UTC, same date
-    minutes = rng.integers(0, 60, n).tolist()
-    seconds = rng.integers(0, 60, n).tolist()
-    date_col = [day_strings[i] for i in day_index.tolist()]
-    submitted_col = [
-        f"{d} {h:02d}:{m:02d}:{s:02d}.000000" for d, h, m, s in zip(date_col, hours, minutes, seconds, strict=True)
-    ]
-    return date_col, submitted_col
+def _dates(n: int, day_strings: list[str], day_index) -> list:
+    """The survey_date column (responses keep the date, never the time)."""
+    return [day_strings[i] for i in day_index.tolist()]
 
 
 def _profile(rng, n: int) -> tuple[list, list, list, list, list]:
@@ -225,13 +218,13 @@ def generate_columns(ids: dict) -> list[list]:
     day_index = np.sort(rng.integers(0, days, n))
 
     counter_col, service_col, channel_col, assisted_col = _placement(rng, n, ids)
-    date_col, submitted_col = _timestamps(rng, n, day_strings, day_index)
+    date_col = _dates(n, day_strings, day_index)
     gender_col, age_col, education_col, occupation_col, occupation_other_col = _profile(rng, n)
     suggestion_col, flags_col = _suggestions_and_flags(rng, n)
     score_cols = _scores(rng, n)
 
     unit_col = [ids["unit"]] * n
-    return [unit_col, service_col, counter_col, date_col, submitted_col, channel_col, gender_col, age_col,
+    return [unit_col, service_col, counter_col, date_col, channel_col, gender_col, age_col,
             education_col, occupation_col, occupation_other_col, suggestion_col, assisted_col, flags_col,
             *score_cols]  # fmt: skip
 

@@ -103,7 +103,6 @@ def load_postgres(sqlite_path: Path, sa_url: str, dsn: str) -> dict:
     _check_same_directory(src, ids)
 
     with psycopg.connect(dsn) as con:
-        con.execute("SET TimeZone = 'UTC'")  # submitted_at is stored as naive UTC text in SQLite
         indexdefs = _drop_response_indexes(con)
         timings["COPY 1M rows (csv)"] = _copy_responses(con, src)
         started = time.perf_counter()
