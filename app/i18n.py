@@ -1,9 +1,10 @@
 """Interface language: Indonesian by default, English on request."""
 
 from flask import Flask, Response, current_app, has_request_context, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 
 LANG_COOKIE = "lang"
+_SWITCHED = "skm.lang"
 
 
 def N_(message: str) -> str:
@@ -16,14 +17,31 @@ def _requested_lang() -> str | None:
     return lang if lang in current_app.config["LANGUAGES"] else None
 
 
+def _shared_device() -> bool:
+    """A kiosk tablet serves one citizen after another: it never remembers a language."""
+    return request.args.get("kiosk") == "1"
+
+
 def select_locale() -> str:
-    """Pick the locale from ?lang=, then the lang cookie, else the default (id; also outside a request)."""
+    """Pick the locale from a switch in this request, ?lang=, then the lang cookie (never on a kiosk), else the
+    default (id; also outside a request)."""
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    lang = _requested_lang() or request.cookies.get(LANG_COOKIE)
+    lang = request.environ.get(_SWITCHED) or _requested_lang()
+    if lang is None and not _shared_device():
+        lang = request.cookies.get(LANG_COOKIE)
     if lang in current_app.config["LANGUAGES"]:
         return lang
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def switch_locale(lang: str) -> bool:
+    """Use `lang` for the rest of this request (a language button posted with a form); False if unknown."""
+    if lang not in current_app.config["LANGUAGES"]:
+        return False
+    request.environ[_SWITCHED] = lang  # request-scoped (g can outlive a request in tests)
+    refresh()
+    return True
 
 
 def lang_url(lang: str) -> str:
@@ -39,8 +57,8 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def remember_lang(response: Response) -> Response:
-        lang = _requested_lang()
-        if lang and request.cookies.get(LANG_COOKIE) != lang:
+        lang = request.environ.get(_SWITCHED) or _requested_lang()
+        if lang and request.cookies.get(LANG_COOKIE) != lang and not _shared_device():
             response.set_cookie(
                 LANG_COOKIE,
                 lang,

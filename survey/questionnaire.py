@@ -144,17 +144,17 @@ ELEMENT_CODES: tuple[str, ...] = tuple(e.code for e in ELEMENTS)
 GENDERS: tuple[tuple[str, str], ...] = (("L", N_("Laki-laki")), ("P", N_("Perempuan")))
 EDUCATIONS: tuple[tuple[str, str], ...] = (
     ("SD", N_("SD ke bawah")),
-    ("SMP", "SMP"),
-    ("SMA", "SMA/SMK"),
-    ("D1-D3", "D1-D3"),
-    ("S1", "D4/S1"),
-    ("S2", "S2"),
-    ("S3", "S3"),
+    ("SMP", N_("SMP")),
+    ("SMA", N_("SMA/SMK")),
+    ("D1-D3", N_("D1-D3")),
+    ("S1", N_("D4/S1")),
+    ("S2", N_("S2")),
+    ("S3", N_("S3")),
 )
 OCCUPATIONS: tuple[tuple[str, str], ...] = (
-    ("PNS", "PNS"),
-    ("TNI", "TNI"),
-    ("POLRI", "POLRI"),
+    ("PNS", N_("PNS")),
+    ("TNI", N_("TNI")),
+    ("POLRI", N_("POLRI")),
     ("SWASTA", N_("Swasta")),
     ("WIRAUSAHA", N_("Wirausaha")),
     ("LAINNYA", N_("Lainnya")),

@@ -5,22 +5,24 @@ import time
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 
 from app.auth import Permission
+from app.clock import today
 from app.directory import AccessMode, Service, get_counter
 from app.errors import Message
-from app.extensions import db, limiter
-from app.i18n import N_, select_locale
+from app.extensions import csrf, db, limiter
+from app.i18n import N_, select_locale, switch_locale
+from app.periods import period_of
 from survey import service as survey_service
-from survey.forms import SurveyForm, read_submission
+from survey import stuffing, tokens
+from survey.forms import error_summary, form_check_failure, read_submission
 from survey.models import Channel
 from survey.questionnaire import EDUCATIONS, ELEMENTS, GENDERS, OCCUPATIONS
-from survey.tokens import TokenError, check_token
 
 bp = Blueprint("survey", __name__, url_prefix="/s")
 
 DEVICE_COOKIE = "skm_device"
+DEVICE_COOKIE_SECONDS = 24 * 3600  # longer than the repeat check's window, short enough to say so plainly
 
 
 @bp.before_request
@@ -32,6 +34,14 @@ def limit_body_size() -> None:
 
 def _survey_post_limit() -> str:
     return current_app.config["SURVEY_POST_LIMIT"]
+
+
+def _code_limit() -> str:
+    return current_app.config["SURVEY_CODE_LIMIT"]
+
+
+def _no_code() -> bool:
+    return not request.args.get("t")
 
 
 def _may_assist(counter) -> bool:
@@ -47,7 +57,7 @@ def _load_counter(unit_slug: str, counter_slug: str):
     return counter
 
 
-def _render(counter, *, status=200, errors=None, values=None, token=None, kiosk=False, csrf_value=None):
+def _render(counter, *, status=200, errors=None, values=None, token=None, kiosk=False):
     services = survey_service.counter_services(counter)
     values = values or {}
     if "layanan" not in values:
@@ -58,6 +68,7 @@ def _render(counter, *, status=200, errors=None, values=None, token=None, kiosk=
             values["layanan"] = wanted
     return render_template(
         "survey/form.html",
+        summary=error_summary(errors or {}),
         counter=counter,
         services=services,
         elements=ELEMENTS,
@@ -69,7 +80,7 @@ def _render(counter, *, status=200, errors=None, values=None, token=None, kiosk=
         token=token,
         kiosk=kiosk,
         staff=_may_assist(counter),
-        csrf_value=csrf_value or generate_csrf(),
+        retention=int(stuffing.retention().total_seconds() // 60),
     ), status
 
 
@@ -79,7 +90,7 @@ def _with_device_cookie(response):
         response.set_cookie(
             DEVICE_COOKIE,
             secrets.token_urlsafe(18),
-            max_age=2 * 365 * 24 * 3600,
+            max_age=DEVICE_COOKIE_SECONDS,
             httponly=True,
             samesite="Lax",
             secure=current_app.config["SESSION_COOKIE_SECURE"],
@@ -87,16 +98,15 @@ def _with_device_cookie(response):
     return response
 
 
-# The blank questionnaire of a static counter is the same for every citizen but for the CSRF token, so each
+# The blank questionnaire of a static counter is the same for every citizen, so each
 # worker keeps it rendered for a short while (derived data: losing it costs one render; a directory change
-# shows after at most FORM_CACHE_SECONDS). Token and assisted counters, staff and error pages are never cached.
+# shows after at most FORM_CACHE_SECONDS). Kiosk, token and assisted counters, staff and error pages are not cached.
 FORM_CACHE_SECONDS = 30
-_CSRF_PLACEHOLDER = "CSRFTOKENPLACEHOLDER"
 
 
 def _cached_form(unit_slug: str, counter_slug: str, kiosk: bool):
-    if current_user.is_authenticated or request.args.get("t"):
-        return None
+    if current_user.is_authenticated or request.args.get("t") or kiosk:
+        return None  # a kiosk page carries a script its response's CSP must allow
     layanan = request.args.get("layanan", "")
     key = (unit_slug, counter_slug, select_locale(), kiosk, layanan if layanan.isdigit() else "")
     now = time.monotonic()
@@ -106,11 +116,11 @@ def _cached_form(unit_slug: str, counter_slug: str, kiosk: bool):
         counter = _load_counter(unit_slug, counter_slug)
         if counter.access_mode != AccessMode.STATIC:
             return None
-        html, _status = _render(counter, kiosk=kiosk, csrf_value=_CSRF_PLACEHOLDER)
+        html, _status = _render(counter, kiosk=kiosk)
         if len(cache) > 512:
             cache.clear()
         hit = cache[key] = (now + FORM_CACHE_SECONDS, html)
-    return hit[1].replace(_CSRF_PLACEHOLDER, generate_csrf())
+    return hit[1]
 
 
 def _refusal(counter, message: str, status: int):
@@ -118,55 +128,70 @@ def _refusal(counter, message: str, status: int):
 
 
 @bp.route("/<unit_slug>/<counter_slug>", methods=["GET"])
+@limiter.limit(_code_limit, exempt_when=_no_code, deduct_when=lambda response: response.status_code >= 400)
 def form(unit_slug: str, counter_slug: str):
-    """Show the questionnaire for a counter."""
+    """Show the questionnaire for a counter (a token counter first asks for the code from the receipt)."""
     kiosk = request.args.get("kiosk") == "1"
     cached = _cached_form(unit_slug, counter_slug, kiosk)
     if cached is not None:
         return _with_device_cookie(current_app.make_response(cached))
     counter = _load_counter(unit_slug, counter_slug)
-    token = request.args.get("t") or None
     if counter.access_mode == AccessMode.ASSISTED and not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=request.full_path))
     if counter.access_mode == AccessMode.ASSISTED and not _may_assist(counter):
         abort(403)
+    token = None
     if counter.access_mode == AccessMode.TOKEN:
-        if not token:
-            return _refusal(counter, Message(survey_service.TOKEN_REQUIRED), 403)
+        raw = request.args.get("t")
+        if not raw:
+            return _code_page(counter, kiosk=kiosk)
         try:
-            token_hash = check_token(token, counter_id=counter.id)
-        except TokenError as exc:
-            return _refusal(counter, exc.messages[0], 403)
-        if survey_service.token_spent(token_hash):
-            return _refusal(counter, Message(survey_service.TOKEN_USED), 409)
+            survey_service.check_code(counter, raw)
+        except survey_service.TokenUsedError as exc:
+            return _refusal(counter, exc.by_field()["token"], 409)
+        except survey_service.SurveyError as exc:
+            return _code_page(counter, kiosk=kiosk, error=exc.by_field()["token"], typed=raw, status=400)
+        token = tokens.normalize(raw)
     return _with_device_cookie(current_app.make_response(_render(counter, token=token, kiosk=kiosk)))
+
+
+def _code_page(counter, *, kiosk: bool, error: Message | None = None, typed: str = "", status: int = 200):
+    """A token counter's first page: where to find the code, and a field to type it."""
+    page = render_template("survey/code.html", counter=counter, kiosk=kiosk, error=error, typed=typed[:40])
+    return page, status
 
 
 @bp.route("/<unit_slug>/<counter_slug>", methods=["POST"])
 @limiter.limit(_survey_post_limit)
+@csrf.exempt  # checked below by the browser's origin headers, so a refusal can show the form with every answer
 def submit(unit_slug: str, counter_slug: str):
-    """Record a submitted questionnaire, or show it again with the errors (400)."""
+    """Record a submitted questionnaire, or show it again with every answer and what to fix (400).
+
+    A language button posts the form too: the same answers come back in the other language, nothing is stored.
+    """
     counter = _load_counter(unit_slug, counter_slug)
     if counter.access_mode == AccessMode.ASSISTED and not _may_assist(counter):
         abort(403)
-    form = SurveyForm()
     kiosk = request.args.get("kiosk") == "1"
-    if not form.validate_on_submit():  # only the CSRF token lives on the WTForms side
-        abort(400)
-    sub = read_submission(request.form)
     values = request.form.to_dict()
+    token = tokens.normalize(values.get("t"))
+    if switch_locale(request.form.get("lang", "")):
+        return _render(counter, values=values, token=token, kiosk=kiosk)
+    if failure := form_check_failure(request):
+        return _render(counter, status=400, errors={"csrf": failure}, values=values, token=token, kiosk=kiosk)
+    sub = read_submission(request.form)
     service = db.session.get(Service, sub.service_id) if sub.service_id else None
     if sub.errors or service is None:
-        errors = dict(sub.errors)
+        errors = {**survey_service.input_errors(sub.answers, sub.profile), **sub.errors}
         if service is None and "service" not in errors:
             errors["service"] = Message(N_("Jenis layanan tidak dikenal."))
         return _with_device_cookie(
             current_app.make_response(
-                _render(counter, status=400, errors=errors, values=values, token=sub.token, kiosk=kiosk)
+                _render(counter, status=400, errors=errors, values=values, token=token, kiosk=kiosk)
             )
         )
     try:
-        response = survey_service.submit_response(
+        survey_service.submit_response(
             counter=counter,
             service=service,
             answers=sub.answers,
@@ -182,17 +207,19 @@ def submit(unit_slug: str, counter_slug: str):
         return _refusal(counter, exc.by_field()["token"], 409)
     except survey_service.SurveyError as exc:
         db.session.rollback()
-        return _render(counter, status=400, errors=exc.by_field(), values=values, token=sub.token, kiosk=kiosk)
-    response_id, counter_id = response.id, counter.id  # read before commit expires them
-    db.session.commit()
-    current_app.logger.info("Survey response %s stored for counter %s", response_id, counter_id)
-    args = {"kiosk": "1"} if kiosk else {}
+        return _render(counter, status=400, errors=exc.by_field(), values=values, token=token, kiosk=kiosk)
+    db.session.commit()  # no log line: its time and order could tie a response to a visit in the access log
+    args = {k: v for k, v in request.args.items() if k in ("kiosk", "lang")}
     return redirect(url_for("survey.thanks", unit_slug=unit_slug, counter_slug=counter_slug, **args), code=303)
 
 
 @bp.route("/<unit_slug>/<counter_slug>/terima-kasih")
 def thanks(unit_slug: str, counter_slug: str):
-    """Thank the respondent; on a kiosk, return to a fresh form after a few seconds."""
+    """Thank the respondent and say what happens next; on a kiosk, return to a fresh form after a few seconds."""
     counter = _load_counter(unit_slug, counter_slug)
     kiosk = request.args.get("kiosk") == "1"
-    return render_template("survey/thanks.html", counter=counter, kiosk=kiosk)
+    results = None
+    if "results.unit_results" in current_app.view_functions:
+        results = url_for("results.unit_results", unit_slug=counter.unit.slug)
+    period = period_of(today(), "month").label
+    return render_template("survey/thanks.html", counter=counter, kiosk=kiosk, results=results, period=period)

@@ -2,6 +2,7 @@
 
 import os
 
+import flask_babel
 import pytest
 import sqlalchemy as sa
 from flask import g
@@ -106,8 +107,10 @@ def app(_schema):
     @app.before_request
     def forget_the_last_requests_user() -> None:
         # The fixture's app context outlives each request, and with it `g`: a server starts every request with a
-        # fresh context, so drop the user Flask-Login remembered (several clients log in within one test).
+        # fresh context, so drop the user Flask-Login remembered (several clients log in within one test) and the
+        # locale Flask-Babel cached on the context.
         g.pop("_login_user", None)
+        flask_babel.refresh()
 
     with app.app_context():
         if not TEST_DATABASE_URL:

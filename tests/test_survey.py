@@ -1,14 +1,12 @@
 """Survey submission: one response per submission, NULL for unanswered, 4xx for bad input."""
 
-import re
-
 import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
 from survey.models import Channel, Response
-from survey.tokens import issue_tokens
-from tests.factories import count_responses, survey_form
+from survey.tokens import ALPHABET, check_token, display, is_spent, issue_tokens, spend
+from tests.factories import count_responses, limited_app, survey_form
 
 URL = "/s/dpmptsp-uji/loket-1"
 
@@ -111,10 +109,10 @@ def test_service_must_be_one_the_counter_offers(client, demo):
 
 def test_counter_with_several_services_lets_the_citizen_choose(client, demo):
     html = client.get("/s/dpmptsp-uji/loket-2").get_data(as_text=True)
-    assert '<select name="layanan" required aria-label=' in html and "PBG" in html and "Konsultasi" in html
+    assert "<select name=layanan required aria-label=" in html and "PBG" in html and "Konsultasi" in html
     assert "Perizinan Berusaha" not in html
     preselected = client.get(f"/s/dpmptsp-uji/loket-2?layanan={demo.konsultasi.id}").get_data(as_text=True)
-    assert f'<option value="{demo.konsultasi.id}" selected>' in preselected
+    assert f"<option value={demo.konsultasi.id} selected>" in preselected
     assert client.post("/s/dpmptsp-uji/loket-2", data=survey_form(demo.konsultasi.id)).status_code == 303
     assert db.session.scalar(sa.select(Response.service_id)) == demo.konsultasi.id
 
@@ -138,17 +136,37 @@ def test_inactive_counter_takes_no_responses(client, demo):
     assert client.post(URL, data=survey_form(demo.izin.id)).status_code == 404
 
 
-def test_post_without_csrf_token_is_refused(app, client, demo):
-    app.config["WTF_CSRF_ENABLED"] = True
-    result = client.post(URL, data=survey_form(demo.izin.id))
+CROSS_SITE = {"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [CROSS_SITE, {"Sec-Fetch-Site": "same-site"}, {"Origin": "https://evil.example"}, {"Origin": "null"}],
+)
+def test_a_post_from_another_site_is_refused_and_keeps_every_answer(client, demo, headers):
+    data = survey_form(demo.izin.id, u3="2", usia="41", saran="Ruang tunggu panas")
+    result = client.post(URL, data=data, headers=headers)
     assert result.status_code == 400
-    assert "Muat ulang halaman" in result.get_data(as_text=True)
+    html = result.get_data(as_text=True)
+    assert "datang dari halaman lain" in html
+    assert "name=u3 value=2 checked" in html and 'value="41"' in html and "Ruang tunggu panas</textarea>" in html
     assert count_responses() == 0
-    # with the token from the page it goes through
-    html = client.get(URL).get_data(as_text=True)
-    token = re.search(r'name="?csrf_token"? value="([^"]+)"', html).group(1)
-    assert client.post(URL, data=survey_form(demo.izin.id, csrf_token=token)).status_code == 303
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"}, {"Origin": "http://localhost"}, {}],
+)
+def test_a_post_from_the_form_needs_no_session_or_cookie(client, demo, headers):
+    """Same-origin by the browser's own headers (or no browser headers at all: an old browser or a program)."""
+    client.delete_cookie("skm_session")
+    assert client.post(URL, data=survey_form(demo.izin.id), headers=headers).status_code == 303
     assert count_responses() == 1
+
+
+def test_the_survey_page_sets_no_session_cookie(client, demo):
+    cookies = [h.split("=")[0] for h in client.get(URL).headers.getlist("Set-Cookie")]
+    assert cookies == ["skm_device"]
 
 
 # --- kiosk -------------------------------------------------------------------------------------------------
@@ -157,7 +175,7 @@ def test_post_without_csrf_token_is_refused(app, client, demo):
 def test_kiosk_returns_to_a_fresh_form(client, demo):
     form = client.get(URL + "?kiosk=1")
     html = form.get_data(as_text=True)
-    assert 'http-equiv="refresh"' in html  # an idle kiosk form resets itself
+    assert 'http-equiv="refresh"' not in html  # never reloads under a citizen; its script waits for inactivity
     assert "autocomplete=off" in html
     assert form.headers["Cache-Control"] == "no-store"
     result = client.post(URL + "?kiosk=1", data=survey_form(demo.izin.id, u2="1"))
@@ -169,60 +187,89 @@ def test_kiosk_returns_to_a_fresh_form(client, demo):
     assert db.session.scalar(sa.select(Response.channel)) == Channel.KIOSK
 
 
+def test_a_kiosk_starts_every_form_in_indonesian(client, demo):
+    english = client.post(URL + "?kiosk=1", data={"lang": "en", "u1": "3"})
+    assert english.status_code == 200 and "<html lang=en>" in english.get_data(as_text=True)
+    assert not [h for h in english.headers.getlist("Set-Cookie") if h.startswith("lang=")]
+    client.set_cookie("lang", "en")  # even a cookie left by a phone visit does not carry over
+    assert "<html lang=id>" in client.get(URL + "?kiosk=1").get_data(as_text=True)
+
+
 # --- one-time tokens ---------------------------------------------------------------------------------------
 
 
-def test_token_counter_needs_a_token(client, demo):
-    page = client.get("/s/dpmptsp-uji/loket-3")
-    assert page.status_code == 403
-    assert "memerlukan kode" in page.get_data(as_text=True)
-    result = client.post("/s/dpmptsp-uji/loket-3", data=survey_form(demo.izin.id))
-    assert result.status_code == 400
+TOKEN_URL = "/s/dpmptsp-uji/loket-3"
+
+
+def _codes(demo, count=1, counter=None):
+    batch = issue_tokens(counter=counter or demo.token, count=count)
+    db.session.commit()
+    return batch.codes
+
+
+def test_token_counter_asks_for_the_code(client, demo):
+    page = client.get(TOKEN_URL)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'name="t"' in html and "ketik kodenya" in html
+    result = client.post(TOKEN_URL, data=survey_form(demo.izin.id))
+    assert result.status_code == 400 and "memerlukan kode" in result.get_data(as_text=True)
     assert count_responses() == 0
 
 
-def test_one_time_token_works_once_and_is_refused_the_second_time(client, demo):
-    (token,) = issue_tokens(counter_id=demo.token.id, count=1)
-    url = f"/s/dpmptsp-uji/loket-3?t={token}"
-    assert client.get(url).status_code == 200
-    first = client.post("/s/dpmptsp-uji/loket-3", data=survey_form(demo.izin.id, t=token))
+def test_one_time_code_works_once_and_is_refused_the_second_time(client, demo):
+    (code,) = _codes(demo)
+    typed = display(code).lower().replace("-", " ")  # as a citizen might type it
+    form = client.get(TOKEN_URL, query_string={"t": typed})
+    assert form.status_code == 200 and f'name=t value="{code}"' in form.get_data(as_text=True)
+    first = client.post(TOKEN_URL, data=survey_form(demo.izin.id, t=code))
     assert first.status_code == 303
-    again = client.post("/s/dpmptsp-uji/loket-3", data=survey_form(demo.izin.id, t=token))
+    again = client.post(TOKEN_URL, data=survey_form(demo.izin.id, t=code))
     assert again.status_code == 409
     assert "sudah dipakai" in again.get_data(as_text=True)
-    reopened = client.get(url)
+    reopened = client.get(TOKEN_URL, query_string={"t": code})
     assert reopened.status_code == 409 and "sudah dipakai" in reopened.get_data(as_text=True)
     assert count_responses() == 1
-    assert db.session.scalar(sa.select(Response.token_hash)) is not None
 
 
-def test_single_use_is_enforced_by_the_database(app, demo):
-    # Even if the application check were bypassed, UNIQUE(token_hash) refuses a second row.
-    from sqlalchemy.exc import IntegrityError
-
-    from tests.test_survey_service import make_response
-
-    make_response(demo, token_hash="a" * 64)
+def test_a_spent_code_is_refused_by_the_guarded_update_itself(app, demo):
+    """Even with the application's spent check bypassed, the one UPDATE lets a code be spent once."""
+    (code,) = _codes(demo)
+    ref = check_token(code, counter_id=demo.token.id)
+    assert spend(ref) is True
+    assert spend(ref) is False
     db.session.commit()
-    with pytest.raises(IntegrityError):
-        make_response(demo, token_hash="a" * 64)
-        db.session.flush()
-    db.session.rollback()
+    assert is_spent(ref)
 
 
-def test_forged_or_foreign_tokens_are_refused(client, demo):
-    (other,) = issue_tokens(counter_id=demo.static.id, count=1)
-    for bad in ("not-a-token", other, issue_tokens(counter_id=demo.token.id, count=1)[0][:-2] + "xx"):
-        assert client.get(f"/s/dpmptsp-uji/loket-3?t={bad}").status_code == 403
-        assert client.post("/s/dpmptsp-uji/loket-3", data=survey_form(demo.izin.id, t=bad)).status_code == 400
+def test_wrong_foreign_or_malformed_codes_are_refused_with_the_code_page(client, demo):
+    (other,) = _codes(demo, counter=demo.static)
+    (mine,) = _codes(demo)
+    wrong_letter = ALPHABET[(ALPHABET.index(mine[-1]) + 1) % len(ALPHABET)]
+    for bad in ("not-a-code", "O0I1LUO0I1", other, mine[:-1] + wrong_letter, "x" * 500):
+        page = client.get(TOKEN_URL, query_string={"t": bad})
+        assert page.status_code == 400 and 'id="t"' in page.get_data(as_text=True)
+        assert client.post(TOKEN_URL, data=survey_form(demo.izin.id, t=bad)).status_code == 400
     assert count_responses() == 0
 
 
-def test_expired_token_is_refused(app, client, demo):
+def test_expired_code_is_refused(app, client, demo):
     app.config["SURVEY_TOKEN_MAX_AGE_DAYS"] = -1
-    (token,) = issue_tokens(counter_id=demo.token.id, count=1)
-    page = client.get(f"/s/dpmptsp-uji/loket-3?t={token}")
-    assert page.status_code == 403 and "kedaluwarsa" in page.get_data(as_text=True)
+    (code,) = _codes(demo)
+    page = client.get(TOKEN_URL, query_string={"t": code})
+    assert page.status_code == 400 and "kedaluwarsa" in page.get_data(as_text=True)
+
+
+def test_typed_codes_have_their_own_rate_limit_on_failures_only():
+    with limited_app(SURVEY_CODE_LIMIT="3 per minute") as (app, demo):
+        client = app.test_client()
+        codes = _codes(demo, count=4)
+        for code in codes[:3]:  # right codes do not count
+            assert client.get(TOKEN_URL, query_string={"t": code}).status_code == 200
+        for _ in range(3):
+            assert client.get(TOKEN_URL, query_string={"t": "ZZZZZ-ZZZZZ"}).status_code == 400
+        assert client.get(TOKEN_URL, query_string={"t": codes[3]}).status_code == 429
+        assert client.get(TOKEN_URL).status_code == 200  # the page without a code is never limited
 
 
 # --- static counter: flag, do not block --------------------------------------------------------------------
@@ -238,12 +285,32 @@ def test_repeat_from_the_same_device_is_flagged_not_blocked(client, demo):
 
 def test_identical_answers_in_a_burst_are_flagged(app, demo):
     app.config["STUFFING_IDENTICAL_BURST"] = 3
+    script = app.test_client()  # a program posting without cookies, from one address
     for _ in range(3):
-        browser = app.test_client()  # a new "device" each time, same address
-        browser.get(URL)
-        assert browser.post(URL, data=survey_form(demo.izin.id)).status_code == 303
+        assert script.post(URL, data=survey_form(demo.izin.id)).status_code == 303
     flags = list(db.session.scalars(sa.select(Response.flags).order_by(Response.id)))
-    assert flags == ["", "", "identical_burst"]
+    assert flags == ["no_device", "no_device", "no_device identical_burst"]
+
+
+def test_honest_phones_on_one_office_wifi_are_not_flagged(app, demo):
+    """Five phones behind the office's one Wi-Fi address, all answering "very good": no flag."""
+    app.config["STUFFING_IDENTICAL_BURST"] = 3
+    for _ in range(5):
+        phone = app.test_client()
+        phone.get(URL)
+        assert phone.post(URL, data=survey_form(demo.izin.id)).status_code == 303
+    assert set(db.session.scalars(sa.select(Response.flags))) == {""}
+
+
+def test_kiosks_count_bursts_per_kiosk_not_per_address(app, demo):
+    app.config["STUFFING_IP_BURST"] = 4
+    kiosks = [app.test_client(), app.test_client()]
+    for kiosk in kiosks:
+        kiosk.get(URL + "?kiosk=1")
+    for i in range(3):  # six citizens in turn on two kiosks sharing the office address
+        for kiosk in kiosks:
+            assert kiosk.post(URL + "?kiosk=1", data=survey_form(demo.izin.id, u1=str(i + 1))).status_code == 303
+    assert set(db.session.scalars(sa.select(Response.flags))) == {""}
 
 
 def test_many_responses_from_one_address_are_flagged(app, demo):
@@ -261,20 +328,20 @@ def test_post_without_device_cookie_is_flagged(client, demo):
     assert db.session.scalar(sa.select(Response.flags)) == "no_device"
 
 
-def test_device_cookie_is_http_only_and_long_lived(client, demo):
+def test_device_cookie_is_http_only_and_lives_one_day(client, demo):
     cookie = [h for h in client.get(URL).headers.getlist("Set-Cookie") if h.startswith("skm_device=")][0]
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Max-Age=63072000" in cookie
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Max-Age=86400" in cookie
 
 
 def test_no_ip_or_cookie_value_is_stored(client, demo):
     client.get(URL)
+    device = client.get_cookie("skm_device").value
     client.post(URL, data=survey_form(demo.izin.id), environ_base={"REMOTE_ADDR": "10.1.2.3"})
     from survey.models import SubmissionLog
 
     log = db.session.scalar(sa.select(SubmissionLog))
-    response = db.session.scalar(sa.select(Response))
-    assert "10.1.2.3" not in (log.ip_hash + (log.device_hash or ""))
-    assert len(log.ip_hash) == 64 and response.device_hash == log.device_hash
+    assert "10.1.2.3" not in (log.ip_hash + (log.device_hash or "")) and device not in (log.device_hash or "")
+    assert len(log.ip_hash) == 64 and len(log.device_hash) == 64
 
 
 # --- assisted entry ----------------------------------------------------------------------------------------
@@ -301,3 +368,28 @@ def test_officer_can_mark_assisted_on_a_static_counter(client, demo, login):
 def test_citizen_cannot_self_declare_assisted(client, demo):
     client.post(URL, data=survey_form(demo.izin.id, dibantu="1"))
     assert db.session.scalar(sa.select(Response.assisted)) is False
+
+
+def test_one_code_raced_by_eight_citizens_is_spent_once(tmp_path):
+    """Eight phones post the same code at the same moment (on PostgreSQL where the suite has it): one answer."""
+    import threading
+
+    from tests.conftest import TEST_DATABASE_URL, make_app
+    from tests.factories import make_directory, run_at_once
+
+    app = make_app(SQLALCHEMY_DATABASE_URI=TEST_DATABASE_URL or f"sqlite:///{tmp_path}/race.sqlite")
+    with app.app_context():
+        db.create_all()
+        demo = make_directory()
+        (code,) = _codes(demo)
+        data = survey_form(demo.izin.id, t=code)
+        clients, take = iter([app.test_client() for _ in range(8)]), threading.Lock()
+
+        def answer() -> int:
+            with take:
+                client = next(clients)
+            return client.post(TOKEN_URL, data=data).status_code
+
+        statuses = run_at_once(app, answer, workers=8)
+        assert sorted(statuses) == [303] + [409] * 7
+        assert count_responses() == 1
