@@ -41,6 +41,11 @@ def retention() -> timedelta:
     return timedelta(minutes=max(cfg["STUFFING_DEVICE_WINDOW_MINUTES"], cfg["STUFFING_IP_WINDOW_MINUTES"]))
 
 
+# A kiosk's bursts are counted per kiosk; its network address only past this many times the usual burst, so a
+# script posting as a "kiosk" with a new cookie each time is still flagged.
+KIOSK_ADDRESS_FACTOR = 3
+
+
 def assess_and_log(
     *,
     ip: str | None,
@@ -53,44 +58,45 @@ def assess_and_log(
 
     :param check_device: False for a shared kiosk tablet, where one device
         legitimately serves many citizens.
-    :param kiosk: count bursts per kiosk (its device cookie), not per network
-        address: the office's kiosks and visitors' phones share one Wi-Fi address.
+    :param kiosk: count bursts per kiosk (its device cookie), not per network address, and do not compare answer
+        patterns: the office's kiosks and visitors' phones share one Wi-Fi address, and a queue of satisfied
+        citizens answers alike.
     """
     cfg = current_app.config
     now = datetime.now(UTC)
     prune_log(now=now)
+    ip_hash = keyed_hash("ip", ip or "unknown")
     device_hash = keyed_hash("device", device_id) if device_id else None
-    if kiosk and device_id:
-        ip_hash = keyed_hash("kiosk", device_id)
-    else:
-        ip_hash = keyed_hash("ip", ip or "unknown")
     answers_hash = keyed_hash("answers", ",".join(str(answers.get(k)) for k in sorted(answers)))
-    flags: list[str] = []
     device_since = now - timedelta(minutes=cfg["STUFFING_DEVICE_WINDOW_MINUTES"])
-    ip_since = now - timedelta(minutes=cfg["STUFFING_IP_WINDOW_MINUTES"])
+    recent = SubmissionLog.created_at >= now - timedelta(minutes=cfg["STUFFING_IP_WINDOW_MINUTES"])
     burst, identical = cfg["STUFFING_IP_BURST"], cfg["STUFFING_IDENTICAL_BURST"]
-    recent_ip = (SubmissionLog.ip_hash == ip_hash, SubmissionLog.created_at >= ip_since)
+    address = (SubmissionLog.ip_hash == ip_hash, recent)
+    per_kiosk = kiosk and device_hash is not None
     # Many honest phones on one office Wi-Fi give the same answers ("Sangat baik" throughout): identical answers
     # count only when they come from this same browser, or from a client that keeps no cookie at all.
     same_browser = sa.or_(SubmissionLog.device_hash.is_(None), SubmissionLog.device_hash == device_hash)
-    # One round trip for the three counts, each capped so a large burst costs no more than a small one.
-    same_device, same_ip, same_answers = db.session.execute(
+    # One round trip for the counts, each capped so a large burst costs no more than a small one.
+    same_device, same_scope, same_address, same_answers = db.session.execute(
         sa.select(
             _count_upto(1, SubmissionLog.device_hash == device_hash, SubmissionLog.created_at >= device_since),
-            _count_upto(burst - 1, *recent_ip),
-            _count_upto(identical - 1, *recent_ip, SubmissionLog.answers_hash == answers_hash, same_browser),
+            _count_upto(burst - 1, *((SubmissionLog.device_hash == device_hash, recent) if per_kiosk else address)),
+            _count_upto(KIOSK_ADDRESS_FACTOR * burst - 1 if per_kiosk else 0, *address),
+            _count_upto(
+                0 if kiosk else identical - 1, *address, SubmissionLog.answers_hash == answers_hash, same_browser
+            ),
         )
     ).one()
+    flags: list[str] = []
     if check_device:
         if device_hash is None:
             flags.append(NO_DEVICE)
         elif same_device:
             flags.append(DEVICE_REPEAT)
-    if same_ip + 1 >= burst:
+    if same_scope + 1 >= burst or (per_kiosk and same_address + 1 >= KIOSK_ADDRESS_FACTOR * burst):
         flags.append(IP_BURST)
-    if same_answers + 1 >= identical:
+    if not kiosk and same_answers + 1 >= identical:
         flags.append(IDENTICAL_BURST)
-
     db.session.add(SubmissionLog(created_at=now, ip_hash=ip_hash, device_hash=device_hash, answers_hash=answers_hash))
     return flags
 
