@@ -1,7 +1,5 @@
 """One-time codes on token counters: typed or scanned, accepted once, refused clearly, raced safely."""
 
-import sqlalchemy as sa  # noqa: F401
-
 from app.extensions import db
 from survey.tokens import ALPHABET, check_token, display, is_spent, issue_tokens, spend
 from tests.factories import count_responses, limited_app, survey_form

@@ -10,7 +10,6 @@ POST_LUA = HERE / "post.lua"
 HOST = "127.0.0.1"
 SURVEY_PATH = "/s/dpmptsp-bontang/loket-1"  # demo unit, static-mode counter with one service (app/demo.py)
 BASELINE_PATH = "/s/1"
-SESSION_COOKIE = "skm_session"  # SKM_ENV=development
 DEVICE_COOKIE = "skm_device"
 REAL_ANSWERS = {"u1": 4, "u2": 3, "u3": 4, "u4": 2, "u5": 3, "u6": 4, "u7": 4, "u8": 3, "u9": 3}
 BASELINE_BODY = "q1=4&q2=3&q3=4&q4=2&q5=3&q6=4&q7=4&q8=3&q9=1"

@@ -18,7 +18,6 @@ from tests.bench.survey_config import (
     DEVICE_COOKIE,
     PACKAGES,
     REAL_ANSWERS,
-    SESSION_COOKIE,
     SURVEY_PATH,
     WARMUP,
     BenchError,
@@ -171,9 +170,7 @@ def command_lines(args: argparse.Namespace, workdir: Path, baseline: Gunicorn, r
         f"#   GET  URL = http://127.0.0.1:$PORT_B{BASELINE_PATH}  |  http://127.0.0.1:$PORT_R{SURVEY_PATH}",
         "#   POST body and cookies go to post.lua in BENCH_POST_BODY / BENCH_COOKIE:",
         f"#   baseline {BASELINE_BODY}",
-        "#   real     csrf_token=<from the page>&layanan=<id>&"
-        + urlencode(REAL_ANSWERS)
-        + f" with Cookie: {SESSION_COOKIE}=...; {DEVICE_COOKIE}=...",
+        "#   real     layanan=<id>&" + urlencode(REAL_ANSWERS) + f" with Cookie: {DEVICE_COOKIE}=...",
     ]
 
 

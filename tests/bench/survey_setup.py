@@ -2,7 +2,6 @@
 
 import http.client
 import os
-import re
 import sqlite3
 import subprocess
 import sys
@@ -17,7 +16,6 @@ from tests.bench.survey_config import (
     DEVICE_COOKIE,
     REAL_ANSWERS,
     REPO,
-    SESSION_COOKIE,
     SURVEY_PATH,
     BenchError,
 )
@@ -124,20 +122,19 @@ def open_survey(server: Gunicorn) -> Session:
     if status != 200:
         raise BenchError(f"GET {SURVEY_PATH} answered {status}, expected 200")
     fields = hidden_inputs(page.decode("utf-8"))
-    token, service = fields.get("csrf_token"), fields.get("layanan")
-    if not token or not service:
-        raise BenchError(f"the survey page has no hidden csrf_token or layanan field (hidden fields: {sorted(fields)})")
+    service = fields.get("layanan")
+    if not service:
+        raise BenchError(f"the survey page has no hidden layanan field (hidden fields: {sorted(fields)})")
     cookies = cookies_from(headers)
-    missing = [name for name in (SESSION_COOKIE, DEVICE_COOKIE) if name not in cookies]
-    if missing:
-        raise BenchError(f"the survey page did not set the cookies {missing} (got {sorted(cookies)})")
-    cookie_header = "; ".join(f"{name}={cookies[name]}" for name in (SESSION_COOKIE, DEVICE_COOKIE))
-    body = urlencode({"csrf_token": token, "layanan": service, **REAL_ANSWERS})
+    if sorted(cookies) != [DEVICE_COOKIE]:  # the survey sets no session: its CSRF check reads the browser's headers
+        raise BenchError(f"the survey page set the cookies {sorted(cookies)}, expected only {DEVICE_COOKIE}")
+    cookie_header = f"{DEVICE_COOKIE}={cookies[DEVICE_COOKIE]}"
+    body = urlencode({"layanan": service, **REAL_ANSWERS})
     return Session(cookie_header=cookie_header, body=body, page=page, headers=headers)
 
 
 def check_real_post(server: Gunicorn, session: Session, db_path: Path) -> None:
-    """A valid POST stores a row and answers 303; a POST without the CSRF token answers 400."""
+    """A valid POST stores a row and answers 303; the same POST marked cross-site by the browser answers 400."""
     before = count_rows(db_path, "responses")
     status, headers, _ = http_request(
         server.port, "POST", SURVEY_PATH, body=session.body, headers={"Cookie": session.cookie_header}
@@ -146,12 +143,10 @@ def check_real_post(server: Gunicorn, session: Session, db_path: Path) -> None:
         raise BenchError(f"valid survey POST answered {status} (Location {headers.get('Location')}), expected 303")
     if count_rows(db_path, "responses") != before + 1:
         raise BenchError(f"the served app did not write to {db_path}: does instance/config.py set another database?")
-    no_token = re.sub(r"csrf_token=[^&]*&?", "", session.body)
-    status, _, _ = http_request(
-        server.port, "POST", SURVEY_PATH, body=no_token, headers={"Cookie": session.cookie_header}
-    )
+    cross_site = {"Cookie": session.cookie_header, "Sec-Fetch-Site": "cross-site"}
+    status, _, _ = http_request(server.port, "POST", SURVEY_PATH, body=session.body, headers=cross_site)
     if status != 400:
-        raise BenchError(f"survey POST without the CSRF token answered {status}, expected 400")
+        raise BenchError(f"survey POST marked cross-site answered {status}, expected 400")
 
 
 def check_baseline(server: Gunicorn) -> None:
