@@ -104,4 +104,6 @@ class Config:
     OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", 5))
 
     KIOSK_IDLE_SECONDS = int(os.environ.get("KIOSK_IDLE_SECONDS", 300))
+    # The kiosk form warns this many seconds before its idle reset (a touch keeps the answers).
+    KIOSK_WARN_SECONDS = int(os.environ.get("KIOSK_WARN_SECONDS", 30))
     KIOSK_THANKS_SECONDS = int(os.environ.get("KIOSK_THANKS_SECONDS", 8))

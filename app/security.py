@@ -1,4 +1,4 @@
-"""Security headers and the inline stylesheet allowed by the Content-Security-Policy."""
+"""Security headers, and the inline stylesheets and kiosk script allowed by the Content-Security-Policy."""
 
 import base64
 import hashlib
@@ -20,20 +20,30 @@ class RowIdConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
-def _load_css(app: Flask, name: str) -> tuple[str, str]:
+def _load_inline(app: Flask, name: str) -> tuple[str, str]:
+    """A static file's text (stripped) and its CSP source expression: inline stylesheets and the kiosk script."""
     path = os.path.join(app.root_path, "static", name)
     with open(path, encoding="utf-8") as fh:
-        css = fh.read().strip()
-    digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
-    return css, f"'sha256-{digest}'"
+        text = fh.read().strip()
+    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+    return text, f"'sha256-{digest}'"
+
+
+def _carries(response: Response, tag: bytes) -> bool:
+    """Whether an HTML response's body holds `tag` (a streamed or file response is never scanned)."""
+    if response.mimetype != "text/html" or response.is_streamed or response.direct_passthrough:
+        return False
+    return tag in response.get_data()
 
 
 def init_app(app: Flask) -> None:
-    """Serve the inline stylesheets and add strict security headers to every response."""
-    css, css_hash = _load_css(app, "app.css")
-    admin_css, admin_css_hash = _load_css(app, "admin.css")
-    # No script anywhere: the pages work without JavaScript. The only inline
-    # content is the stylesheets, allowed by their hashes so a page is one request.
+    """Serve the inline stylesheets (and the kiosk script) and add strict security headers to every response."""
+    css, css_hash = _load_inline(app, "app.css")
+    admin_css, admin_css_hash = _load_inline(app, "admin.css")
+    kiosk_js, kiosk_js_hash = _load_inline(app, "kiosk.js")
+    kiosk_tag = Markup(f"<script>{kiosk_js}</script>")
+    # The pages work without JavaScript. The inline content is the stylesheets, allowed by their hashes so a
+    # page is one request, and on the counter's kiosk form only (survey/kiosk.html) the idle-reset script.
     csp = (
         "default-src 'none'; "
         f"style-src {css_hash} {admin_css_hash}; "
@@ -43,15 +53,21 @@ def init_app(app: Flask) -> None:
         "base-uri 'none'; "
         "object-src 'none'"
     )
+    kiosk_csp = f"{csp}; script-src {kiosk_js_hash}"
 
     @app.context_processor
     def inline_css() -> dict:
-        return {"inline_css": Markup(css), "admin_css": Markup(admin_css)}
+        return {"inline_css": Markup(css), "admin_css": Markup(admin_css), "kiosk_js": Markup(kiosk_js)}
+
+    # The header follows the body, not the request that rendered it: the survey view serves a cached kiosk form
+    # without rendering it again, so a flag set while rendering would miss the script there.
+    app.jinja_env.globals["kiosk_script"] = lambda: kiosk_tag
+    kiosk_tag_bytes = kiosk_tag.encode("utf-8")
 
     @app.after_request
     def set_security_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", csp)
+        headers.setdefault("Content-Security-Policy", kiosk_csp if _carries(response, kiosk_tag_bytes) else csp)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "same-origin")

@@ -1,0 +1,85 @@
+"""Public pages: one title each, and a home page a thumb and a 200 % text size can use (Debian's Chromium)."""
+
+import re
+
+import pytest
+
+from app import directory
+from app.extensions import db
+from tests.test_browser import browser, live  # noqa: F401 (fixtures)
+
+PUBLIC_PAGES = (
+    "/",
+    "/s/dpmptsp-uji/loket-1",
+    "/s/dpmptsp-uji/loket-2?lang=en",
+    "/s/dpmptsp-uji/loket-1?kiosk=1",
+    "/s/dpmptsp-uji/loket-1/terima-kasih",
+    "/s/dpmptsp-uji/loket-1/terima-kasih?kiosk=1",
+    "/pengaduan/",
+    "/pengaduan/lacak",
+    "/wbs/",
+    "/hasil/",
+    "/hasil/dpmptsp-uji",
+)
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_every_public_page_has_exactly_one_title(client, demo, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    titles = re.findall(r"<title>(.*?)</title>", response.get_data(as_text=True), re.S | re.I)
+    assert len(titles) == 1 and titles[0].strip()
+
+
+LONG_WORD = "Penyelenggaraan" * 3  # 45 letters without a break: wider than a phone at 200 % text
+
+
+@pytest.fixture
+def home(live):  # noqa: F811
+    """The live app with a second unit whose name and counter are one long word; yields the home page's URL."""
+    app, base = live
+    with app.app_context():
+        unit = directory.create_unit(name=f"Dinas {LONG_WORD}", slug="dinas-panjang")
+        izin = directory.create_service(unit=unit, name="Izin", kind=directory.ServiceKind.PERIZINAN)
+        directory.create_counter(unit=unit, name=LONG_WORD, slug="loket-panjang", services=[izin])
+        db.session.commit()
+        db.session.remove()
+    return base + "/"
+
+
+def _headings(page) -> list[int]:
+    return page.eval_on_selector_all("h1,h2,h3,h4,h5,h6", "hs => hs.map(h => Number(h.tagName[1]))")
+
+
+def _short_links(page) -> list[str]:
+    return [
+        f"{a.inner_text()!r}: {box['height']:.1f}px"
+        for a in page.locator("a").all()
+        if (box := a.bounding_box()) is None or box["height"] < 44
+    ]
+
+
+def _sideways(page) -> int:
+    """How far the page scrolls sideways, in CSS pixels (0: it does not)."""
+    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_home_page_fits_a_phone_and_a_thumb(browser, home, lang):  # noqa: F811
+    context = browser.new_context(viewport={"width": 360, "height": 640}, has_touch=True, is_mobile=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{home}?lang={lang}")
+        levels = _headings(page)
+        assert levels[0] == 1 and levels.count(1) == 1
+        assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels  # no level skipped
+        assert page.get_by_role("link", name=LONG_WORD).count() == 1
+        assert _short_links(page) == []
+        assert _sideways(page) == 0
+        page.evaluate("document.documentElement.style.fontSize = '200%'")  # the phone's largest text setting
+        assert page.evaluate("getComputedStyle(document.body).fontSize") == "33.6px"  # 2 x 1.05rem
+        assert _sideways(page) == 0
+        assert _short_links(page) == []
+    finally:
+        context.close()
