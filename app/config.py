@@ -65,12 +65,13 @@ class Config:
     LOGIN_LIMIT = os.environ.get("LOGIN_LIMIT", "10 per minute")
 
     # Anti-stuffing (flag, do not block): see survey/stuffing.py.
+    # Wrong or unknown codes typed on a token counter's page, per network address (right ones are not counted).
+    SURVEY_CODE_LIMIT = os.environ.get("SURVEY_CODE_LIMIT", "20 per 10 minutes")
     SURVEY_TOKEN_MAX_AGE_DAYS = int(os.environ.get("SURVEY_TOKEN_MAX_AGE_DAYS", 30))
     STUFFING_DEVICE_WINDOW_MINUTES = int(os.environ.get("STUFFING_DEVICE_WINDOW_MINUTES", 60))
     STUFFING_IP_WINDOW_MINUTES = int(os.environ.get("STUFFING_IP_WINDOW_MINUTES", 10))
     STUFFING_IP_BURST = int(os.environ.get("STUFFING_IP_BURST", 20))
     STUFFING_IDENTICAL_BURST = int(os.environ.get("STUFFING_IDENTICAL_BURST", 3))
-    STUFFING_LOG_RETENTION_HOURS = 48
 
     WEB_EXPORT_MAX_ROWS = int(os.environ.get("WEB_EXPORT_MAX_ROWS", 20000))
 

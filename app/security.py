@@ -39,6 +39,7 @@ def _carries(response: Response, tag: bytes) -> bool:
 def init_app(app: Flask) -> None:
     """Serve the inline stylesheets (and the kiosk script) and add strict security headers to every response."""
     css, css_hash = _load_inline(app, "app.css")
+    extra_css, extra_css_hash = _load_inline(app, "extra.css")
     admin_css, admin_css_hash = _load_inline(app, "admin.css")
     kiosk_js, kiosk_js_hash = _load_inline(app, "kiosk.js")
     kiosk_tag = Markup(f"<script>{kiosk_js}</script>")
@@ -46,7 +47,7 @@ def init_app(app: Flask) -> None:
     # page is one request, and on the counter's kiosk form only (survey/kiosk.html) the idle-reset script.
     csp = (
         "default-src 'none'; "
-        f"style-src {css_hash} {admin_css_hash}; "
+        f"style-src {css_hash} {extra_css_hash} {admin_css_hash}; "
         "img-src 'self' data:; "
         "form-action 'self'; "
         "frame-ancestors 'none'; "
@@ -57,7 +58,12 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def inline_css() -> dict:
-        return {"inline_css": Markup(css), "admin_css": Markup(admin_css), "kiosk_js": Markup(kiosk_js)}
+        return {
+            "inline_css": Markup(css),
+            "extra_css": Markup(extra_css),
+            "admin_css": Markup(admin_css),
+            "kiosk_js": Markup(kiosk_js),
+        }
 
     # The header follows the body, not the request that rendered it: the survey view serves a cached kiosk form
     # without rendering it again, so a flag set while rendering would miss the script there.
