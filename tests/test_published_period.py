@@ -278,7 +278,7 @@ def test_english_dashboard_names_filters_and_the_public_page_dates_in_office_tim
     make_response(demo, date(2026, 10, 1), (3,) * 9, gender="P", education="S1")
     db.session.commit()
     html = login.get(DASH + "&jk=P&pendidikan=S1&lang=en").get_data(as_text=True)
-    assert "Filtered selection: Gender: Female; Education: D4/S1" in html
+    assert "Filtered selection: Gender: Female; Education: Bachelor (D4/S1)" in html
     publication, _dash = publish_period(unit=demo.unit, period=OCTOBER, published_by="admin")
     publication.published_at = datetime(2026, 11, 1, 23, 30, tzinfo=UTC)  # 2 November 07.30 WITA
     db.session.commit()
