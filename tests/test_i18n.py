@@ -116,7 +116,7 @@ def test_lang_en_translates_interface_but_keeps_official_questions(client, direc
     response = client.get(f"{FORM_URL}?lang=en")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert '<html lang=en>' in html
+    assert "<html lang=en>" in html
     assert "Submit answers" in html
     assert "Kirim jawaban" not in html
     assert U1_QUESTION in html  # the regulation's wording stays, verbatim
@@ -128,7 +128,7 @@ def test_lang_cookie_keeps_english_on_the_next_request(client, directory):
     client.get(f"{FORM_URL}?lang=en")
     response = client.get(FORM_URL)
     html = response.get_data(as_text=True)
-    assert '<html lang=en>' in html
+    assert "<html lang=en>" in html
     assert "Submit answers" in html
     assert U1_QUESTION in html
 
@@ -137,7 +137,7 @@ def test_default_is_indonesian(client, directory):
     response = client.get(FORM_URL)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert '<html lang=id>' in html
+    assert "<html lang=id>" in html
     assert "Kirim jawaban" in html
     assert "Submit answers" not in html
     assert U1_QUESTION in html
