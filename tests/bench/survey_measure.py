@@ -79,7 +79,7 @@ def check_servers(baseline: Gunicorn, real: Gunicorn, db_path: Path) -> Session:
     check_baseline(baseline)
     session = open_survey(real)
     check_real_post(real, session, db_path)
-    print("  checks: baseline POST 303; real POST with CSRF token 303, without it 400", flush=True)
+    print("  checks: baseline POST 303; real POST 303, the same marked cross-site 400", flush=True)
     return session
 
 

@@ -191,12 +191,12 @@ def _method_section(res: Results) -> list[str]:
         "- The real app is `app:create_app()` with `SKM_ENV=development` (plain-http cookie names) on a database "
         "prepared with `flask db upgrade` and `flask seed-demo`. **`RATELIMIT_ENABLED=false`**: the per-address "
         "survey limit (`SURVEY_POST_LIMIT`, 600 per hour) would otherwise answer most of the POST load with 429. "
-        "Everything else (CSRF, session and device cookies, security headers, i18n, the anti-stuffing log and "
-        "flags) is on.",
-        "- Real GET: wrk sends no cookies, so every request is a first visit: a new session with a new CSRF token and "
-        "a new device cookie (the expensive case). Real POST: every request carries the CSRF token and the session "
-        "and device cookies of one earlier GET, as a browser would; a POST with the token answered 303 and one "
-        "without it answered 400 before the load started.",
+        "Everything else (the cross-site check, the device cookie, security headers, i18n, the anti-stuffing log "
+        "and flags) is on.",
+        "- Real GET: wrk sends no cookies, so every request is a first visit with a new device cookie (the survey "
+        "sets no session: its CSRF check reads the browser's Sec-Fetch-Site/Origin headers). Real POST: every "
+        "request carries the device cookie of one earlier GET, as a browser would; before the load the POST "
+        "answered 303, and the same POST marked `Sec-Fetch-Site: cross-site` answered 400.",
         f"- Each run: a warm-up `wrk {' '.join(WARMUP)}`, then `wrk -t1 -c{a.connections} -d{a.duration}s --latency`. "
         f"{a.runs} rounds; each round measures baseline GET, real GET, baseline POST, real POST in turn, so a slow "
         "moment of the machine hits both sides. The tables give the median of the rounds (req/s, p50, p99).",
