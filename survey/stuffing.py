@@ -108,8 +108,15 @@ def _count_upto(limit: int, *conditions):
 
 
 def prune_log(*, now: datetime | None = None) -> int:
-    """Delete log rows past the retention period; safe to run any number of times."""
+    """Delete log rows past the retention period, and blank the address and answer hashes once the address
+    checks no longer look at them (only the device check looks back further); safe to run any number of times."""
     now = now or datetime.now(UTC)
-    cutoff = now - retention()
-    result = db.session.execute(sa.delete(SubmissionLog).where(SubmissionLog.created_at < cutoff))
+    address_cutoff = now - timedelta(minutes=current_app.config["STUFFING_IP_WINDOW_MINUTES"])
+    db.session.execute(
+        sa.update(SubmissionLog)
+        .where(SubmissionLog.created_at < address_cutoff, SubmissionLog.ip_hash != "")
+        .values(ip_hash="", answers_hash="")
+        .execution_options(synchronize_session=False)
+    )
+    result = db.session.execute(sa.delete(SubmissionLog).where(SubmissionLog.created_at < now - retention()))
     return result.rowcount or 0

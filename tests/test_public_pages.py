@@ -83,3 +83,18 @@ def test_home_page_fits_a_phone_and_a_thumb(browser, home, lang):  # noqa: F811
         assert _short_links(page) == []
     finally:
         context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_survey_and_its_thank_you_page_fit_a_phone_at_200_percent_text(browser, home, lang):  # noqa: F811
+    context = browser.new_context(viewport={"width": 360, "height": 640}, has_touch=True, is_mobile=True)
+    try:
+        page = context.new_page()
+        form = home + f"s/dinas-panjang/loket-panjang?lang={lang}"
+        for url in (form, form.replace("loket-panjang?", "loket-panjang/terima-kasih?")):
+            page.goto(url)
+            page.evaluate("document.documentElement.style.fontSize = '200%'")
+            assert _sideways(page) == 0, url
+    finally:
+        context.close()
