@@ -20,10 +20,18 @@ def redact(line: str) -> str:
     return _TRACKING.sub(r"\1...", _QUERY.sub("", line))
 
 
+_SURVEY_ANSWER = re.compile(r"POST /s/")
+
+
 class RedactingFilter(logging.Filter):
-    """Rewrite werkzeug's request lines: no client address, no query string, no tracking code."""
+    """Rewrite werkzeug's request lines: no client address, no query string, no tracking code; and no line at all
+    for a survey answer (its time and order would date a response)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(
+            isinstance(arg, str) and _SURVEY_ANSWER.search(arg) for arg in record.args
+        ):
+            return False
         if isinstance(record.msg, str):
             record.msg = redact(_ADDRESS.sub("- - - [", record.msg))
         if isinstance(record.args, tuple):

@@ -32,3 +32,12 @@ csrf = CSRFProtect()
 babel = Babel()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address)
+
+
+def upsert():
+    """The `insert` with ON CONFLICT of the session's database (PostgreSQL or SQLite), for atomic counters."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert

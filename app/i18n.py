@@ -46,7 +46,8 @@ def switch_locale(lang: str) -> bool:
 
 def lang_url(lang: str) -> str:
     """Return the current page's URL in another language."""
-    args = {**request.view_args, **request.args.to_dict(), "lang": lang} if request.view_args is not None else {}
+    kept = {k: v for k, v in request.args.items() if len(v) <= 100}  # a pasted megabyte is not carried along
+    args = {**request.view_args, **kept, "lang": lang} if request.view_args is not None else {}
     if request.endpoint is None:
         return "?lang=" + lang
     return url_for(request.endpoint, **args)

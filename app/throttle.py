@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import db, upsert
 
 logger = logging.getLogger(__name__)
 
@@ -150,18 +150,10 @@ def record_success(username: str, address: str | None) -> None:
         db.session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == account.key))
 
 
-def _upsert(dialect: str):
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
-
-
 def _db_failure(rule: Rule, now: datetime) -> None:
     """Increment a counter in one atomic statement (a counter idle for a day starts again from one)."""
     table = LoginThrottle.__table__
-    insert = _upsert(db.session.get_bind().dialect.name)
+    insert = upsert()
     stale = table.c.last_failure_at < now - FORGET_AFTER
     statement = (
         insert(table)

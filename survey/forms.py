@@ -12,8 +12,8 @@ from survey.questionnaire import ELEMENTS
 from survey.service import Profile
 
 CROSS_SITE = N_(
-    "Formulir belum terkirim karena datang dari halaman lain, bukan dari formulir survei ini. Jawaban Anda masih "
-    "ada di bawah: periksa, lalu tekan Kirim jawaban di sini."
+    "Isian yang dikirim dari situs lain tidak disimpan dan tidak ditampilkan. Jika Anda ingin mengisi survei, "
+    "isilah formulir di bawah ini."
 )
 
 
@@ -54,7 +54,7 @@ class Submission:
 
 
 def _text(form: MultiDict, name: str) -> str | None:
-    value = form.get(name, "").strip()
+    value = form.get(name, "").replace("\x00", "").strip()  # a NUL cannot be stored (PostgreSQL text)
     return value or None
 
 
@@ -122,9 +122,9 @@ class SummaryItem:
 
 def error_summary(errors: dict[str, Message]) -> list[SummaryItem]:
     """Order the errors as the fields appear on the page, each with the id of the field to move to."""
-    items = [SummaryItem(None, None, errors[key]) for key in ("csrf", "token", "counter") if key in errors]
+    items = [SummaryItem(None, None, errors[key]) for key in ("form", "token", "counter") if key in errors]
     if "service" in errors:
-        items.append(SummaryItem("layanan", N_("Jenis layanan yang diterima"), errors["service"]))
+        items.append(SummaryItem("layanan", N_("Layanan yang diterima"), errors["service"]))
     if "answers" in errors:
         items.append(SummaryItem("u1", None, errors["answers"]))
     for number, element in enumerate(ELEMENTS, start=1):

@@ -92,7 +92,8 @@ class Response(_answer_columns(), db.Model):
     suggestion: Mapped[str | None] = mapped_column(sa.Text)
 
     # Anti-stuffing evidence: flags are kept, never used to drop a response. Nothing here names a device, an
-    # address or a token: those live apart (survey_submission_log for an hour, survey_token_batches unlinked).
+    # address or a token: those live apart (survey_stuffing_counts per key and time bucket; survey_token_batches,
+    # unlinked).
     assisted: Mapped[bool] = mapped_column(default=False)
     flags: Mapped[str] = mapped_column(sa.String(200), default="")  # space-separated flag codes
 
@@ -112,24 +113,21 @@ class Response(_answer_columns(), db.Model):
         return f"<Response {self.id}>"
 
 
-class SubmissionLog(db.Model):
-    """Short-lived record of recent submissions, for burst detection across workers and hosts.
+class StuffingCount(db.Model):
+    """How many survey answers one key gave within one time bucket: the anti-stuffing history.
 
-    Holds keyed hashes only (no IP, no cookie value, no response id) and is
-    pruned after a couple of days.
+    A key is a keyed hash (of a device cookie, a network address, or an address with an answer pattern), a
+    bucket is half of its check's window. Counts per bucket, never a row per answer nor a time finer than the
+    bucket, kept apart from the responses: nothing here can be matched to a response. A bucket goes once no
+    check looks back to it (survey.stuffing.prune_log).
     """
 
-    __tablename__ = "survey_submission_log"
-    __table_args__ = (
-        sa.Index("ix_submission_log_ip_time", "ip_hash", "created_at"),
-        sa.Index("ix_submission_log_device_time", "device_hash", "created_at"),
-    )
+    __tablename__ = "survey_stuffing_counts"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now, index=True)
-    ip_hash: Mapped[str] = mapped_column(sa.String(64))
-    device_hash: Mapped[str | None] = mapped_column(sa.String(64))
-    answers_hash: Mapped[str] = mapped_column(sa.String(64))
+    kind: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    bucket_start: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), primary_key=True, index=True)
+    count: Mapped[int]
 
 
 class TokenBatch(db.Model):

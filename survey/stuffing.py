@@ -1,9 +1,9 @@
 """Flag suspicious survey bursts without blocking them (perf-security.md B.2).
 
-Counts live in the database (survey_submission_log), so every worker and
-every app server sees the same history. Only keyed hashes are kept, apart from
-the responses, and only as long as the longest check looks back
-(`retention()`): each submission deletes what has aged out.
+Counts live in the database (survey_stuffing_counts), so every worker and every app server sees the same
+history. Each check counts per key (a keyed hash) and per bucket of half its window, and looks at the current
+and the previous bucket: a sliding window of between a half and a whole window. No row per answer, no time finer
+than a bucket, nothing that matches a response; a bucket is deleted once no check looks back to it.
 """
 
 import hashlib
@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from app.extensions import db
-from survey.models import SubmissionLog
+from app.extensions import db, upsert
+from survey.models import StuffingCount
 
 DEVICE_REPEAT = "device_repeat"  # the same browser answered again within the window
 IP_BURST = "ip_burst"  # many responses from one network address in a short time
@@ -28,6 +28,12 @@ FLAG_LABELS = {
     NO_DEVICE: "Tanpa cookie perangkat",
 }
 
+# A kiosk's bursts are counted per kiosk; its network address only past this many times the usual burst, so a
+# script posting as a "kiosk" with a new cookie each time is still flagged.
+KIOSK_ADDRESS_FACTOR = 3
+
+DEVICE, ADDRESS, KIOSK, PATTERN = "device", "address", "kiosk", "pattern"
+
 
 def keyed_hash(kind: str, value: str) -> str:
     """Return an HMAC of a value, so raw IPs and cookies are never stored."""
@@ -35,15 +41,26 @@ def keyed_hash(kind: str, value: str) -> str:
     return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
-def retention() -> timedelta:
-    """How long a log row is kept: the longest window a check looks back over."""
+def _window(kind: str) -> timedelta:
     cfg = current_app.config
-    return timedelta(minutes=max(cfg["STUFFING_DEVICE_WINDOW_MINUTES"], cfg["STUFFING_IP_WINDOW_MINUTES"]))
+    minutes = cfg["STUFFING_DEVICE_WINDOW_MINUTES"] if kind == DEVICE else cfg["STUFFING_IP_WINDOW_MINUTES"]
+    return timedelta(minutes=minutes)
 
 
-# A kiosk's bursts are counted per kiosk; its network address only past this many times the usual burst, so a
-# script posting as a "kiosk" with a new cookie each time is still flagged.
-KIOSK_ADDRESS_FACTOR = 3
+def _bucket(kind: str, now: datetime) -> datetime:
+    """The start of the bucket (half the kind's window) that holds `now`."""
+    size = _window(kind).total_seconds() / 2
+    return datetime.fromtimestamp(now.timestamp() // size * size, UTC)
+
+
+def _looked_at(kind: str, now: datetime) -> datetime:
+    """The oldest bucket start a check of this kind still reads: the previous bucket."""
+    return _bucket(kind, now) - _window(kind) / 2
+
+
+def retention() -> timedelta:
+    """How long a count is kept at most: the longest window (a bucket lives two half-windows)."""
+    return max(_window(DEVICE), _window(ADDRESS))
 
 
 def assess_and_log(
@@ -54,10 +71,9 @@ def assess_and_log(
     check_device: bool = True,
     kiosk: bool = False,
 ) -> list[str]:
-    """Record this submission (apart from the response) and return its flags.
+    """Count this submission (apart from the response) and return its flags.
 
-    :param check_device: False for a shared kiosk tablet, where one device
-        legitimately serves many citizens.
+    :param check_device: False for a shared kiosk tablet, where one device legitimately serves many citizens.
     :param kiosk: count bursts per kiosk (its device cookie), not per network address, and do not compare answer
         patterns: the office's kiosks and visitors' phones share one Wi-Fi address, and a queue of satisfied
         citizens answers alike.
@@ -65,58 +81,70 @@ def assess_and_log(
     cfg = current_app.config
     now = datetime.now(UTC)
     prune_log(now=now)
-    ip_hash = keyed_hash("ip", ip or "unknown")
-    device_hash = keyed_hash("device", device_id) if device_id else None
-    answers_hash = keyed_hash("answers", ",".join(str(answers.get(k)) for k in sorted(answers)))
-    device_since = now - timedelta(minutes=cfg["STUFFING_DEVICE_WINDOW_MINUTES"])
-    recent = SubmissionLog.created_at >= now - timedelta(minutes=cfg["STUFFING_IP_WINDOW_MINUTES"])
-    burst, identical = cfg["STUFFING_IP_BURST"], cfg["STUFFING_IDENTICAL_BURST"]
-    address = (SubmissionLog.ip_hash == ip_hash, recent)
-    per_kiosk = kiosk and device_hash is not None
+    address = keyed_hash("ip", ip or "unknown")
+    device = keyed_hash("device", device_id) if device_id else None
     # Many honest phones on one office Wi-Fi give the same answers ("Sangat baik" throughout): identical answers
-    # count only when they come from this same browser, or from a client that keeps no cookie at all.
-    same_browser = sa.or_(SubmissionLog.device_hash.is_(None), SubmissionLog.device_hash == device_hash)
-    # One round trip for the counts, each capped so a large burst costs no more than a small one.
-    same_device, same_scope, same_address, same_answers = db.session.execute(
-        sa.select(
-            _count_upto(1, SubmissionLog.device_hash == device_hash, SubmissionLog.created_at >= device_since),
-            _count_upto(burst - 1, *((SubmissionLog.device_hash == device_hash, recent) if per_kiosk else address)),
-            _count_upto(KIOSK_ADDRESS_FACTOR * burst - 1 if per_kiosk else 0, *address),
-            _count_upto(
-                0 if kiosk else identical - 1, *address, SubmissionLog.answers_hash == answers_hash, same_browser
-            ),
-        )
-    ).one()
+    # count per browser, and together for every client that keeps no cookie.
+    pattern = ",".join(str(answers.get(k)) for k in sorted(answers))
+    keys = {ADDRESS: address, DEVICE: device, KIOSK: device if kiosk else None}
+    keys[PATTERN] = None if kiosk else keyed_hash("pattern", f"{ip}|{device_id or '-'}|{pattern}")
+    seen = _counts(now, {kind: key for kind, key in keys.items() if key is not None})
+    burst = cfg["STUFFING_IP_BURST"]
     flags: list[str] = []
     if check_device:
-        if device_hash is None:
+        if device is None:
             flags.append(NO_DEVICE)
-        elif same_device:
+        elif seen.get(DEVICE):
             flags.append(DEVICE_REPEAT)
-    if same_scope + 1 >= burst or (per_kiosk and same_address + 1 >= KIOSK_ADDRESS_FACTOR * burst):
+    per_kiosk = keys[KIOSK] is not None
+    if per_kiosk:
+        bursting = seen.get(KIOSK, 0) + 1 >= burst or seen.get(ADDRESS, 0) + 1 >= KIOSK_ADDRESS_FACTOR * burst
+    else:
+        bursting = seen.get(ADDRESS, 0) + 1 >= burst
+    if bursting:
         flags.append(IP_BURST)
-    if not kiosk and same_answers + 1 >= identical:
+    if keys[PATTERN] is not None and seen.get(PATTERN, 0) + 1 >= cfg["STUFFING_IDENTICAL_BURST"]:
         flags.append(IDENTICAL_BURST)
-    db.session.add(SubmissionLog(created_at=now, ip_hash=ip_hash, device_hash=device_hash, answers_hash=answers_hash))
+    for kind, key in keys.items():
+        if key is not None:
+            _count(kind, key, now)
     return flags
 
 
-def _count_upto(limit: int, *conditions):
-    """A scalar subquery counting matching log rows, stopping at `limit` (0 when limit <= 0)."""
-    capped = sa.select(SubmissionLog.id).where(*conditions).limit(max(limit, 0)).subquery()
-    return sa.select(sa.func.count()).select_from(capped).scalar_subquery()
+def _counts(now: datetime, keys: dict[str, str]) -> dict[str, int]:
+    """Each kind's count over its current and previous bucket, in one round trip."""
+    table = StuffingCount
+    recent = sa.or_(
+        *(
+            sa.and_(table.kind == kind, table.key_hash == key, table.bucket_start >= _looked_at(kind, now))
+            for kind, key in keys.items()
+        )
+    )
+    rows = db.session.execute(sa.select(table.kind, sa.func.sum(table.count)).where(recent).group_by(table.kind))
+    return {kind: int(total) for kind, total in rows}
+
+
+def _count(kind: str, key: str, now: datetime) -> None:
+    """Add one to a key's bucket in one atomic statement (concurrent workers never lose a count)."""
+    table = StuffingCount.__table__
+    statement = (
+        upsert()(table)
+        .values(kind=kind, key_hash=key, bucket_start=_bucket(kind, now), count=1)
+        .on_conflict_do_update(
+            index_elements=[table.c.kind, table.c.key_hash, table.c.bucket_start],
+            set_={"count": table.c.count + 1},
+        )
+    )
+    db.session.execute(statement)
 
 
 def prune_log(*, now: datetime | None = None) -> int:
-    """Delete log rows past the retention period, and blank the address and answer hashes once the address
-    checks no longer look at them (only the device check looks back further); safe to run any number of times."""
+    """Delete the buckets no check reads any more; safe to run any number of times, from any host."""
     now = now or datetime.now(UTC)
-    address_cutoff = now - timedelta(minutes=current_app.config["STUFFING_IP_WINDOW_MINUTES"])
-    db.session.execute(
-        sa.update(SubmissionLog)
-        .where(SubmissionLog.created_at < address_cutoff, SubmissionLog.ip_hash != "")
-        .values(ip_hash="", answers_hash="")
-        .execution_options(synchronize_session=False)
+    table = StuffingCount
+    stale = sa.or_(
+        sa.and_(table.kind == DEVICE, table.bucket_start < _looked_at(DEVICE, now)),
+        sa.and_(table.kind != DEVICE, table.bucket_start < _looked_at(ADDRESS, now)),
     )
-    result = db.session.execute(sa.delete(SubmissionLog).where(SubmissionLog.created_at < now - retention()))
+    result = db.session.execute(sa.delete(table).where(stale))
     return result.rowcount or 0

@@ -9,6 +9,7 @@ the database's row lock decides a race, and nothing records when a code was spen
 import hashlib
 import hmac
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -61,7 +62,7 @@ def normalize(raw: str | None) -> str | None:
     """Return the code in its stored form (upper case, no separators), or None if it cannot be one."""
     if not raw or len(raw) > 3 * CODE_LENGTH:
         return None
-    code = raw.translate(_SEPARATORS).upper()
+    code = unicodedata.normalize("NFKC", raw).translate(_SEPARATORS).upper()  # full-width keyboards too
     if len(code) != CODE_LENGTH or any(ch not in ALPHABET for ch in code):
         return None
     return code

@@ -44,6 +44,12 @@ def _no_code() -> bool:
     return not request.args.get("t")
 
 
+def _code_key() -> str:
+    """Wrong codes are counted per browser where it has our cookie (the code page sets it), else per address:
+    one citizen's typos on the office Wi-Fi never lock out the next."""
+    return f"{request.remote_addr}/{request.cookies.get(DEVICE_COOKIE, '')}"
+
+
 def _may_assist(counter) -> bool:
     """Whether the logged-in user may enter answers for a citizen at this counter (counter work for its unit)."""
     user = current_user
@@ -128,7 +134,9 @@ def _refusal(counter, message: str, status: int):
 
 
 @bp.route("/<unit_slug>/<counter_slug>", methods=["GET"])
-@limiter.limit(_code_limit, exempt_when=_no_code, deduct_when=lambda response: response.status_code >= 400)
+@limiter.limit(
+    _code_limit, key_func=_code_key, exempt_when=_no_code, deduct_when=lambda response: response.status_code >= 400
+)
 def form(unit_slug: str, counter_slug: str):
     """Show the questionnaire for a counter (a token counter first asks for the code from the receipt)."""
     kiosk = request.args.get("kiosk") == "1"
@@ -158,12 +166,12 @@ def form(unit_slug: str, counter_slug: str):
 def _code_page(counter, *, kiosk: bool, error: Message | None = None, typed: str = "", status: int = 200):
     """A token counter's first page: where to find the code, and a field to type it."""
     page = render_template("survey/code.html", counter=counter, kiosk=kiosk, error=error, typed=typed[:40])
-    return page, status
+    return _with_device_cookie(current_app.make_response((page, status)))
 
 
 @bp.route("/<unit_slug>/<counter_slug>", methods=["POST"])
 @limiter.limit(_survey_post_limit)
-@csrf.exempt  # checked below by the browser's origin headers, so a refusal can show the form with every answer
+@csrf.exempt  # checked below by the browser's origin headers (survey.forms.form_check_failure)
 def submit(unit_slug: str, counter_slug: str):
     """Record a submitted questionnaire, or show it again with every answer and what to fix (400).
 
@@ -173,12 +181,12 @@ def submit(unit_slug: str, counter_slug: str):
     if counter.access_mode == AccessMode.ASSISTED and not _may_assist(counter):
         abort(403)
     kiosk = request.args.get("kiosk") == "1"
+    if failure := form_check_failure(request):  # a forged post is neither stored, nor shown, nor obeyed
+        return _render(counter, status=400, errors={"form": failure}, kiosk=kiosk)
     values = request.form.to_dict()
     token = tokens.normalize(values.get("t"))
     if switch_locale(request.form.get("lang", "")):
         return _render(counter, values=values, token=token, kiosk=kiosk)
-    if failure := form_check_failure(request):
-        return _render(counter, status=400, errors={"csrf": failure}, values=values, token=token, kiosk=kiosk)
     sub = read_submission(request.form)
     service = db.session.get(Service, sub.service_id) if sub.service_id else None
     if sub.errors or service is None:
@@ -211,6 +219,24 @@ def submit(unit_slug: str, counter_slug: str):
     db.session.commit()  # no log line: its time and order could tie a response to a visit in the access log
     args = {k: v for k, v in request.args.items() if k in ("kiosk", "lang")}
     return redirect(url_for("survey.thanks", unit_slug=unit_slug, counter_slug=counter_slug, **args), code=303)
+
+
+TOO_MANY = N_(
+    "Terlalu banyak kiriman dari jaringan ini. Jawaban Anda masih ada di bawah: tunggu beberapa menit, lalu kirim lagi."
+)
+TOO_MANY_CODES = N_("Terlalu banyak kode salah dari jaringan ini. Tunggu beberapa menit, lalu coba lagi.")
+
+
+@bp.errorhandler(429)
+def too_many(_error):
+    """A rate limit reached: the same form with every answer (or the code page), never a bare error page."""
+    counter = _load_counter(**request.view_args)
+    kiosk = request.args.get("kiosk") == "1"
+    if request.endpoint == "survey.submit":
+        values = request.form.to_dict()
+        token = tokens.normalize(values.get("t"))
+        return _render(counter, status=429, errors={"form": Message(TOO_MANY)}, values=values, token=token, kiosk=kiosk)
+    return _code_page(counter, kiosk=kiosk, error=Message(TOO_MANY_CODES), typed=request.args.get("t", ""), status=429)
 
 
 @bp.route("/<unit_slug>/<counter_slug>/terima-kasih")

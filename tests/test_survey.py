@@ -142,13 +142,15 @@ CROSS_SITE = {"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}
     "headers",
     [CROSS_SITE, {"Sec-Fetch-Site": "same-site"}, {"Origin": "https://evil.example"}, {"Origin": "null"}],
 )
-def test_a_post_from_another_site_is_refused_and_keeps_every_answer(client, demo, headers):
-    data = survey_form(demo.izin.id, u3="2", usia="41", saran="Ruang tunggu panas")
+def test_a_post_from_another_site_is_refused_shown_blank_and_obeyed_in_nothing(client, demo, headers):
+    """A forged post is not stored, its text is not shown back under our name, and its language switch is ignored."""
+    data = survey_form(demo.izin.id, u3="2", usia="41", saran="Petugas X minta uang", lang="en")
     result = client.post(URL, data=data, headers=headers)
     assert result.status_code == 400
     html = result.get_data(as_text=True)
-    assert "datang dari halaman lain" in html
-    assert "name=u3 value=2 checked" in html and 'value="41"' in html and "Ruang tunggu panas</textarea>" in html
+    assert "dikirim dari situs lain tidak disimpan" in html and "<html lang=id>" in html
+    assert " checked" not in html and "41" not in html and "Petugas X" not in html
+    assert not [h for h in result.headers.getlist("Set-Cookie") if h.startswith("lang=")]
     assert count_responses() == 0
 
 
@@ -259,11 +261,11 @@ def test_no_ip_or_cookie_value_is_stored(client, demo):
     client.get(URL)
     device = client.get_cookie("skm_device").value
     client.post(URL, data=survey_form(demo.izin.id), environ_base={"REMOTE_ADDR": "10.1.2.3"})
-    from survey.models import SubmissionLog
+    from survey.models import StuffingCount
 
-    log = db.session.scalar(sa.select(SubmissionLog))
-    assert "10.1.2.3" not in (log.ip_hash + (log.device_hash or "")) and device not in (log.device_hash or "")
-    assert len(log.ip_hash) == 64 and len(log.device_hash) == 64
+    keys = dict(db.session.execute(sa.select(StuffingCount.kind, StuffingCount.key_hash)).all())
+    assert set(keys) == {"address", "device", "pattern"}
+    assert all(len(key) == 64 and "10.1.2.3" not in key and device not in key for key in keys.values())
 
 
 # --- assisted entry ----------------------------------------------------------------------------------------

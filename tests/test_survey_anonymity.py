@@ -19,7 +19,7 @@ from werkzeug.serving import make_server
 
 from app.extensions import db
 from survey import tokens
-from survey.models import Response, SubmissionLog
+from survey.models import Response, StuffingCount
 from tests.conftest import TEST_DATABASE_URL, make_app
 from tests.factories import make_directory, scratch_postgres, survey_form
 
@@ -40,21 +40,23 @@ def _issue_fixed_codes(monkeypatch, demo) -> None:
 def _dump() -> dict[str, list[tuple]]:
     """Every row of every table as `SELECT *` returns it: storage order, as pg_dump or sqlite3 .dump write it.
 
-    Left out, as they differ between any two runs: the anti-stuffing log's time and device hash (it never holds a
-    code), and the setup's timestamps in the directory's tables. Every column of the response and code tables stays.
+    Left out, as they differ between any two runs: the anti-stuffing counts' keys and buckets (hashes of random
+    device cookies, times of the run; the counts stay, sorted) and the setup's timestamps in the directory's tables.
+    Every column of the response and code tables stays.
     """
     kept_whole = {"responses", "survey_token_batches", "survey_tokens"}
 
     def volatile(table, column) -> bool:
-        if table.name == "survey_submission_log":
-            return column.name in ("created_at", "device_hash")
+        if table.name == "survey_stuffing_counts":
+            return column.name in ("key_hash", "bucket_start")
         return table.name not in kept_whole and isinstance(column.type, sa.DateTime)
 
     dump = {}
     with db.engine.connect() as conn:
         for table in db.metadata.sorted_tables:
             columns = [c for c in table.columns if not volatile(table, c)]
-            dump[table.name] = [tuple(row) for row in conn.execute(sa.select(*columns))]
+            rows = [tuple(row) for row in conn.execute(sa.select(*columns))]
+            dump[table.name] = sorted(rows) if table.name == "survey_stuffing_counts" else rows
     return dump
 
 
@@ -121,30 +123,28 @@ def test_a_response_keeps_the_date_and_nothing_that_names_a_device_address_code_
     client.get(TOKEN_URL, query_string={"t": CODES[0]})
     client.post(TOKEN_URL, data=survey_form(demo.izin.id, t=CODES[0]), environ_base={"REMOTE_ADDR": "10.9.8.7"})
     row = db.session.execute(sa.select(Response.__table__)).one()
-    secrets_held = {CODES[0], tokens._code_hash(CODES[0]), "10.9.8.7", client.get_cookie("skm_device").value}
-    log = db.session.execute(sa.select(SubmissionLog.__table__)).one()
-    secrets_held |= {log.ip_hash, log.device_hash}
-    assert not [value for value in row if any(secret in str(value) for secret in secrets_held)]
+    raw = {CODES[0], tokens._code_hash(CODES[0]), "10.9.8.7", client.get_cookie("skm_device").value}
+    keys = set(db.session.scalars(sa.select(StuffingCount.key_hash)))
+    assert not [value for value in row if any(secret in str(value) for secret in raw | keys)]
+    counted = db.session.execute(sa.select(StuffingCount.__table__)).all()  # the counts hold hashes, never raw
+    assert counted and not [value for line in counted for value in line if any(s in str(value) for s in raw)]
 
 
-def test_the_anti_stuffing_log_keeps_nothing_past_its_longest_check(app):
+def test_the_anti_stuffing_history_keeps_counts_per_bucket_and_nothing_past_its_longest_check(app):
     demo = make_directory()
-    keep = app.config["STUFFING_DEVICE_WINDOW_MINUTES"]
     now = datetime.now(UTC)
-    for minutes in (keep + 1, keep - 1):
-        db.session.add(
-            SubmissionLog(created_at=now - timedelta(minutes=minutes), ip_hash="a" * 64, answers_hash="b" * 64)
-        )
+    window = timedelta(minutes=app.config["STUFFING_DEVICE_WINDOW_MINUTES"])
+    for age in (window + timedelta(minutes=1), window / 4):  # one bucket no check reads any more, one still read
+        db.session.add(StuffingCount(kind="device", key_hash="a" * 64, bucket_start=now - age, count=1))
     db.session.commit()
     assert app.test_client().post("/s/dpmptsp-uji/loket-1", data=survey_form(demo.izin.id)).status_code == 303
-    rows = db.session.execute(sa.select(SubmissionLog.created_at, SubmissionLog.ip_hash, SubmissionLog.answers_hash))
-    kept = {
-        round((now - at.replace(tzinfo=at.tzinfo or UTC)).total_seconds() / 60): (ip, answers)
-        for at, ip, answers in rows
-    }
-    assert set(kept) == {keep - 1, 0}
-    # Past the address window only the device check still looks back: the address and answer hashes are gone.
-    assert kept[keep - 1] == ("", "") and all(kept[0])
+    rows = db.session.execute(sa.select(StuffingCount.kind, StuffingCount.key_hash, StuffingCount.bucket_start))
+    ages = {kind: now - start.replace(tzinfo=start.tzinfo or UTC) for kind, key, start in rows if key == "a" * 64}
+    assert list(ages.values()) == [window / 4]  # the stale bucket went with this submission
+    for start in db.session.scalars(sa.select(StuffingCount.bucket_start)):  # no time finer than a bucket
+        minutes = app.config["STUFFING_IP_WINDOW_MINUTES"]
+        if start.replace(tzinfo=start.tzinfo or UTC) > now - window / 8:
+            assert start.replace(tzinfo=UTC).timestamp() % (minutes * 30) == 0
 
 
 def test_no_log_line_holds_a_code_its_hash_an_address_or_a_device_id(tmp_path, monkeypatch, caplog):
@@ -174,5 +174,6 @@ def test_no_log_line_holds_a_code_its_hash_an_address_or_a_device_id(tmp_path, m
     with app.app_context():
         held = {CODES[1], tokens.display(CODES[1]), tokens._code_hash(CODES[1]), device, "127.0.0.1"}
     lines = [record.getMessage() for record in caplog.records]
-    assert any("/s/dpmptsp-uji/loket-3" in line for line in lines)  # the access log was captured
+    assert any("GET /s/dpmptsp-uji/loket-3" in line for line in lines)  # the access log was captured
+    assert not any("POST /s/" in line for line in lines)  # an answer is not logged at all
     assert [line for line in lines if any(secret in line for secret in held)] == []

@@ -40,7 +40,7 @@ def test_errors_are_summarised_at_the_top_and_marked_on_their_fields(client, dem
     assert result.status_code == 400
     html = result.get_data(as_text=True)
     assert "<title>Kesalahan: Survei Kepuasan Masyarakat</title>" in html
-    summary = re.search(r'<div class="flash error" role=alert>(.*?)</div>', html).group(1)
+    summary = re.search(r'<div class="flash error" role=alert tabindex=-1 autofocus>(.*?)</div>', html).group(1)
     links = re.findall(r'<a href="#([a-z0-9_]+)">([^<]*)</a>', summary)
     assert [anchor for anchor, _text in links] == ["layanan", "u3", "usia"]  # in page order
     assert links[1][1] == "3. Waktu Penyelesaian: Jawaban harus 1, 2, 3, atau 4."
@@ -89,3 +89,22 @@ def test_the_thank_you_page_closes_the_loop(client, demo):
     assert 'href="/hasil/dpmptsp-uji"' in html
     assert 'href="/pengaduan/?unit=dpmptsp-uji"' in html
     assert html.count("<title>") == 1
+
+
+def test_a_nul_byte_or_a_long_suggestion_in_another_script_is_stored_not_refused(client, demo):
+    saran = "ꦱꦫꦤ꧀" * 500  # 2,000 Javanese-script characters: 3 bytes each, 9 once URL-encoded
+    assert client.post(URL, data=survey_form(demo.izin.id, saran=saran)).status_code == 303
+    assert client.post(URL, data=survey_form(demo.izin.id, saran="Antre\x00an lama")).status_code == 303
+    assert list(db.session.scalars(sa.select(Response.suggestion).order_by(Response.id))) == [saran, "Antrean lama"]
+
+
+def test_the_post_limit_shows_the_form_again_with_every_answer():
+    from tests.factories import limited_app
+
+    with limited_app(SURVEY_POST_LIMIT="1 per minute") as (app, demo):
+        client = app.test_client()
+        assert client.post(URL, data=survey_form(demo.izin.id)).status_code == 303
+        again = client.post(URL, data=survey_form(demo.izin.id, u6="2", saran="Toilet rusak"))
+        assert again.status_code == 429
+        html = again.get_data(as_text=True)
+        assert "Terlalu banyak kiriman" in html and "name=u6 value=2 checked" in html and "Toilet rusak" in html

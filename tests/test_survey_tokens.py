@@ -101,3 +101,22 @@ def test_one_code_raced_by_eight_citizens_is_spent_once(tmp_path):
         statuses = run_at_once(app, answer, workers=8)
         assert sorted(statuses) == [303] + [409] * 7
         assert count_responses() == 1
+
+
+def test_wrong_codes_are_counted_per_browser_not_per_office_wifi():
+    with limited_app(SURVEY_CODE_LIMIT="2 per minute") as (app, demo):
+        careless, next_citizen = app.test_client(), app.test_client()
+        for browser in (careless, next_citizen):
+            assert browser.get(TOKEN_URL).status_code == 200  # the code page gives the browser its cookie
+        for _ in range(2):
+            assert careless.get(TOKEN_URL, query_string={"t": "ZZZZZ-ZZZZZ"}).status_code == 400
+        blocked = careless.get(TOKEN_URL, query_string={"t": "ZZZZZ-ZZZZZ"})
+        assert blocked.status_code == 429 and 'name="t"' in blocked.get_data(as_text=True)  # still a code field
+        (code,) = _codes(demo)
+        assert next_citizen.get(TOKEN_URL, query_string={"t": code}).status_code == 200
+
+
+def test_full_width_digits_and_letters_are_read_as_the_code(client, demo):
+    (code,) = _codes(demo)
+    wide = "".join(chr(ord(ch) + 0xFEE0) for ch in code)  # as an Asian keyboard types it
+    assert client.get(TOKEN_URL, query_string={"t": wide}).status_code == 200

@@ -8,6 +8,12 @@
   var idle = Math.max(Number(box.getAttribute("data-idle")), 1) * 1000;
   var warn = Math.min(Math.max(Number(box.getAttribute("data-warn")), 0) * 1000, idle);
   var touched = false, warning = false, opening = false, timer = 0, tick = 0, due = 0;
+  // A form shown again with answers (after a language switch or an error) has something to lose from the start.
+  var fields = document.querySelectorAll("input, select, textarea");
+  for (var j = 0; j < fields.length; j++) {
+    var f = fields[j];
+    if (f.type === "radio" || f.type === "checkbox" ? f.checked : f.type !== "hidden" && f.value) touched = true;
+  }
 
   function restart() {
     location.replace(href);

@@ -202,7 +202,7 @@ def measure(args: argparse.Namespace, workdir: Path, servers: list[Gunicorn]) ->
         baseline_page=baseline_page,
         commands=command_lines(args, workdir, baseline, real),
         rows_stored=rows_stored,
-        log_rows=count_rows(db_path, "survey_submission_log"),
+        log_rows=count_rows(db_path, "survey_stuffing_counts"),
         load_before=load_before,
         posts_answered=posts_answered,
         flags=flags,

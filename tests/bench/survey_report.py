@@ -113,8 +113,8 @@ def _errors_and_rows(res: Results) -> list[str]:
         + ", ".join(f"`{f}` {n:,}" for f, n in res.flags)
         + ". All POSTs come from one address and one device cookie, so the anti-stuffing code flags them "
         "(it flags, it does not block): expected.",
-        f"The anti-stuffing log (`survey_submission_log`) held {res.log_rows:,} rows at the end, nearly all from "
-        "127.0.0.1 inside its counting windows. Real POST req/s by run, in order: "
+        f"The anti-stuffing history (`survey_stuffing_counts`, one count per key and time bucket) held "
+        f"{res.log_rows:,} rows at the end. Real POST req/s by run, in order: "
         + " / ".join(f"{r.rps:,.0f}" for r in post.runs)
         + "; server CPU per POST: "
         + " / ".join(f"{r.cpu_ms_per_request:.2f} ms" for r in post.runs)
