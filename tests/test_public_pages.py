@@ -64,37 +64,38 @@ def _sideways(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 
-@pytest.mark.browser
-@pytest.mark.parametrize("lang", ["id", "en"])
-def test_home_page_fits_a_phone_and_a_thumb(browser, home, lang):  # noqa: F811
+@pytest.fixture
+def phone_page(browser):  # noqa: F811
+    """A page in a 360x640 touch phone's browser (JavaScript on, to set the text size)."""
     context = browser.new_context(viewport={"width": 360, "height": 640}, has_touch=True, is_mobile=True)
     try:
-        page = context.new_page()
-        page.goto(f"{home}?lang={lang}")
-        levels = _headings(page)
-        assert levels[0] == 1 and levels.count(1) == 1
-        assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels  # no level skipped
-        assert page.get_by_role("link", name=LONG_WORD).count() == 1
-        assert _short_links(page) == []
-        assert _sideways(page) == 0
-        page.evaluate("document.documentElement.style.fontSize = '200%'")  # the phone's largest text setting
-        assert page.evaluate("getComputedStyle(document.body).fontSize") == "33.6px"  # 2 x 1.05rem
-        assert _sideways(page) == 0
-        assert _short_links(page) == []
+        yield context.new_page()
     finally:
         context.close()
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("lang", ["id", "en"])
-def test_the_survey_and_its_thank_you_page_fit_a_phone_at_200_percent_text(browser, home, lang):  # noqa: F811
-    context = browser.new_context(viewport={"width": 360, "height": 640}, has_touch=True, is_mobile=True)
-    try:
-        page = context.new_page()
-        form = home + f"s/dinas-panjang/loket-panjang?lang={lang}"
-        for url in (form, form.replace("loket-panjang?", "loket-panjang/terima-kasih?")):
-            page.goto(url)
-            page.evaluate("document.documentElement.style.fontSize = '200%'")
-            assert _sideways(page) == 0, url
-    finally:
-        context.close()
+def test_home_page_fits_a_phone_and_a_thumb(phone_page, home, lang):
+    page = phone_page
+    page.goto(f"{home}?lang={lang}")
+    levels = _headings(page)
+    assert levels[0] == 1 and levels.count(1) == 1
+    assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels  # no level skipped
+    assert page.get_by_role("link", name=LONG_WORD).count() == 1
+    assert _short_links(page) == []
+    assert _sideways(page) == 0
+    page.evaluate("document.documentElement.style.fontSize = '200%'")  # the phone's largest text setting
+    assert page.evaluate("getComputedStyle(document.body).fontSize") == "33.6px"  # 2 x 1.05rem
+    assert _sideways(page) == 0
+    assert _short_links(page) == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_survey_and_its_thank_you_page_fit_a_phone_at_200_percent_text(phone_page, home, lang):
+    form = home + f"s/dinas-panjang/loket-panjang?lang={lang}"
+    for url in (form, form.replace("loket-panjang?", "loket-panjang/terima-kasih?")):
+        phone_page.goto(url)
+        phone_page.evaluate("document.documentElement.style.fontSize = '200%'")
+        assert _sideways(phone_page) == 0, url
