@@ -36,7 +36,7 @@ def test_survey_post_limit_is_shared_across_servers_via_redis(tmp_path):
         with server_b.app_context():
             refused = server_b.test_client().post("/s/dpmptsp-uji/loket-1", data=survey_form(service_id))
             assert refused.status_code == 429
-            assert "Terlalu banyak permintaan" in refused.get_data(as_text=True)
+            assert "Terlalu banyak kiriman" in refused.get_data(as_text=True)  # the form again, answers kept
             assert db.session.scalar(sa.select(sa.func.count(Response.id))) == 3
             db.engine.dispose()
     finally:
