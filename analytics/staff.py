@@ -18,6 +18,7 @@ from app.extensions import db
 from app.i18n import N_
 from app.links import results_url
 from app.periods import PeriodError, parse_period, period_of
+from app.text import ascii_int
 from survey.questionnaire import EDUCATIONS, GENDERS, OCCUPATIONS
 
 bp = Blueprint("analytics", __name__, url_prefix="/analitik")
@@ -54,9 +55,10 @@ def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "")
     if value == "":
         return None
-    if not value.isdigit() or len(value) > 9:
+    number = ascii_int(value)
+    if number is None:
         abort(400)
-    return int(value)
+    return number
 
 
 def _period_arg(value: str | None):
@@ -194,11 +196,11 @@ def set_population(unit_id: int):
 
     unit = db.get_or_404(Unit, unit_id)
     period_key = request.form.get("periode", "")[:40]
-    raw = request.form.get("populasi", "").strip()
+    population = ascii_int(request.form.get("populasi", "").strip())
     try:
-        if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
+        if population is None:
             raise PublishingError({"population": N_("Populasi harus bilangan bulat positif.")})
-        store_population(unit=unit, period_key=period_key, population=int(raw))
+        store_population(unit=unit, period_key=period_key, population=population)
     except DomainError as exc:
         db.session.rollback()
         flash_errors(exc)

@@ -108,9 +108,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     limiter.init_app(app)
 
-    from app import audit, auth, i18n, office_calendar, outbox, security  # noqa: F401  (models for the metadata)
+    from app import audit, auth, i18n, office_calendar, outbox, security, staff_session  # noqa: F401  (models)
 
     auth.init_app(app)
+    staff_session.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from app import audit, throttle
+from app import audit, staff_session, throttle
 from app.errors import DomainError
 from app.extensions import db, limiter, login_manager
 from app.i18n import N_
@@ -30,6 +30,7 @@ from app.passwords import (
     needs_rehash,
     verify_password,
 )
+from app.text import ascii_int, clean
 
 __all__ = ["MAX_PASSWORD_LENGTH", "MIN_PASSWORD_LENGTH", "PasswordError", "check_password_policy"]
 
@@ -230,11 +231,12 @@ def authenticate(username: str, password: str) -> User | None:
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """The active user whose id and session version match the session's (a stale version logs out)."""
-    user_id, _sep, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    raw_id, _sep, raw_version = session_id.partition(":")
+    user_id, version = ascii_int(raw_id), ascii_int(raw_version)
+    if user_id is None or version is None:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or user.session_version != version:
         return None
     return user
 
@@ -274,7 +276,7 @@ def home_url(user: User) -> str:
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("Nama pengguna"), validators=[DataRequired(), Length(max=80)])
+    username = StringField(_l("Nama pengguna"), validators=[DataRequired(), Length(max=80)], filters=[clean])
     password = PasswordField(_l("Kata sandi"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
 
 
@@ -361,6 +363,7 @@ def logout():
     """Log out (POST, so a link on another site cannot do it)."""
     if current_user.is_authenticated:
         audit.record(audit.Action.LOGOUT, actor=current_user, object_type="user", object_id=current_user.id)
+        staff_session.end_everywhere(current_user)  # a copied session cookie stops working too
         db.session.commit()
     logout_user()
     session.clear()

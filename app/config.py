@@ -52,6 +52,8 @@ class Config:
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     REMEMBER_COOKIE_HTTPONLY = True
     PERMANENT_SESSION_LIFETIME = 8 * 3600
+    # A staff session ends after this long without a request (app/staff_session.py).
+    STAFF_IDLE_MINUTES = int(os.environ.get("STAFF_IDLE_MINUTES", 60))
     HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 31536000))
 
     WTF_CSRF_TIME_LIMIT = 4 * 3600  # a citizen may take a while at the counter

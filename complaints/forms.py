@@ -19,6 +19,7 @@ from app.directory import Service, Unit
 from app.errors import Message
 from app.extensions import db
 from app.i18n import N_
+from app.text import ascii_int
 from complaints.attachments import AttachmentError, CleanFile, clean_upload
 from complaints.models import Classification
 from survey.questionnaire import ELEMENTS
@@ -67,9 +68,7 @@ def _strip(value) -> str:
 
 def _number(value) -> int | None:
     """A posted id as an int, or None unless it is a short run of ASCII digits."""
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 9:
-        return int(value)
-    return None
+    return ascii_int(value)
 
 
 def parse_date(text: str | None) -> date | None:

@@ -6,8 +6,6 @@ entry, recomputes the deadline owed now and queues the reporter's notification.
 """
 
 import hashlib
-import re
-import unicodedata
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -17,6 +15,7 @@ from app import audit, clock
 from app.errors import DomainError, Message
 from app.extensions import db
 from app.i18n import N_
+from app.text import clean
 from complaints import deadlines, notify
 from complaints.attachments import CleanFile
 from complaints.models import Attachment, Complaint, ComplaintEvent, EventKind, Status, Stream
@@ -24,8 +23,6 @@ from complaints.workflow import STATUS_LABELS, can_transition
 
 MAX_BODY = 10_000  # description, responses, notes, the reporter's additions and replies
 ALLOWED_MIMETYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
-_INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
-_LINE_BREAKS = re.compile(r"\r\n?")
 
 
 class ComplaintError(DomainError):
@@ -46,18 +43,6 @@ class Problems:
         """Raise ComplaintError with every message noted, if any."""
         if self.messages:
             raise ComplaintError(*self.messages)
-
-
-def clean(value: object, *, multiline: bool = False) -> str:
-    """Strip control and direction-override characters (keeping line breaks and tabs in long text) and trim."""
-    if value is None:
-        return ""
-    text = _LINE_BREAKS.sub("\n", str(value)).translate(_INVISIBLE)
-    if not multiline:
-        text = text.replace("\n", " ").replace("\t", " ")
-    keep = "\n\t" if multiline else ""
-    text = "".join(ch for ch in text if ch in keep or unicodedata.category(ch) not in ("Cc", "Cs"))
-    return text.strip()
 
 
 def checked(problems: Problems, field: str, value: object, *, limit: int, required: bool = False, **kw) -> str:

@@ -8,6 +8,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.errors import Message
 from app.i18n import N_
+from app.text import ascii_int, clean
 from survey.questionnaire import ELEMENTS
 from survey.service import Profile
 
@@ -54,8 +55,7 @@ class Submission:
 
 
 def _text(form: MultiDict, name: str) -> str | None:
-    value = form.get(name, "").replace("\x00", "").strip()  # a NUL cannot be stored (PostgreSQL text)
-    return value or None
+    return clean(form.get(name, ""), multiline=name == "saran") or None
 
 
 def read_submission(form: MultiDict) -> Submission:
@@ -63,21 +63,16 @@ def read_submission(form: MultiDict) -> Submission:
     errors: dict[str, Message] = {}
     answers = {e.code: _text(form, e.code.lower()) for e in ELEMENTS}
 
-    age = None
     raw_age = _text(form, "usia")
-    if raw_age is not None:
-        if raw_age.isascii() and raw_age.isdigit() and len(raw_age) <= 3:
-            age = int(raw_age)
-        else:
-            errors["age"] = Message(N_("Usia harus berupa angka tahun."))
+    age = ascii_int(raw_age, max_digits=3)
+    if raw_age is not None and age is None:
+        errors["age"] = Message(N_("Usia harus berupa angka tahun."))
 
-    service_id = None
     raw_service = _text(form, "layanan")
+    service_id = ascii_int(raw_service)
     if raw_service is None:
         errors["service"] = Message(N_("Pilih jenis layanan yang Anda terima."))
-    elif raw_service.isascii() and raw_service.isdigit() and len(raw_service) <= 9:
-        service_id = int(raw_service)
-    else:
+    elif service_id is None:
         errors["service"] = Message(N_("Jenis layanan tidak dikenal."))
 
     profile = Profile(
