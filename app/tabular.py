@@ -3,6 +3,7 @@
 import csv
 import io
 from dataclasses import dataclass
+from itertools import islice
 
 from app.errors import DomainError, Message, as_message
 from app.i18n import N_
@@ -32,8 +33,16 @@ class TableError(DomainError):
     """The file cannot be read as a table; the message says why."""
 
 
+# What an honest spreadsheet of questionnaires needs, and a bound on what a hostile one can cost: an .xlsx is a ZIP
+# whose parts may unpack a thousandfold, and whose sheet may declare a million rows by sixteen thousand columns.
+XLSX_MAX_UNPACKED = 64 * 1024 * 1024
+XLSX_MAX_PARTS = 500
+MAX_COLUMNS = 64
+MAX_TABLE_ROWS = 20_001  # header and the 20,000-row limit of an import; a longer table is cut here and refused
+
+
 def read_table(filename: str, content: bytes) -> list[list[object]]:
-    """Return the rows of a CSV or XLSX file (first row = header)."""
+    """Return the rows of a CSV or XLSX file (first row = header), at most MAX_TABLE_ROWS + 1 of them."""
     name = filename.lower()
     if name.endswith(".xlsx"):
         return _read_xlsx(content)
@@ -53,21 +62,46 @@ def _read_csv(content: bytes) -> list[list[object]]:
     except csv.Error:
         dialect = csv.excel
     try:
-        return [row for row in csv.reader(io.StringIO(text), dialect)]
+        return list(islice(csv.reader(io.StringIO(text), dialect), MAX_TABLE_ROWS + 1))
     except csv.Error:  # e.g. a field over the csv module's size limit, or a NUL byte
         raise TableError(N_("berkas CSV tidak dapat dibaca (isian terlalu panjang atau karakter tidak sah)")) from None
+
+
+def _trimmed(row: tuple) -> list[object]:
+    """A row without the empty cells max_col pads it with."""
+    cells = list(row)
+    while cells and cells[-1] is None:
+        cells.pop()
+    return cells
+
+
+def _check_zip(content: bytes) -> None:
+    """Refuse an .xlsx whose ZIP would unpack past XLSX_MAX_UNPACKED or holds too many parts, before unpacking."""
+    import zipfile
+
+    try:
+        parts = zipfile.ZipFile(io.BytesIO(content)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise TableError(N_("berkas .xlsx tidak dapat dibaca")) from None
+    if len(parts) > XLSX_MAX_PARTS or sum(p.file_size for p in parts) > XLSX_MAX_UNPACKED:
+        raise TableError(
+            N_("berkas .xlsx terlalu besar setelah dibuka (maksimal %(mb)d MB)"), mb=XLSX_MAX_UNPACKED >> 20
+        )
 
 
 def _read_xlsx(content: bytes) -> list[list[object]]:
     from openpyxl import load_workbook
 
+    _check_zip(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for a damaged or foreign file
         raise TableError(N_("berkas .xlsx tidak dapat dibaca")) from None
     try:
         sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
+        sheet.reset_dimensions()  # never trust the declared size (A1:XFD1048576 would be filled in)
+        rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
+        return [_trimmed(row) for row in islice(rows, MAX_TABLE_ROWS + 1)]
     except Exception:  # a damaged sheet fails while its rows are read
         raise TableError(N_("berkas .xlsx tidak dapat dibaca")) from None
     finally:

@@ -88,3 +88,55 @@ def test_an_idle_staff_session_ends(app, client, demo, monkeypatch):
     result = client.get("/admin/")
     assert result.status_code == 302 and "/auth/login" in result.headers["Location"]
     assert client.get("/admin/").status_code == 302  # logged out for good
+
+
+def _xlsx_declaring(dimension: str) -> bytes:
+    """A small real workbook (a header and one row) whose sheet declares the given size."""
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["U1", "U2"])
+    book.active.append([4, 3])
+    plain = io.BytesIO()
+    book.save(plain)
+    out = io.BytesIO()
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<dimension ref="A1:B2" />', f'<dimension ref="{dimension}" />'.encode())
+                assert dimension.encode() in data
+            dst.writestr(item, data)
+    return out.getvalue()
+
+
+def test_an_xlsx_declaring_a_whole_sheet_reads_only_its_real_rows():
+    """A 5 KB workbook declaring A1:XFD1048576 made openpyxl build 17 billion empty cells; now two rows, at once."""
+    import subprocess
+    import sys
+
+    body = _xlsx_declaring("A1:XFD1048576")
+    assert len(body) < 8000
+    script = (
+        "import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30));"
+        "from app.tabular import read_table; print(read_table('a.xlsx', sys.stdin.buffer.read()))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], input=body, capture_output=True, timeout=60, check=True)
+    assert done.stdout.decode().strip() == "[['U1', 'U2'], [4, 3]]"
+
+
+def test_an_xlsx_that_unpacks_past_the_limit_is_refused_before_it_is_opened():
+    import io
+    import zipfile
+
+    from app.tabular import XLSX_MAX_UNPACKED, TableError, read_table
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (XLSX_MAX_UNPACKED + 1))
+    assert len(bomb.getvalue()) < 200_000
+    with pytest.raises(TableError, match="terlalu besar"):
+        read_table("bom.xlsx", bomb.getvalue())
