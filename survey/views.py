@@ -180,6 +180,8 @@ def submit(unit_slug: str, counter_slug: str):
     counter = _load_counter(unit_slug, counter_slug)
     if counter.access_mode == AccessMode.ASSISTED and not _may_assist(counter):
         abort(403)
+    if request.mimetype != "application/x-www-form-urlencoded":
+        abort(415)  # the form sends nothing else (no file, no JSON): nothing else is parsed
     kiosk = request.args.get("kiosk") == "1"
     if failure := form_check_failure(request):  # a forged post is neither stored, nor shown, nor obeyed
         return _render(counter, status=400, errors={"form": failure}, kiosk=kiosk)

@@ -140,3 +140,14 @@ def test_an_xlsx_that_unpacks_past_the_limit_is_refused_before_it_is_opened():
     assert len(bomb.getvalue()) < 200_000
     with pytest.raises(TableError, match="terlalu besar"):
         read_table("bom.xlsx", bomb.getvalue())
+
+
+def test_the_survey_accepts_only_what_its_form_sends(client, demo):
+    data = survey_form(demo.izin.id)
+    multipart = client.post("/s/dpmptsp-uji/loket-1", data=data, content_type="multipart/form-data")
+    assert multipart.status_code == 415
+    assert client.post("/s/dpmptsp-uji/loket-1", json=data).status_code == 415
+    big = {**data, "saran": "x" * (5 << 20)}  # 5 MB: refused before anything is parsed, and not echoed back
+    result = client.post("/s/dpmptsp-uji/loket-1", data=big)
+    assert result.status_code == 413 and len(result.data) < 20_000
+    assert count_responses() == 0
