@@ -150,6 +150,7 @@ def register_error_handlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """Install the command-line commands."""
     from analytics.cli import register as register_analytics
+    from app.backup import register as register_backup
     from app.cli import register as register_shell
     from app.office_calendar import register as register_calendar
     from app.outbox import register as register_outbox
@@ -158,6 +159,7 @@ def register_commands(app: Flask) -> None:
 
     for register in (
         register_shell,
+        register_backup,
         register_calendar,
         register_outbox,
         register_survey,
