@@ -51,11 +51,34 @@ def read_table(filename: str, content: bytes) -> list[list[object]]:
     raise TableError(N_("format berkas harus .csv atau .xlsx"))
 
 
-def _read_csv(content: bytes) -> list[list[object]]:
+_WESTERN = frozenset({"ascii", "cp1252", "latin_1", "iso8859_15", "cp1250", "iso8859_2", "mac_roman"})
+
+
+def _decode(content: bytes) -> str:
+    """The text of a CSV file: UTF-8 (with or without BOM), UTF-16 with its BOM (Excel's "Unicode Text"), else the
+    Windows-1252 when charset-normalizer finds a Western single-byte text. Anything else is refused, never
+    garbled."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return content.decode("utf-16")
+        except UnicodeDecodeError:
+            raise TableError(N_("berkas CSV tidak dapat dibaca sebagai teks; simpan sebagai CSV UTF-8")) from None
     try:
-        text = content.decode("utf-8-sig")
+        return content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = content.decode("cp1252", errors="replace")
+        pass
+    from charset_normalizer import from_bytes
+
+    # Excel on Windows saves "CSV" in Windows-1252; anything else that is not UTF-8 is refused rather than guessed
+    # (a guess between Shift-JIS and Korean on a short file is a coin toss, and garbled text would be stored).
+    best = from_bytes(content[:65536]).best()
+    if best is None or b"\x00" in content or best.encoding not in _WESTERN:
+        raise TableError(N_("berkas CSV tidak dapat dibaca sebagai teks; simpan sebagai CSV UTF-8"))
+    return content.decode("cp1252", errors="replace")
+
+
+def _read_csv(content: bytes) -> list[list[object]]:
+    text = _decode(content)
     sample = text[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")

@@ -151,3 +151,36 @@ def test_the_survey_accepts_only_what_its_form_sends(client, demo):
     result = client.post("/s/dpmptsp-uji/loket-1", data=big)
     assert result.status_code == 413 and len(result.data) < 20_000
     assert count_responses() == 0
+
+
+@pytest.mark.parametrize(
+    "encoding, text, saran",
+    [
+        ("utf-16", "U1\tU2\tsaran\n4\t3\tAntrean lama\n", "Antrean lama"),
+        (
+            "cp1252",
+            "U1;U2;saran\n4;3;Caf\u00e9 yang nyaman dan pelayanan r\u00e1pido\n",
+            "Caf\u00e9 yang nyaman dan pelayanan r\u00e1pido",
+        ),
+    ],
+)
+def test_csv_from_excel_in_other_encodings_is_read_as_written(encoding, text, saran):
+    from app.tabular import read_table
+
+    assert read_table("kuesioner.csv", text.encode(encoding))[1] == ["4", "3", saran]
+
+
+def test_csv_in_an_encoding_that_cannot_be_told_apart_is_refused_not_garbled():
+    from app.tabular import TableError, read_table
+
+    text = "U1;U2;saran\n4;3;窓口の対応がとても丁寧でした。待ち時間も短かったです。\n"
+    with pytest.raises(TableError, match="UTF-8"):
+        read_table("kuesioner.csv", text.encode("shift_jis"))
+
+
+def test_a_binary_file_named_csv_is_refused_with_a_message():
+    from app.tabular import TableError, read_table
+
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
+    with pytest.raises(TableError, match="CSV"):
+        read_table("kuesioner.csv", png)
