@@ -94,6 +94,7 @@ class Config:
     LOGIN_THROTTLE_ENABLED = _env_bool("LOGIN_THROTTLE_ENABLED", True)
     LOGIN_ACCOUNT_FREE_FAILURES = int(os.environ.get("LOGIN_ACCOUNT_FREE_FAILURES", 5))
     LOGIN_IP_FREE_FAILURES = int(os.environ.get("LOGIN_IP_FREE_FAILURES", 50))
+    LOGIN_ACCOUNT_ANYWHERE_FREE_FAILURES = int(os.environ.get("LOGIN_ACCOUNT_ANYWHERE_FREE_FAILURES", 20))
     LOGIN_MAX_DELAY_SECONDS = int(os.environ.get("LOGIN_MAX_DELAY_SECONDS", 15 * 60))
 
     # Notifications: an outbox sent by `flask outbox send` (and by `flask complaints tick`). Without SMTP_HOST

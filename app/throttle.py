@@ -3,7 +3,7 @@
 Backoff, never a lockout: after LOGIN_ACCOUNT_FREE_FAILURES failed logins to one account from one address, each
 further attempt from there must wait a delay that doubles with every failure (capped at LOGIN_MAX_DELAY_SECONDS);
 the same applies to an address as a whole after the generous LOGIN_IP_FREE_FAILURES (many phones share one address
-behind a carrier's NAT). A success clears the account+address counter; counters are forgotten a day after their
+behind a carrier's NAT), and to an account tried from anywhere after LOGIN_ACCOUNT_ANYWHERE_FREE_FAILURES. A success clears the account+address counter; counters are forgotten a day after their
 last failure. Counted in the database (table login_throttle, atomic upserts), or in Redis when
 RATELIMIT_STORAGE_URI is redis://. Keys are HMACs: the table never holds a typed name (which may be a password
 typed in the wrong field) or an address.
@@ -64,14 +64,16 @@ def _digest(text: str) -> str:
     return hmac.new(secret, text.encode(), hashlib.sha256).hexdigest()
 
 
-def rules(username: str, address: str | None) -> tuple[Rule, Rule]:
-    """The account+address and the address counters of a login attempt."""
+def rules(username: str, address: str | None) -> tuple[Rule, Rule, Rule]:
+    """The account+address, the address, and the account-from-anywhere counters of a login attempt."""
     config = current_app.config
     address = address or "-"
     name = username.strip().lower()
     return (
         Rule(_digest(f"account\0{name}\0{address}"), config["LOGIN_ACCOUNT_FREE_FAILURES"]),
         Rule(_digest(f"address\0{address}"), config["LOGIN_IP_FREE_FAILURES"]),
+        # Guesses at one account spread over many addresses (a botnet) slow that account down too.
+        Rule(_digest(f"account-anywhere\0{name}"), config["LOGIN_ACCOUNT_ANYWHERE_FREE_FAILURES"]),
     )
 
 
@@ -142,7 +144,7 @@ def record_success(username: str, address: str | None) -> None:
     """Clear the account+address counter after a successful login (the address counter stays)."""
     if not _enabled():
         return
-    account, _address = rules(username, address)
+    account, _address, _anywhere = rules(username, address)
     client = _redis()
     if client is not None:
         client.delete(_redis_name(account.key))

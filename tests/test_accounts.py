@@ -320,7 +320,9 @@ def test_two_administrators_demoting_each_other_at_once_leave_one_administrator(
         codes = run_at_once(app, demote)
         db.session.expire_all()
         admins = db.session.scalars(sa.select(User.id).where(User.role == Role.ADMIN, User.active.is_(True))).all()
-        assert sorted(codes) == [303, 400] and len(admins) == 1
+        # The second demotion is refused: by the last-administrator rule (400), or, when the first one committed
+        # before its request was authorised, because its sender is no longer an administrator (403).
+        assert sorted(codes) in ([303, 400], [303, 403]) and len(admins) == 1
 
 
 def test_a_wrong_current_password_on_the_own_password_page_is_audited_as_a_failed_login(client, boss):

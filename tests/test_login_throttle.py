@@ -101,6 +101,15 @@ def test_the_address_limit_covers_every_account_but_is_generous(tmp_path, monkey
     assert login(second, PASSWORD, address=AWAY).status_code == 302
 
 
+def test_guesses_at_one_account_from_many_addresses_slow_that_account_down(tmp_path, monkeypatch):
+    first, second = workers(tmp_path, LOGIN_ACCOUNT_ANYWHERE_FREE_FAILURES=6)
+    Clock(monkeypatch)
+    for number in range(6):  # a botnet: one guess per address, each address far below its own limits
+        assert login((first, second)[number % 2], WRONG, address=f"10.9.0.{number}").status_code == 401
+    assert login(first, PASSWORD, address="10.9.1.1").status_code == 429  # a new address waits for this account
+    assert login(second, PASSWORD, username="pengaduan2", address="10.9.1.1").status_code != 429  # others do not
+
+
 def test_failures_are_forgotten_a_day_after_the_last_one(tmp_path, monkeypatch):
     first, _second = workers(tmp_path)
     clock = Clock(monkeypatch)
@@ -130,7 +139,7 @@ def test_backoff_is_shared_through_redis(tmp_path, monkeypatch):
         with first.app_context():
             assert db.session.scalar(sa.select(sa.func.count()).select_from(LoginThrottle)) == 0
         keys = list(server.scan_iter(f"{prefix}:login-throttle:*"))
-        assert len(keys) == 2  # this account from home, and home; the success from away left nothing
+        assert len(keys) == 3  # this account from home, home, this account from anywhere; away left nothing
         assert all(server.ttl(key) > 0 for key in keys)  # forgotten by Redis itself after a day
     finally:
         for key in server.scan_iter(f"{prefix}:*"):
