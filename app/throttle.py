@@ -3,7 +3,8 @@
 Backoff, never a lockout: after LOGIN_ACCOUNT_FREE_FAILURES failed logins to one account from one address, each
 further attempt from there must wait a delay that doubles with every failure (capped at LOGIN_MAX_DELAY_SECONDS);
 the same applies to an address as a whole after the generous LOGIN_IP_FREE_FAILURES (many phones share one address
-behind a carrier's NAT), and to an account tried from anywhere after LOGIN_ACCOUNT_ANYWHERE_FREE_FAILURES. A success clears the account+address counter; counters are forgotten a day after their
+behind a carrier's NAT), and to an account tried from anywhere after LOGIN_ACCOUNT_ANYWHERE_FREE_FAILURES. A
+success clears the account+address counter; counters are forgotten a day after their
 last failure. Counted in the database (table login_throttle, atomic upserts), or in Redis when
 RATELIMIT_STORAGE_URI is redis://. Keys are HMACs: the table never holds a typed name (which may be a password
 typed in the wrong field) or an address.
