@@ -1,5 +1,7 @@
 """The public intake under abuse: the POST is rate-limited; fuzzed posts never fail nor leave half a report."""
 
+import os
+
 import sqlalchemy as sa
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -40,7 +42,17 @@ value = st.one_of(
 )
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+EXAMPLES = int(os.environ.get("COMPLAINT_FUZZ_EXAMPLES", 2000))  # make bench raises it
+# The same examples on every test run (CI stays reproducible); make bench explores new ones (FUZZ_RANDOM=1).
+DERANDOMIZE = os.environ.get("FUZZ_RANDOM") != "1"
+
+
+@settings(
+    max_examples=EXAMPLES,
+    derandomize=DERANDOMIZE,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(st.dictionaries(st.sampled_from(FIELDS), value, max_size=4), st.booleans())
 def test_fuzzed_intake_never_fails_and_files_one_complete_report_or_nothing(client, demo, fields, start_valid):
     data = (complaint_form(demo.unit) if start_valid else {}) | fields
