@@ -77,15 +77,21 @@ def restore(database_url: str, source: Path) -> None:
     )
 
 
+def _on_the_database(action, path: Path) -> None:
+    """Run backup or restore on the app's database with no connection of ours open; errors as a CLI message."""
+    db.session.remove()
+    db.engine.dispose()
+    try:
+        action(db.engine.url.render_as_string(hide_password=False), path)
+    except (BackupError, sqlite3.Error) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @click.command("backup")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def backup_command(output: Path) -> None:
     """Write a consistent copy of the whole database (SQLite file, or pg_dump's custom format)."""
-    db.session.remove()
-    try:
-        backup(db.engine.url.render_as_string(hide_password=False), output)
-    except (BackupError, sqlite3.Error) as exc:
-        raise click.ClickException(str(exc)) from None
+    _on_the_database(backup, output)
     click.echo(f"Wrote {output} ({output.stat().st_size} bytes).")
 
 
@@ -96,12 +102,7 @@ def restore_command(source: Path, yes: bool) -> None:
     """Replace the whole database with a backup (stop the app first)."""
     if not yes:
         click.confirm(f"Replace every table of the database with {source}?", abort=True)
-    db.session.remove()
-    db.engine.dispose()
-    try:
-        restore(db.engine.url.render_as_string(hide_password=False), source)
-    except (BackupError, sqlite3.Error) as exc:
-        raise click.ClickException(str(exc)) from None
+    _on_the_database(restore, source)
     click.echo(f"Restored {source}.")
 
 
