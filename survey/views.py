@@ -13,6 +13,7 @@ from app.errors import Message
 from app.extensions import csrf, db, limiter
 from app.i18n import N_, select_locale, switch_locale
 from app.periods import period_of
+from app.text import ascii_int
 from survey import service as survey_service
 from survey import stuffing, tokens
 from survey.forms import error_summary, form_check_failure, read_submission
@@ -70,7 +71,7 @@ def _render(counter, *, status=200, errors=None, values=None, token=None, kiosk=
         wanted = request.args.get("layanan", "")
         if len(services) == 1:
             values["layanan"] = str(services[0].id)
-        elif wanted.isascii() and wanted.isdigit():
+        elif ascii_int(wanted) is not None:
             values["layanan"] = wanted
     return render_template(
         "survey/form.html",
@@ -114,7 +115,7 @@ def _cached_form(unit_slug: str, counter_slug: str, kiosk: bool):
     if current_user.is_authenticated or request.args.get("t") or kiosk:
         return None  # a kiosk page carries a script its response's CSP must allow
     layanan = request.args.get("layanan", "")
-    key = (unit_slug, counter_slug, select_locale(), kiosk, layanan if layanan.isdigit() else "")
+    key = (unit_slug, counter_slug, select_locale(), kiosk, layanan if ascii_int(layanan) is not None else "")
     now = time.monotonic()
     cache = current_app.extensions.setdefault("survey_form_cache", {})
     hit = cache.get(key)
