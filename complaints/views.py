@@ -7,7 +7,7 @@ unknown or malformed code gets the same 404 page.
 
 from dataclasses import dataclass
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -75,6 +75,50 @@ def _tracking_limit() -> str:
 
 # Every look-up and every action on a tracking page counts against one budget per address, in both streams.
 _tracking_limited = limiter.shared_limit(_tracking_limit, scope="complaint-tracking")
+
+
+# -- what a public POST may send -----------------------------------------------------------------------------------
+
+URLENCODED, MULTIPART = "application/x-www-form-urlencoded", "multipart/form-data"
+FORM_TEXT_BYTES = 1024 * 1024  # the text fields of any of these forms, with room to spare
+RATING_BYTES = 16 * 1024  # a rating is one radio button and the form token
+
+
+@dataclass(frozen=True)
+class Body:
+    """What a browser sends to one POST route: its content types, and whether it carries attachments."""
+
+    types: frozenset[str]
+    files: bool
+
+    def max_bytes(self) -> int:
+        """The largest body worth reading: every attachment at its limit plus the text, or a rating."""
+        config = current_app.config
+        if not self.files:
+            return RATING_BYTES
+        return config["COMPLAINT_MAX_ATTACHMENTS"] * config["COMPLAINT_ATTACHMENT_MAX_BYTES"] + FORM_TEXT_BYTES
+
+
+WITH_FILES = Body(frozenset({URLENCODED, MULTIPART}), files=True)  # multipart from the page, urlencoded from a script
+RATING = Body(frozenset({URLENCODED}), files=False)
+BODIES = {"submit": WITH_FILES, "add_info": WITH_FILES, "reply": WITH_FILES, "rate": RATING}  # the endpoints
+
+
+def refuse_other_bodies(endpoint: str | None, _values) -> None:
+    """415 for a POST body the route's form never sends (JSON, text, XML...), and the route's size limit (413).
+
+    A URL value preprocessor because Flask runs those before every `before_request` hook, and the CSRF check (one
+    of them) parses the form: neither the check nor a view reads a body refused here. A POST without a body and
+    without a content type has nothing to parse; the form's own checks answer it.
+    """
+    body = BODIES.get((endpoint or "").rsplit(".", 1)[-1]) if request.method == "POST" else None
+    if body is None:
+        return
+    if request.mimetype not in body.types and (request.mimetype or request.content_length):
+        abort(415)
+    limit = body.max_bytes()
+    configured = current_app.config.get("MAX_CONTENT_LENGTH")
+    request.max_content_length = min(limit, configured) if configured else limit
 
 
 # -- intake -------------------------------------------------------------------------------------------------------
@@ -302,5 +346,6 @@ for _bp in (bp, wbs_bp):
     _bp.add_url_rule("/lacak/<code>/tanggapan", "reply", reply, methods=["POST"])
     _bp.add_url_rule("/lacak/<code>/penilaian", "rate", rate, methods=["POST"])
     _bp.add_url_rule("/lacak/<path:rest>", "unknown_address", unknown_address, methods=["GET", "POST"])
+    _bp.url_value_preprocessor(refuse_other_bodies)
     _bp.register_error_handler(CSRFError, csrf_failed)
     _bp.register_error_handler(RequestEntityTooLarge, too_large)
