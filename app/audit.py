@@ -32,6 +32,8 @@ class Action(enum.StrEnum):
     PUBLISHED = "published"
     WITHDRAWN = "withdrawn"
     OFFICE_DAY_ADDED = "office_day_added"
+    KIOSK_REGISTERED = "kiosk_registered"
+    KIOSK_SWITCHED_OFF = "kiosk_switched_off"
 
 
 # The object type of whistle-blowing reports: their entries are shown only to WBS handlers (they would say which

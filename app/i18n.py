@@ -5,6 +5,7 @@ from flask_babel import get_locale, refresh
 
 LANG_COOKIE = "lang"
 _SWITCHED = "skm.lang"
+_SHARED = "skm.shared_device"
 
 
 def N_(message: str) -> str:
@@ -17,9 +18,14 @@ def _requested_lang() -> str | None:
     return lang if lang in current_app.config["LANGUAGES"] else None
 
 
+def mark_shared_device() -> None:
+    """This request comes from a device that serves one citizen after another (a registered kiosk): it never
+    remembers a language. Call before anything is rendered."""
+    request.environ[_SHARED] = True
+
+
 def _shared_device() -> bool:
-    """A kiosk tablet serves one citizen after another: it never remembers a language."""
-    return request.args.get("kiosk") == "1"
+    return bool(request.environ.get(_SHARED))
 
 
 def select_locale() -> str:

@@ -16,13 +16,9 @@ def public_url(endpoint: str, **values) -> str:
         return url_for(endpoint, _external=True, **values)
 
 
-def survey_url(counter, *, token: str | None = None, kiosk: bool = False) -> str:
-    """Return the survey link of a counter (optionally with a one-time token, or for a kiosk)."""
-    extra = {}
-    if token:
-        extra["t"] = token
-    if kiosk:
-        extra["kiosk"] = 1
+def survey_url(counter, *, token: str | None = None) -> str:
+    """Return the survey link of a counter (optionally with a one-time token)."""
+    extra = {"t": token} if token else {}
     return public_url("survey.form", unit_slug=counter.unit.slug, counter_slug=counter.slug, **extra)
 
 

@@ -29,11 +29,13 @@ def _load_inline(app: Flask, name: str) -> tuple[str, str]:
     return text, f"'sha256-{digest}'"
 
 
-def _carries(response: Response, tag: bytes) -> bool:
-    """Whether an HTML response's body holds `tag` (a streamed or file response is never scanned)."""
-    if response.mimetype != "text/html" or response.is_streamed or response.direct_passthrough:
-        return False
-    return tag in response.get_data()
+_KIOSK_SCRIPT = "skm.kiosk_script"  # request.environ: this response's page includes the kiosk script
+
+
+def _kiosk_script(tag: Markup) -> Markup:
+    """The kiosk script for a template, noting that this request's page carries it (its CSP must allow it)."""
+    request.environ[_KIOSK_SCRIPT] = True
+    return tag
 
 
 def init_app(app: Flask) -> None:
@@ -65,15 +67,14 @@ def init_app(app: Flask) -> None:
             "kiosk_js": Markup(kiosk_js),
         }
 
-    # The header follows the body, not the request that rendered it: the survey view serves a cached kiosk form
-    # without rendering it again, so a flag set while rendering would miss the script there.
-    app.jinja_env.globals["kiosk_script"] = lambda: kiosk_tag
-    kiosk_tag_bytes = kiosk_tag.encode("utf-8")
+    # Kiosk pages are rendered for each request (the survey's form cache never holds one), so the flag set while
+    # rendering is enough.
+    app.jinja_env.globals["kiosk_script"] = lambda: _kiosk_script(kiosk_tag)
 
     @app.after_request
     def set_security_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", kiosk_csp if _carries(response, kiosk_tag_bytes) else csp)
+        headers.setdefault("Content-Security-Policy", kiosk_csp if request.environ.get(_KIOSK_SCRIPT) else csp)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "same-origin")

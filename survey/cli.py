@@ -109,15 +109,14 @@ def tokens_command(unit_slug: str, counter_slug: str, count: int, fmt: str, outp
 @click.argument("counter_slug")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "png"]), default="pdf", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), required=True)
-@click.option("--kiosk", is_flag=True, help="Encode the kiosk link (form resets itself).")
-def poster_command(unit_slug: str, counter_slug: str, fmt: str, output: str, kiosk: bool) -> None:
+def poster_command(unit_slug: str, counter_slug: str, fmt: str, output: str) -> None:
     """Write a counter's A4 QR poster (PDF or PNG)."""
     from survey.counter_poster import poster_of
 
     counter = _counter(unit_slug, counter_slug)
     if warning := local_link_warning(survey_url(counter)):
         click.echo(warning, err=True)
-    data = poster_of(counter, fmt=fmt, kiosk=kiosk)
+    data = poster_of(counter, fmt=fmt)
     with open(output, "wb") as fh:
         fh.write(data)
     click.echo(f"Wrote {output} ({len(data)} bytes).")

@@ -76,8 +76,8 @@ def _rule(fig, y: float):
     return Line2D([0.1, 0.9], [y, y], transform=fig.transFigure, color="black", linewidth=2)
 
 
-def poster_of(counter, *, fmt: str = "pdf", kiosk: bool = False) -> bytes:
-    """Return the A4 QR poster of a directory counter: its unit, name, services and survey (or kiosk) link.
+def poster_of(counter, *, fmt: str = "pdf") -> bytes:
+    """Return the A4 QR poster of a directory counter: its unit, name, services and survey link.
 
     A token counter's poster says to type the code from a receipt or ticket (its QR opens the page to type it on).
     """
@@ -87,7 +87,7 @@ def poster_of(counter, *, fmt: str = "pdf", kiosk: bool = False) -> bytes:
     return counter_poster(
         office=counter.unit.name,
         counter=counter.name,
-        url=survey_url(counter, kiosk=kiosk),
+        url=survey_url(counter),
         fmt=fmt,
         services=[s.name for s in counter.services],
         complaint_url=public_url("complaints.form", unit=counter.unit.slug),

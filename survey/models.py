@@ -158,3 +158,23 @@ class SurveyToken(db.Model):
     code_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     batch_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_token_batches.id", ondelete="CASCADE"), index=True)
     position: Mapped[int]  # 0-based index into TokenBatch.spent
+
+
+class Kiosk(db.Model):
+    """A tablet at a counter that staff registered as the office's kiosk.
+
+    Its browser carries a signed cookie naming this row (survey.kiosks); only then does the survey run as a kiosk:
+    the form resets itself between citizens and answers are counted per kiosk, not per device. A phone cannot ask
+    for that with a URL. Switching a kiosk off ends kiosk mode on that tablet at its next page.
+    """
+
+    __tablename__ = "survey_kiosks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    counter_id: Mapped[int] = mapped_column(sa.ForeignKey("counters.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(sa.String(80))
+    registered_on: Mapped[date]
+    registered_by: Mapped[str] = mapped_column(sa.String(80), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+
+    counter: Mapped[Counter] = relationship()

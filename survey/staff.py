@@ -2,20 +2,21 @@
 
 from datetime import timedelta
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, RadioField, SelectChoice, SelectField, StringField, ValidationError
-from wtforms.validators import DataRequired, NumberRange, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Regexp
 
 from app import clock
 from app.auth import Permission, permission_required
 from app.directory import AccessMode, Counter, Service, Unit
 from app.extensions import db
 from app.periods import frozen_periods, frozen_periods_of
+from app.text import clean
 
 bp = Blueprint("survey_staff", __name__, url_prefix="/admin")
 
@@ -69,6 +70,15 @@ class ImportForm(FlaskForm):
     )
 
 
+class KioskForm(FlaskForm):
+    label = StringField(
+        _l("Nama perangkat"),
+        default=lambda: _("Tablet loket"),
+        validators=[DataRequired(), Length(max=80)],
+        filters=[clean],
+    )
+
+
 def _download(body, mimetype: str, filename: str) -> Response:
     headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
     return Response(body, mimetype=mimetype, headers=headers)
@@ -82,7 +92,7 @@ def counter_poster(counter_id: int, fmt: str):
     if fmt not in ("pdf", "png"):
         abort(404)
     counter = db.get_or_404(Counter, counter_id)
-    data = poster_of(counter, fmt=fmt, kiosk=request.args.get("kiosk") == "1")
+    data = poster_of(counter, fmt=fmt)
     mimetype = "application/pdf" if fmt == "pdf" else "image/png"
     return _download(data, mimetype, f"poster-qr-{counter.unit.slug}-{counter.slug}.{fmt}")
 
@@ -147,3 +157,44 @@ def import_responses(unit_id: int):
         frozen=frozen,
         published=frozen_periods(unit.id)[:24],
     ), status
+
+
+@bp.route("/counters/<int:counter_id>/kiosks", methods=["GET", "POST"])
+def counter_kiosks(counter_id: int):
+    """A counter's kiosks. Registering one turns the browser that sends the form into that kiosk and logs its
+    officer out there: the tablet is left showing the survey, with no staff account open on it."""
+    from survey import kiosks
+
+    counter = db.get_or_404(Counter, counter_id)
+    if counter.access_mode == AccessMode.ASSISTED:
+        abort(404)  # an assisted counter's form needs an officer logged in; a kiosk has none
+    form = KioskForm()
+    if form.validate_on_submit():
+        kiosk = kiosks.register(counter, label=form.label.data, actor=current_user)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        target = url_for("survey.form", unit_slug=counter.unit.slug, counter_slug=counter.slug)
+        return kiosks.set_cookie(redirect(target, code=303), kiosk)
+    return render_template(
+        "survey/staff/kiosks.html", form=form, counter=counter, kiosks=kiosks.counter_kiosks(counter),
+        switch_off=FlaskForm(),
+    ), 400 if form.is_submitted() else 200  # fmt: skip
+
+
+@bp.route("/counters/<int:counter_id>/kiosks/<int:kiosk_id>/off", methods=["POST"])
+def switch_off_kiosk(counter_id: int, kiosk_id: int):
+    """Switch a kiosk off: that tablet shows the ordinary survey from its next page."""
+    from survey import kiosks
+    from survey.models import Kiosk
+
+    kiosk = db.get_or_404(Kiosk, kiosk_id)
+    if kiosk.counter_id != counter_id:
+        abort(404)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    if kiosk.active:
+        kiosks.switch_off(kiosk, actor=current_user)
+        db.session.commit()
+    flash(_("Kios “%(label)s” dimatikan.", label=kiosk.label), "success")
+    return redirect(url_for("survey_staff.counter_kiosks", counter_id=counter_id))

@@ -11,11 +11,11 @@ from app.clock import today
 from app.directory import AccessMode, Service, get_counter
 from app.errors import Message
 from app.extensions import csrf, db, limiter
-from app.i18n import N_, select_locale, switch_locale
+from app.i18n import N_, mark_shared_device, select_locale, switch_locale
 from app.periods import period_of
 from app.text import ascii_int
+from survey import kiosks, stuffing, tokens
 from survey import service as survey_service
-from survey import stuffing, tokens
 from survey.forms import error_summary, form_check_failure, read_submission
 from survey.models import Channel
 from survey.questionnaire import EDUCATIONS, ELEMENTS, GENDERS, OCCUPATIONS
@@ -62,6 +62,14 @@ def _load_counter(unit_slug: str, counter_slug: str):
     if counter is None or not counter.active:
         abort(404)
     return counter
+
+
+def _kiosk(counter):
+    """The registered kiosk of this counter the request comes from, or None; a kiosk never remembers a language."""
+    kiosk = kiosks.recognised(counter)
+    if kiosk is not None:
+        mark_shared_device()
+    return kiosk
 
 
 def _render(counter, *, status=200, errors=None, values=None, token=None, kiosk=False):
@@ -111,11 +119,11 @@ def _with_device_cookie(response):
 FORM_CACHE_SECONDS = 30
 
 
-def _cached_form(unit_slug: str, counter_slug: str, kiosk: bool):
-    if current_user.is_authenticated or request.args.get("t") or kiosk:
-        return None  # a kiosk page carries a script its response's CSP must allow
+def _cached_form(unit_slug: str, counter_slug: str):
+    if current_user.is_authenticated or request.args.get("t") or kiosks.claims_kiosk():
+        return None
     layanan = request.args.get("layanan", "")
-    key = (unit_slug, counter_slug, select_locale(), kiosk, layanan if ascii_int(layanan) is not None else "")
+    key = (unit_slug, counter_slug, select_locale(), layanan if ascii_int(layanan) is not None else "")
     now = time.monotonic()
     cache = current_app.extensions.setdefault("survey_form_cache", {})
     hit = cache.get(key)
@@ -123,7 +131,7 @@ def _cached_form(unit_slug: str, counter_slug: str, kiosk: bool):
         counter = _load_counter(unit_slug, counter_slug)
         if counter.access_mode != AccessMode.STATIC:
             return None
-        html, _status = _render(counter, kiosk=kiosk)
+        html, _status = _render(counter)
         if len(cache) > 512:
             cache.clear()
         hit = cache[key] = (now + FORM_CACHE_SECONDS, html)
@@ -140,11 +148,11 @@ def _refusal(counter, message: str, status: int):
 )
 def form(unit_slug: str, counter_slug: str):
     """Show the questionnaire for a counter (a token counter first asks for the code from the receipt)."""
-    kiosk = request.args.get("kiosk") == "1"
-    cached = _cached_form(unit_slug, counter_slug, kiosk)
+    cached = _cached_form(unit_slug, counter_slug)
     if cached is not None:
         return _with_device_cookie(current_app.make_response(cached))
     counter = _load_counter(unit_slug, counter_slug)
+    kiosk = _kiosk(counter) is not None
     if counter.access_mode == AccessMode.ASSISTED and not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=request.full_path))
     if counter.access_mode == AccessMode.ASSISTED and not _may_assist(counter):
@@ -183,7 +191,8 @@ def submit(unit_slug: str, counter_slug: str):
         abort(403)
     if request.mimetype != "application/x-www-form-urlencoded":
         abort(415)  # the form sends nothing else (no file, no JSON): nothing else is parsed
-    kiosk = request.args.get("kiosk") == "1"
+    registered = _kiosk(counter)
+    kiosk = registered is not None
     if failure := form_check_failure(request):  # a forged post is neither stored, nor shown, nor obeyed
         return _render(counter, status=400, errors={"form": failure}, kiosk=kiosk)
     values = request.form.to_dict()
@@ -210,7 +219,7 @@ def submit(unit_slug: str, counter_slug: str):
             channel=Channel.KIOSK if kiosk else Channel.ONLINE,
             assisted=sub.assisted and _may_assist(counter),
             token=sub.token,
-            device_id=request.cookies.get(DEVICE_COOKIE),
+            device_id=f"kiosk-{registered.id}" if kiosk else request.cookies.get(DEVICE_COOKIE),
             ip=request.remote_addr,
         )
     except survey_service.TokenUsedError as exc:
@@ -220,7 +229,7 @@ def submit(unit_slug: str, counter_slug: str):
         db.session.rollback()
         return _render(counter, status=400, errors=exc.by_field(), values=values, token=token, kiosk=kiosk)
     db.session.commit()  # no log line: its time and order could tie a response to a visit in the access log
-    args = {k: v for k, v in request.args.items() if k in ("kiosk", "lang")}
+    args = {k: v for k, v in request.args.items() if k == "lang"}
     return redirect(url_for("survey.thanks", unit_slug=unit_slug, counter_slug=counter_slug, **args), code=303)
 
 
@@ -234,7 +243,7 @@ TOO_MANY_CODES = N_("Terlalu banyak kode salah dari jaringan ini. Tunggu beberap
 def too_many(_error):
     """A rate limit reached: the same form with every answer (or the code page), never a bare error page."""
     counter = _load_counter(**request.view_args)
-    kiosk = request.args.get("kiosk") == "1"
+    kiosk = _kiosk(counter) is not None
     if request.endpoint == "survey.submit":
         values = request.form.to_dict()
         token = tokens.normalize(values.get("t"))
@@ -246,7 +255,7 @@ def too_many(_error):
 def thanks(unit_slug: str, counter_slug: str):
     """Thank the respondent and say what happens next; on a kiosk, return to a fresh form after a few seconds."""
     counter = _load_counter(unit_slug, counter_slug)
-    kiosk = request.args.get("kiosk") == "1"
+    kiosk = _kiosk(counter) is not None
     results = None
     if "results.unit_results" in current_app.view_functions:
         results = url_for("results.unit_results", unit_slug=counter.unit.slug)

@@ -160,6 +160,27 @@ def make_user(role: str, *, unit=None, username: str | None = None):
     return user
 
 
+def make_kiosk(counter, *, label: str = "Tablet loket") -> tuple:
+    """Register a kiosk for `counter` (committed); returns it and the cookie value its browser carries."""
+    from app import clock
+    from survey import kiosks
+    from survey.models import Kiosk
+
+    kiosk = Kiosk(counter_id=counter.id, label=label, registered_on=clock.today(), registered_by="test")
+    db.session.add(kiosk)
+    db.session.commit()
+    return kiosk, kiosks.cookie_value(kiosk)
+
+
+def as_kiosk(client, counter, **kwargs):
+    """Make a test client a registered kiosk of `counter`; returns the kiosk."""
+    from survey import kiosks
+
+    kiosk, cookie = make_kiosk(counter, **kwargs)
+    client.set_cookie(kiosks.COOKIE, cookie)
+    return kiosk
+
+
 def log_in(client, user) -> None:
     """Log `user` in on the test client (its password is PASSWORD)."""
     response = client.post("/auth/login", data={"username": user.username, "password": PASSWORD})

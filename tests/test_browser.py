@@ -19,7 +19,7 @@ from app.extensions import db
 from survey.models import Channel, Response
 from survey.questionnaire import ELEMENTS
 from tests.conftest import REQUIRE_SERVICES, make_app
-from tests.factories import make_directory
+from tests.factories import PASSWORD, make_directory, make_kiosk, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -54,7 +54,7 @@ PHONE = {
 TABLET = {**PHONE, "viewport": {"width": 800, "height": 1280}, "device_scale_factor": 1}
 
 FORM = "/s/dpmptsp-uji/loket-2"  # two services: the respondent picks one
-KIOSK_FORM = "/s/dpmptsp-uji/loket-1?kiosk=1"  # one service, pre-selected
+KIOSK_FORM = "/s/dpmptsp-uji/loket-1"  # on a registered kiosk; one service, pre-selected
 KIOSK_THANKS_SECONDS = 2
 
 # The phone respondent's answers (score per element); U4 is deliberately left unanswered.
@@ -199,21 +199,56 @@ def test_phone_fills_the_survey_without_javascript(browser, live):
     assert row.assisted is False
 
 
+def kiosk_context(browser, live, **options):
+    """A browser context that is a registered kiosk of loket-1 (its signed cookie, as staff registration sets)."""
+    from app.directory import get_counter
+    from survey import kiosks
+
+    app, base = live
+    with app.app_context():
+        _kiosk, cookie = make_kiosk(get_counter("dpmptsp-uji", "loket-1"))
+        db.session.remove()
+    context = browser.new_context(**options)
+    context.add_cookies([{"name": kiosks.COOKIE, "value": cookie, "url": base}])
+    return context
+
+
+def _register_kiosk(page, live) -> None:
+    """An officer logs in on the tablet and registers it as loket-1's kiosk: the tablet is left on the survey."""
+    from app.directory import get_counter
+
+    app, base = live
+    with app.app_context():
+        make_user("loket", unit=get_counter("dpmptsp-uji", "loket-1").unit, username="petugas")
+        counter_id = get_counter("dpmptsp-uji", "loket-1").id
+        db.session.remove()
+    page.goto(f"{base}/auth/login?next=/admin/counters/{counter_id}/kiosks")
+    page.get_by_label("Nama pengguna").fill("petugas")
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").tap()
+    page.get_by_label("Nama perangkat").fill("Tablet loket 1")
+    page.get_by_role("button", name="Daftarkan perangkat ini sebagai kios").tap()
+    page.wait_for_url(base + KIOSK_FORM)
+
+
 def test_kiosk_returns_to_a_fresh_form(browser, live):
     app, base = live
     context = browser.new_context(**TABLET)
     try:
         page = context.new_page()
+        _register_kiosk(page, live)
+        page.goto(base + "/admin/")
+        assert "/auth/login" in page.url  # the officer was logged out on the tablet
         requests, problems = _watch(page)
 
         page.goto(base + KIOSK_FORM)
-        assert len(requests) == 1
+        assert len(requests) == 1 and page.locator("#kiosk").count() == 1
         for code in ("U1", "U3", "U7"):
             _answer(page, code, 3)
         page.get_by_role("textbox", name="Kritik dan saran (tidak wajib)").fill("Kios mudah dipakai.")
         page.get_by_role("button", name="Kirim jawaban").tap()
 
-        page.wait_for_url(f"{base}/s/dpmptsp-uji/loket-1/terima-kasih?kiosk=1")
+        page.wait_for_url(f"{base}/s/dpmptsp-uji/loket-1/terima-kasih")
         assert page.get_by_role("heading", level=1).inner_text() == "Terima kasih!"
         refresh = page.locator('meta[http-equiv="refresh"]').get_attribute("content")
         assert refresh == f"{KIOSK_THANKS_SECONDS};url={KIOSK_FORM}"

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from survey.questionnaire import ELEMENTS
-from tests.test_browser import KIOSK_FORM, PHONE, TABLET, _answer, _watch, browser, live  # noqa: F401 (fixtures)
+from tests.test_browser import KIOSK_FORM, PHONE, TABLET, _answer, _watch, browser, kiosk_context, live  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -31,13 +31,14 @@ def short(live):  # noqa: F811
     """The live app with a short idle reset, for the tests that wait on the real clock."""
     app, base = live
     app.config.update(KIOSK_IDLE_SECONDS=SHORT_IDLE, KIOSK_WARN_SECONDS=SHORT_WARN)
-    return base
+    return live
 
 
-def _open_kiosk(browser, base: str, *, fake_clock: bool = True, **options):  # noqa: F811
-    """A JavaScript tablet on the kiosk form; on a fake clock paused just after the page loaded (returns the page,
-    its requests and its console problems)."""
-    context = browser.new_context(**{**KIOSK, **options})
+def _open_kiosk(browser, live, *, fake_clock: bool = True, **options):  # noqa: F811
+    """A JavaScript tablet registered as loket-1's kiosk, on its form; on a fake clock paused just after the page
+    loaded (returns the page, its requests and its console problems)."""
+    base = live[1]
+    context = kiosk_context(browser, live, **{**KIOSK, **options})
     page = context.new_page()
     requests, problems = _watch(page)
     if fake_clock:
@@ -64,7 +65,7 @@ def _checked(page) -> int:
 def test_a_slow_citizen_is_never_interrupted(browser, live):  # noqa: F811
     """One answer a minute for ten minutes, then four and a half minutes of reading: no warning, no reset."""
     _, base = live
-    page, requests, problems = _open_kiosk(browser, base)
+    page, requests, problems = _open_kiosk(browser, live)
     try:
         for element in ELEMENTS:
             _answer(page, element.code, 2)
@@ -85,7 +86,7 @@ def test_a_slow_citizen_is_never_interrupted(browser, live):  # noqa: F811
 
 def test_the_warning_is_announced_and_a_touch_keeps_the_answers(browser, live):  # noqa: F811
     _, base = live
-    page, requests, problems = _open_kiosk(browser, base)
+    page, requests, problems = _open_kiosk(browser, live)
     try:
         for code in ("U1", "U2", "U3"):
             _answer(page, code, 4)
@@ -123,7 +124,7 @@ def test_the_warning_is_announced_and_a_touch_keeps_the_answers(browser, live): 
 def test_an_untouched_form_is_renewed_without_a_warning(browser, live):  # noqa: F811
     """Nothing to lose: a form nobody touched reloads after the idle time (a fresh form for the next citizen)."""
     _, base = live
-    page, requests, problems = _open_kiosk(browser, base)
+    page, requests, problems = _open_kiosk(browser, live)
     try:
         page.clock.run_for((IDLE - WARN + 1) * 1000)
         assert not page.get_by_role("alertdialog").is_visible()
@@ -138,17 +139,18 @@ def test_an_untouched_form_is_renewed_without_a_warning(browser, live):  # noqa:
 def test_an_abandoned_form_starts_again_empty(browser, short):  # noqa: F811
     """On the real clock and the real CSP: the warning after (idle - warn) seconds, a fresh form after idle."""
     page, requests, problems = _open_kiosk(browser, short, fake_clock=False)
+    base = short[1]
     try:
         _answer(page, "U1", 3)
         page.get_by_role("textbox", name="Kritik dan saran (tidak wajib)").fill("Setengah jalan")
         touched = time.monotonic()
         dialog = page.get_by_role("alertdialog", name=re.compile(WARNING))
-        with page.expect_navigation(url=short + KIOSK_FORM, timeout=(SHORT_IDLE + 5) * 1000):
+        with page.expect_navigation(url=base + KIOSK_FORM, timeout=(SHORT_IDLE + 5) * 1000):
             dialog.wait_for(state="visible", timeout=(SHORT_IDLE + 2) * 1000)
             assert time.monotonic() - touched >= SHORT_IDLE - SHORT_WARN - 0.5
         assert time.monotonic() - touched >= SHORT_IDLE - 0.5
         page.wait_for_load_state()
-        assert _documents(requests) == [short + KIOSK_FORM] * 2
+        assert _documents(requests) == [base + KIOSK_FORM] * 2
         assert _checked(page) == 0
         assert page.get_by_role("textbox", name="Kritik dan saran (tidak wajib)").input_value() == ""
         assert not dialog.is_visible()
@@ -171,38 +173,39 @@ def test_only_the_kiosk_form_carries_the_script(browser, live):  # noqa: F811
         assert "script-src" not in response.headers["content-security-policy"]
     finally:
         phone.close()
-    page, requests, problems = _open_kiosk(browser, base, fake_clock=False)
+    page, requests, problems = _open_kiosk(browser, live, fake_clock=False)
     try:
-        for _ in range(2):  # rendered, then served from the survey view's form cache
+        for _ in range(2):
             response = page.goto(base + KIOSK_FORM)
             csp = response.headers["content-security-policy"]
             assert "default-src 'none'" in csp and "unsafe" not in csp
             assert f"script-src {_script_hash(response.text())}" in csp
         # "Mulai ulang" leads to a fresh Indonesian form.
-        page.goto(base + KIOSK_FORM + "&lang=en")
-        assert page.locator("#kiosk-restart").get_attribute("href") == "/s/dpmptsp-uji/loket-1?kiosk=1"
+        page.goto(base + KIOSK_FORM + "?lang=en")
+        assert page.locator("#kiosk-restart").get_attribute("href") == "/s/dpmptsp-uji/loket-1"
         assert problems == []
     finally:
         page.context.close()
 
 
 def test_without_javascript_the_kiosk_form_never_reloads_itself(browser, short):  # noqa: F811
-    context = browser.new_context(**TABLET)  # java_script_enabled=False
+    base = short[1]
+    context = kiosk_context(browser, short, **TABLET)  # java_script_enabled=False
     try:
         page = context.new_page()
         requests, problems = _watch(page)
-        page.goto(short + KIOSK_FORM)
+        page.goto(base + KIOSK_FORM)
         assert page.locator('meta[http-equiv="refresh"]').count() == 0
         assert not page.get_by_role("alertdialog").is_visible()
         _answer(page, "U1", 1)
         _answer(page, "U5", 4)
         page.wait_for_timeout((SHORT_IDLE + 1) * 1000)
-        assert _documents(requests) == [short + KIOSK_FORM] and _checked(page) == 2
+        assert _documents(requests) == [base + KIOSK_FORM] and _checked(page) == 2
 
         with page.expect_navigation():
             page.get_by_role("link", name="Mulai ulang").tap()
-        assert _documents(requests) == [short + KIOSK_FORM] * 2
-        assert page.url == short + KIOSK_FORM and _checked(page) == 0
+        assert _documents(requests) == [base + KIOSK_FORM] * 2
+        assert page.url == base + KIOSK_FORM and _checked(page) == 0
         assert problems == []
     finally:
         context.close()
@@ -215,7 +218,7 @@ def test_the_kiosk_form_and_its_warning_pass_axe(browser, live):  # noqa: F811
 
     _, base = live
     axe = Axe()
-    page, _requests, _problems = _open_kiosk(browser, base, bypass_csp=True)  # axe is a script
+    page, _requests, _problems = _open_kiosk(browser, live, bypass_csp=True)  # axe is a script
     try:
         page.clock.resume()  # axe runs on timers of its own: let the fake clock flow as the real one does
         problems = _serious(axe, page, "kiosk form")

@@ -170,32 +170,6 @@ def test_the_survey_page_sets_no_session_cookie(client, demo):
     assert cookies == ["skm_device"]
 
 
-# --- kiosk -------------------------------------------------------------------------------------------------
-
-
-def test_kiosk_returns_to_a_fresh_form(client, demo):
-    form = client.get(URL + "?kiosk=1")
-    html = form.get_data(as_text=True)
-    assert 'http-equiv="refresh"' not in html  # never reloads under a citizen; its script waits for inactivity
-    assert "autocomplete=off" in html
-    assert form.headers["Cache-Control"] == "no-store"
-    result = client.post(URL + "?kiosk=1", data=survey_form(demo.izin.id, u2="1"))
-    assert result.status_code == 303 and result.headers["Location"].endswith("terima-kasih?kiosk=1")
-    thanks = client.get(result.headers["Location"]).get_data(as_text=True)
-    assert f'content="8;url={URL}?kiosk=1"' in thanks
-    fresh = client.get(URL + "?kiosk=1").get_data(as_text=True)
-    assert " checked" not in fresh
-    assert db.session.scalar(sa.select(Response.channel)) == Channel.KIOSK
-
-
-def test_a_kiosk_starts_every_form_in_indonesian(client, demo):
-    english = client.post(URL + "?kiosk=1", data={"lang": "en", "u1": "3"})
-    assert english.status_code == 200 and "<html lang=en>" in english.get_data(as_text=True)
-    assert not [h for h in english.headers.getlist("Set-Cookie") if h.startswith("lang=")]
-    client.set_cookie("lang", "en")  # even a cookie left by a phone visit does not carry over
-    assert "<html lang=id>" in client.get(URL + "?kiosk=1").get_data(as_text=True)
-
-
 # --- static counter: flag, do not block --------------------------------------------------------------------
 
 
@@ -223,17 +197,6 @@ def test_honest_phones_on_one_office_wifi_are_not_flagged(app, demo):
         phone = app.test_client()
         phone.get(URL)
         assert phone.post(URL, data=survey_form(demo.izin.id)).status_code == 303
-    assert set(db.session.scalars(sa.select(Response.flags))) == {""}
-
-
-def test_kiosks_count_bursts_per_kiosk_not_per_address(app, demo):
-    app.config["STUFFING_IP_BURST"] = 4
-    kiosks = [app.test_client(), app.test_client()]
-    for kiosk in kiosks:
-        kiosk.get(URL + "?kiosk=1")
-    for i in range(3):  # six citizens in turn on two kiosks sharing the office address
-        for kiosk in kiosks:
-            assert kiosk.post(URL + "?kiosk=1", data=survey_form(demo.izin.id, u1=str(i + 1))).status_code == 303
     assert set(db.session.scalars(sa.select(Response.flags))) == {""}
 
 
@@ -292,13 +255,3 @@ def test_officer_can_mark_assisted_on_a_static_counter(client, demo, login):
 def test_citizen_cannot_self_declare_assisted(client, demo):
     client.post(URL, data=survey_form(demo.izin.id, dibantu="1"))
     assert db.session.scalar(sa.select(Response.assisted)) is False
-
-
-def test_a_script_posting_as_a_kiosk_with_new_cookies_is_still_flagged(app, demo):
-    app.config["STUFFING_IP_BURST"] = 2  # past 3 x 2 posts from one address, whatever the cookies
-    for i in range(6):
-        kiosk = app.test_client()
-        kiosk.get(URL + "?kiosk=1")
-        assert kiosk.post(URL + "?kiosk=1", data=survey_form(demo.izin.id, u1=str(i % 4 + 1))).status_code == 303
-    flags = list(db.session.scalars(sa.select(Response.flags).order_by(Response.id)))
-    assert flags == ["", "", "", "", "", "ip_burst"]
