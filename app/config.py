@@ -36,6 +36,9 @@ class Config:
     OFFICE_EXTRA_HOLIDAYS = os.environ.get("OFFICE_EXTRA_HOLIDAYS", "")
     # Absolute base for links printed on posters and tickets (https://skm.example.go.id); required in production.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    # Host names this app answers to (comma-separated, e.g. "skm.example.go.id,.pemda.go.id"); any other Host
+    # header gets 400 before a view runs (Flask). Empty: any host (printed links still use PUBLIC_BASE_URL only).
+    TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()] or None
 
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = OFFICE_TIMEZONE

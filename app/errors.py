@@ -10,11 +10,11 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from flask import Flask, flash, has_app_context, render_template
+from flask import Flask, Response, flash, has_app_context, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.extensions import db
 
@@ -96,6 +96,12 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return _page(400, _("Sesi formulir sudah kedaluwarsa atau tidak sah. Muat ulang halaman lalu kirim lagi."))
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(_error: SecurityError):
+        # A Host header outside TRUSTED_HOSTS: no URL can be built for it, so no page template either.
+        db.session.rollback()
+        return Response(_("Alamat situs ini tidak dikenal."), 400, mimetype="text/plain")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

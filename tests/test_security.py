@@ -228,3 +228,32 @@ def test_an_absurd_id_in_a_url_is_a_404_never_a_500(client, demo, role, path, me
 
     log_in(client, make_user(role))
     assert client.open(path, method=method).status_code == 404
+
+
+def test_trusted_hosts_refuse_any_other_host_header(app, client, demo):
+    app.config["TRUSTED_HOSTS"] = ["skm.example.go.id"]
+    assert client.get("/", headers={"Host": "skm.example.go.id"}).status_code == 200
+    refused = client.get("/s/dpmptsp-uji/loket-1", headers={"Host": "evil.example"})
+    assert refused.status_code == 400 and b"evil.example" not in refused.data
+
+
+def test_a_forged_host_header_never_reaches_a_printed_link(app, demo, login, tmp_path):
+    """Posters, slips and the codes' CSV print PUBLIC_BASE_URL, whatever Host the officer's request carried."""
+    import csv
+    import io
+    import shutil
+    import subprocess
+
+    evil = {"Host": "evil.example"}
+    session = app.config["SESSION_COOKIE_NAME"]
+    login.set_cookie(session, login.get_cookie(session).value, domain="evil.example")  # the officer, tricked
+    poster = login.get(f"/admin/counters/{demo.static.id}/poster.png", headers=evil)
+    assert poster.status_code == 200
+    if shutil.which("zbarimg"):  # Debian zbar-tools (make browser); the CSV check below stands without it
+        path = tmp_path / "poster.png"
+        path.write_bytes(poster.data)
+        decoded = subprocess.run(["zbarimg", "-q", "--raw", str(path)], capture_output=True, text=True, check=True)
+        assert decoded.stdout.split() == ["https://skm.example.go.id/s/dpmptsp-uji/loket-1"]
+    codes = login.post(f"/admin/counters/{demo.token.id}/tokens", data={"count": "2", "fmt": "csv"}, headers=evil)
+    links = [row["tautan"] for row in csv.DictReader(io.StringIO(codes.get_data(as_text=True)))]
+    assert len(links) == 2 and all(link.startswith("https://skm.example.go.id/s/") for link in links)
