@@ -27,8 +27,9 @@ def shm_dir(fallback: Path) -> str:
 class Gunicorn:
     """One gunicorn process group on 127.0.0.1; stop() always ends it."""
 
-    def __init__(self, name: str, app_spec: str, env: dict[str, str], workdir: Path):
+    def __init__(self, name: str, app_spec: str, env: dict[str, str], workdir: Path, *, worker_args=None):
         self.name = name
+        self.worker_args: tuple[str, ...] = tuple(worker_args or ("-k", "sync", "-w", str(WORKERS)))
         self.app_spec = app_spec
         self.env = env
         self.workdir = workdir
@@ -43,10 +44,7 @@ class Gunicorn:
             f"{HOST}:{port}",
             "-c",  # an empty config file: a gunicorn.conf.py in the repository must not change either server
             str(self.workdir / "gunicorn.conf.py"),
-            "-k",
-            "sync",
-            "-w",
-            str(WORKERS),
+            *self.worker_args,
             "--worker-tmp-dir",
             shm_dir(self.workdir),
             "--log-level",
@@ -123,6 +121,22 @@ def http_request(
         return resp.status, resp.msg, resp.read()
     finally:
         conn.close()
+
+
+def child_pids(pid: int) -> set[int]:
+    """The live child processes of `pid` (Linux /proc): a gunicorn master's workers."""
+    children = set()
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{name}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()  # fields[0] = state, [1] = ppid
+        if int(fields[1]) == pid and fields[0] != "Z":
+            children.add(int(name))
+    return children
 
 
 _CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
