@@ -296,13 +296,14 @@ def login():
         status = 400 if request.method == "POST" else 200
         return render_template("auth/login.html", form=form), status
     username, address = form.username.data, request.remote_addr
-    wait = throttle.wait_time(username, address)
-    if wait is not None:
-        return _throttled(form, wait)
+    attempt = throttle.begin_attempt(username, address)
+    db.session.commit()  # counted, as a failure, before the slow check: parallel guesses find it
+    if attempt.wait is not None:
+        return _throttled(form, attempt.wait)
     user = authenticate(username, form.password.data)
     if user is None:
         return _failed(form, username, address)
-    throttle.record_success(username, address)
+    throttle.record_success(attempt)
     audit.record(audit.Action.LOGIN_OK, actor=user, object_type="user", object_id=user.id, unit_id=user.unit_id)
     db.session.commit()  # the audit entry, a cleared counter and a rehashed password are saved
     session.clear()  # a fresh session for the logged-in user (no fixation)
@@ -327,8 +328,7 @@ def _throttled(form: LoginForm, wait):
 
 
 def _failed(form: LoginForm, username: str, address: str | None):
-    """401: count the failure, audit it (with the account only when the name is an existing account's)."""
-    throttle.record_failure(username, address)
+    """401: audit the failure (with the account only when the name is an existing account's); it was counted."""
     known = find_user(username)
     audit.record(
         audit.Action.LOGIN_FAILED,

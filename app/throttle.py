@@ -3,11 +3,12 @@
 Backoff, never a lockout: after LOGIN_ACCOUNT_FREE_FAILURES failed logins to one account from one address, each
 further attempt from there must wait a delay that doubles with every failure (capped at LOGIN_MAX_DELAY_SECONDS);
 the same applies to an address as a whole after the generous LOGIN_IP_FREE_FAILURES (many phones share one address
-behind a carrier's NAT), and to an account tried from anywhere after LOGIN_ACCOUNT_ANYWHERE_FREE_FAILURES. A
-success clears the account+address counter; counters are forgotten a day after their
-last failure. Counted in the database (table login_throttle, atomic upserts), or in Redis when
-RATELIMIT_STORAGE_URI is redis://. Keys are HMACs: the table never holds a typed name (which may be a password
-typed in the wrong field) or an address.
+behind a carrier's NAT), and to an account tried from anywhere after LOGIN_ACCOUNT_ANYWHERE_FREE_FAILURES. An
+attempt is counted, as a failure, before its password is checked (begin_attempt), so that guesses sent in parallel
+cannot all slip in before the first of them fails; a success gives it back and clears the account+address counter.
+Counters are forgotten a day after the last attempt counted. Counted in the database (table login_throttle, atomic
+upserts), or in Redis when RATELIMIT_STORAGE_URI is redis://. Keys are HMACs: the table never holds a typed name
+(which may be a password typed in the wrong field) or an address.
 """
 
 import hashlib
@@ -109,6 +110,49 @@ def _enabled() -> bool:
     return bool(current_app.config.get("LOGIN_THROTTLE_ENABLED", True))
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """A login attempt, counted as a failure before its password is checked, unless `wait` says it must wait."""
+
+    wait: timedelta | None = None
+    # Each counter's key, with the end of the wait this attempt started on it (None when its failures were free).
+    counted: tuple[tuple[str, datetime | None], ...] = ()
+
+
+def begin_attempt(username: str, address: str | None, *, now: datetime | None = None) -> Attempt:
+    """Count a login attempt on every counter before its password is checked, or refuse it while a wait runs.
+
+    Counted as a failure, with the wait a failure starts, until record_success gives it back: guesses sent in
+    parallel each find the ones counted before them. A refused attempt is not counted. Flushes (database).
+    """
+    if not _enabled():
+        return Attempt()
+    now = now or utcnow()
+    counted = []
+    for rule in rules(username, address):
+        was_free, until = _count(rule, now, unless_waiting=True)
+        if not was_free:
+            for key, block in counted:
+                _give_back(key, block)
+            return Attempt(wait=wait_time(username, address, now=now) or until - now)
+        counted.append((rule.key, until))
+    return Attempt(counted=tuple(counted))
+
+
+def record_success(attempt: Attempt) -> None:
+    """Give a verified attempt back: clear its account+address counter, take it off the other two. Flushes."""
+    if not attempt.counted:
+        return
+    (account, _until), *others = attempt.counted
+    client = _redis()
+    if client is not None:
+        client.delete(_redis_name(account))
+    else:
+        db.session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == account))
+    for key, until in others:
+        _give_back(key, until)
+
+
 def wait_time(username: str, address: str | None, *, now: datetime | None = None) -> timedelta | None:
     """How long this account+address must still wait before a login attempt is verified, or None."""
     if not _enabled():
@@ -129,64 +173,102 @@ def wait_time(username: str, address: str | None, *, now: datetime | None = None
 
 
 def record_failure(username: str, address: str | None, *, now: datetime | None = None) -> None:
-    """Count a failed login on both counters and set their next allowed moment. Flushes (database)."""
+    """Count a failed attempt (checked without begin_attempt) on every counter and start its wait. Flushes."""
     if not _enabled():
         return
     now = now or utcnow()
-    client = _redis()
     for rule in rules(username, address):
-        if client is not None:
-            _redis_failure(client, rule, now)
-        else:
-            _db_failure(rule, now)
+        _count(rule, now, unless_waiting=False)
 
 
-def record_success(username: str, address: str | None) -> None:
-    """Clear the account+address counter after a successful login (the address counter stays)."""
-    if not _enabled():
-        return
-    account, _address, _anywhere = rules(username, address)
+def _count(rule: Rule, now: datetime, *, unless_waiting: bool) -> tuple[bool, datetime | None]:
+    """Count an attempt on a counter and start the wait its count calls for (never shortening a running one).
+
+    Returns (True, the end of the wait started, or None) once counted, or, when `unless_waiting` and a wait is
+    running, (False, the end of that wait) without counting.
+    """
     client = _redis()
     if client is not None:
-        client.delete(_redis_name(account.key))
-    else:
-        db.session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == account.key))
-
-
-def _db_failure(rule: Rule, now: datetime) -> None:
-    """Increment a counter in one atomic statement (a counter idle for a day starts again from one)."""
+        return _redis_count(client, rule, now, unless_waiting)
     table = LoginThrottle.__table__
-    insert = upsert()
-    stale = table.c.last_failure_at < now - FORGET_AFTER
+    stale = table.c.last_failure_at < now - FORGET_AFTER  # a counter idle for a day starts again from one
+    no_wait = sa.or_(table.c.blocked_until.is_(None), table.c.blocked_until <= now)
     statement = (
-        insert(table)
+        upsert()(table)
         .values(key=rule.key, failures=1, last_failure_at=now, blocked_until=None)
         .on_conflict_do_update(
             index_elements=[table.c.key],
             set_={"failures": sa.case((stale, 1), else_=table.c.failures + 1), "last_failure_at": now},
+            where=no_wait if unless_waiting else None,
         )
         .returning(table.c.failures)
     )
-    failures = db.session.execute(statement).scalar_one()
+    failures = db.session.execute(statement).scalar_one_or_none()
+    if failures is None:  # a wait is running: nothing was counted
+        return False, _aware(db.session.scalar(sa.select(table.c.blocked_until).where(table.c.key == rule.key)))
     delay = delay_after(failures, rule.free_failures)
-    if delay is not None:
-        later = sa.func.coalesce(table.c.blocked_until, now)  # never shorten a wait set by a concurrent failure
-        until = sa.case((later > now + delay, later), else_=now + delay)
-        db.session.execute(sa.update(table).where(table.c.key == rule.key).values(blocked_until=until))
+    if delay is None:
+        return True, None
+    later = sa.func.coalesce(table.c.blocked_until, now)
+    until = sa.case((later > now + delay, later), else_=now + delay)
+    db.session.execute(sa.update(table).where(table.c.key == rule.key).values(blocked_until=until))
+    return True, now + delay
 
 
-def _redis_failure(client, rule: Rule, now: datetime) -> None:
+def _redis_count(client, rule: Rule, now: datetime, unless_waiting: bool) -> tuple[bool, datetime | None]:
+    """_count on Redis: read, then write in a transaction that is run again if another worker wrote in between."""
     name = _redis_name(rule.key)
-    pipe = client.pipeline()
-    pipe.hincrby(name, "failures", 1)
-    pipe.expire(name, int(FORGET_AFTER.total_seconds()))
-    failures = int(pipe.execute()[0])
-    delay = delay_after(failures, rule.free_failures)
-    if delay is not None:
-        until = now + delay
-        previous = client.hget(name, "blocked_until")
-        if previous is None or float(previous) < until.timestamp():
-            client.hset(name, "blocked_until", repr(until.timestamp()))
+
+    def count(pipe) -> tuple[bool, datetime | None]:
+        failures, stamp = pipe.hmget(name, "failures", "blocked_until")
+        running = float(stamp) if stamp is not None else 0.0
+        if unless_waiting and running > now.timestamp():
+            return False, datetime.fromtimestamp(running, UTC)
+        failures = int(failures or 0) + 1
+        delay = delay_after(failures, rule.free_failures)
+        pipe.multi()
+        pipe.hset(name, "failures", failures)
+        pipe.expire(name, int(FORGET_AFTER.total_seconds()))
+        if delay is None:
+            return True, None
+        if running < (now + delay).timestamp():
+            pipe.hset(name, "blocked_until", repr((now + delay).timestamp()))
+        return True, now + delay
+
+    return client.transaction(count, name, value_from_callable=True)
+
+
+def _give_back(key: str, until: datetime | None) -> None:
+    """Take an attempt off a counter again, with the wait it started (`until`) unless a later one replaced it."""
+    client = _redis()
+    if client is not None:
+        _redis_give_back(client, key, until)
+        return
+    table = LoginThrottle.__table__
+    mine = table.c.key == key
+    db.session.execute(sa.delete(table).where(mine, table.c.failures <= 1))  # this attempt was all it counted
+    blocked_until = table.c.blocked_until
+    if until is not None:
+        blocked_until = sa.case((blocked_until <= until, sa.null()), else_=blocked_until)
+    db.session.execute(sa.update(table).where(mine).values(failures=table.c.failures - 1, blocked_until=blocked_until))
+
+
+def _redis_give_back(client, key: str, until: datetime | None) -> None:
+    name = _redis_name(key)
+
+    def give_back(pipe) -> None:
+        failures, stamp = pipe.hmget(name, "failures", "blocked_until")
+        if failures is None:  # forgotten meanwhile
+            return
+        pipe.multi()
+        if int(failures) <= 1:
+            pipe.delete(name)  # this attempt was all it counted
+            return
+        pipe.hincrby(name, "failures", -1)
+        if until is not None and stamp is not None and float(stamp) <= until.timestamp():
+            pipe.hdel(name, "blocked_until")
+
+    client.transaction(give_back, name)
 
 
 def retry_seconds(wait: timedelta) -> int:

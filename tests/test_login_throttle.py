@@ -1,6 +1,8 @@
 """Login throttling: a backoff per account and address, and per address, shared by every worker (database, Redis)."""
 
+import itertools
 import logging
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -11,8 +13,8 @@ from app import auth, throttle
 from app.audit import Action, AuditEntry
 from app.extensions import db
 from app.throttle import LoginThrottle
-from tests.conftest import TEST_REDIS_URL, make_app, require
-from tests.factories import PASSWORD, make_user
+from tests.conftest import TEST_PG_URL, TEST_REDIS_URL, make_app, require
+from tests.factories import PASSWORD, make_user, run_at_once, scratch_postgres
 
 pytestmark = pytest.mark.usefixtures("fast_hashing")
 
@@ -45,8 +47,8 @@ def verify_calls(monkeypatch):
     return calls
 
 
-def workers(tmp_path, **overrides):
-    """Two app instances ("workers") on one SQLite file, with a 'pengaduan' account."""
+def workers(tmp_path, count: int = 2, **overrides):
+    """App instances ("workers", two by default) on one SQLite file, with a 'pengaduan' account."""
     config = {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/shared.sqlite",
         "LOGIN_ACCOUNT_FREE_FAILURES": 3,
@@ -58,7 +60,7 @@ def workers(tmp_path, **overrides):
     with first.app_context():
         db.create_all()
         make_user("pengaduan")
-    return first, make_app(**config)
+    return first, *(make_app(**config) for _ in range(count - 1))
 
 
 def login(worker, password: str, *, username: str = "pengaduan", address: str = HOME):
@@ -178,19 +180,86 @@ def test_the_throttle_can_be_switched_off(tmp_path):
     assert login(first, PASSWORD).status_code == 302
 
 
-def test_the_delays_double_up_to_the_cap_on_the_suites_database(app):
-    """The same upserts on the suite's own database (PostgreSQL when TEST_DATABASE_URL is set)."""
-    app.config.update(LOGIN_ACCOUNT_FREE_FAILURES=2, LOGIN_MAX_DELAY_SECONDS=5)
+def test_attempts_are_counted_before_their_check_on_the_suites_database(app):
+    """The same statements on the suite's own database (PostgreSQL when TEST_DATABASE_URL is set)."""
+    app.config.update(LOGIN_ACCOUNT_FREE_FAILURES=2, LOGIN_IP_FREE_FAILURES=6, LOGIN_MAX_DELAY_SECONDS=5)
     now = datetime.now(UTC)
     waits = []
     for _ in range(6):
-        throttle.record_failure("Siapa", HOME, now=now)
+        assert throttle.begin_attempt("Siapa", HOME, now=now).wait is None  # counted; then its password is wrong
         db.session.commit()
         wait = throttle.wait_time("siapa", HOME, now=now)
+        assert wait is None or throttle.begin_attempt("siapa", HOME, now=now).wait == wait  # refused, not counted
         waits.append(wait.total_seconds() if wait else 0)
+        now += wait or timedelta(0)
     assert waits == [0, 1, 2, 4, 5, 5]
-    assert throttle.wait_time("siapa", AWAY, now=now) is None
-    assert throttle.wait_time("siapa", HOME, now=now + timedelta(seconds=5)) is None
-    throttle.record_success("siapa", HOME)
+    assert throttle.begin_attempt("siapa", AWAY, now=now).wait is None
+    # A neighbour behind the same address: its attempt is the address's 7th and starts a wait while it is checked.
+    neighbour = throttle.begin_attempt("tetangga", HOME, now=now)
     db.session.commit()
-    assert db.session.scalar(sa.select(LoginThrottle.failures)) == 6  # only the address counter is left
+    assert neighbour.wait is None
+    assert throttle.begin_attempt("lain", HOME, now=now).wait == timedelta(seconds=2)
+    throttle.record_success(neighbour)  # the right password: its count and its wait are given back
+    db.session.commit()
+    assert throttle.begin_attempt("lain", HOME, now=now).wait is None
+    db.session.commit()
+    failures = dict(db.session.execute(sa.select(LoginThrottle.key, LoginThrottle.failures)).all())
+    siapa, home, siapa_anywhere = throttle.rules("siapa", HOME)
+    tetangga, _home, tetangga_anywhere = throttle.rules("tetangga", HOME)
+    assert (failures[siapa.key], failures[home.key], failures[siapa_anywhere.key]) == (6, 7, 7)  # +lain; +AWAY
+    assert tetangga.key not in failures and tetangga_anywhere.key not in failures  # nothing left of its attempt
+    assert len(failures) == 7  # siapa's five and lain's two: lain's refused attempt left no row behind
+
+
+def test_eleven_tries_across_three_workers_without_redis_are_throttled(tmp_path, monkeypatch, verify_calls):
+    """The per-process rate limit counts each worker apart; the backoff in the shared database does not."""
+    apps = workers(tmp_path, count=3)
+    Clock(monkeypatch)
+    codes = [login(apps[number % 3], WRONG).status_code for number in range(11)]
+    assert codes == [401] * 3 + [429] * 8 and len(verify_calls) == 3
+    assert login(apps[0], PASSWORD).status_code == 429
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres), "redis"])
+def shared_store(request, tmp_path):
+    """Where the workers of a test keep their counters: a SQLite file, a scratch PostgreSQL database, or Redis."""
+    if request.param == "postgresql":
+        require(TEST_PG_URL, "PostgreSQL")
+        with scratch_postgres(TEST_PG_URL) as url:
+            yield {"SQLALCHEMY_DATABASE_URI": url}
+        return
+    if request.param == "sqlite":
+        yield {}
+        return
+    require(TEST_REDIS_URL, "Redis")
+    import redis
+
+    prefix = f"skm-test-{uuid.uuid4().hex[:8]}"
+    yield {"RATELIMIT_STORAGE_URI": TEST_REDIS_URL, "RATELIMIT_KEY_PREFIX": prefix}
+    with redis.Redis.from_url(TEST_REDIS_URL) as server:
+        for key in server.scan_iter(f"{prefix}:*"):
+            server.delete(key)
+
+
+def test_parallel_guesses_are_counted_before_any_password_is_checked(tmp_path, monkeypatch, verify_calls, shared_store):
+    """20 wrong passwords sent at once over three workers: no more are checked than the free ones (3), not 20."""
+    apps = workers(tmp_path, count=3, **shared_store)
+    clock = Clock(monkeypatch)  # time stands still: no wait runs out while the guesses are in flight
+    counting = auth.verify_password
+
+    def slow_verify(password_hash, password):  # argon2 at its production cost takes about this long
+        time.sleep(0.2)
+        return counting(password_hash, password)
+
+    monkeypatch.setattr(auth, "verify_password", slow_verify)
+    turns = itertools.cycle(apps)
+    codes = run_at_once(apps[0], lambda: login(next(turns), WRONG).status_code, workers=20, timeout=60)
+    # Each guess is counted before its password is checked, so exactly the three free ones are checked: the third
+    # starts a wait that every guess counted after it finds running.
+    assert len(verify_calls) == 3 and sorted(codes) == [401] * 3 + [429] * 17
+    clock.advance(1)
+    assert login(apps[1], WRONG).status_code == 401
+    assert login(apps[2], PASSWORD).headers["Retry-After"] == "2"  # the 4th failure: the 17 refused were not counted
+    for worker in apps:
+        with worker.app_context():
+            db.engine.dispose()  # before a scratch database is dropped
