@@ -220,22 +220,25 @@ def own_password():
     form = OwnPasswordForm()
     if form.validate_on_submit():
         user, address = current_user._get_current_object(), request.remote_addr
-        wait = throttle.wait_time(user.username, address)
-        if wait is not None:
+        attempt = throttle.begin_attempt(user.username, address)  # counted before the check, as a login is
+        db.session.commit()
+        if attempt.wait is not None:
             flash(_("Terlalu banyak percobaan yang gagal. Coba lagi dalam %(seconds)d detik.",
-                    seconds=throttle.retry_seconds(wait)), "error")  # fmt: skip
+                    seconds=throttle.retry_seconds(attempt.wait)), "error")  # fmt: skip
             return _form(form, title=_("Ganti kata sandi"), status=429)
         try:
             service.change_own_password(user, current=form.current_password.data, new=form.password.data)
         except DomainError as exc:
             _show_errors(form, exc)
-            if form.current_password.errors:  # a wrong current password counts, and is logged, as a failed login
-                throttle.record_failure(user.username, address)
+            if form.current_password.errors:  # a wrong current password stays counted, and is logged, as a failed login
                 audit.record(Action.LOGIN_FAILED, actor=user, object_type="user", object_id=user.id,
                              unit_id=user.unit_id, detail="own password page")  # fmt: skip
                 current_app.logger.warning("Wrong current password for user id %s from %s", user.id, address)
-                db.session.commit()
+            else:  # the current password was right: only the new one was refused
+                throttle.record_success(attempt)
+            db.session.commit()
         else:
+            throttle.record_success(attempt)
             db.session.commit()
             login_user(user)  # this session continues with the new session version
             flash(_("Kata sandi Anda diganti. Sesi di perangkat lain sudah berakhir."), "success")

@@ -130,7 +130,7 @@ def begin_attempt(username: str, address: str | None, *, now: datetime | None = 
     now = now or utcnow()
     counted = []
     for rule in rules(username, address):
-        was_free, until = _count(rule, now, unless_waiting=True)
+        was_free, until = _count(rule, now)
         if not was_free:
             for key, block in counted:
                 _give_back(key, block)
@@ -172,24 +172,15 @@ def wait_time(username: str, address: str | None, *, now: datetime | None = None
     return latest - now
 
 
-def record_failure(username: str, address: str | None, *, now: datetime | None = None) -> None:
-    """Count a failed attempt (checked without begin_attempt) on every counter and start its wait. Flushes."""
-    if not _enabled():
-        return
-    now = now or utcnow()
-    for rule in rules(username, address):
-        _count(rule, now, unless_waiting=False)
-
-
-def _count(rule: Rule, now: datetime, *, unless_waiting: bool) -> tuple[bool, datetime | None]:
+def _count(rule: Rule, now: datetime) -> tuple[bool, datetime | None]:
     """Count an attempt on a counter and start the wait its count calls for (never shortening a running one).
 
-    Returns (True, the end of the wait started, or None) once counted, or, when `unless_waiting` and a wait is
-    running, (False, the end of that wait) without counting.
+    Returns (True, the end of the wait started, or None) once counted, or, while a wait is running, (False, the
+    end of that wait) without counting.
     """
     client = _redis()
     if client is not None:
-        return _redis_count(client, rule, now, unless_waiting)
+        return _redis_count(client, rule, now)
     table = LoginThrottle.__table__
     stale = table.c.last_failure_at < now - FORGET_AFTER  # a counter idle for a day starts again from one
     no_wait = sa.or_(table.c.blocked_until.is_(None), table.c.blocked_until <= now)
@@ -199,7 +190,7 @@ def _count(rule: Rule, now: datetime, *, unless_waiting: bool) -> tuple[bool, da
         .on_conflict_do_update(
             index_elements=[table.c.key],
             set_={"failures": sa.case((stale, 1), else_=table.c.failures + 1), "last_failure_at": now},
-            where=no_wait if unless_waiting else None,
+            where=no_wait,
         )
         .returning(table.c.failures)
     )
@@ -215,14 +206,14 @@ def _count(rule: Rule, now: datetime, *, unless_waiting: bool) -> tuple[bool, da
     return True, now + delay
 
 
-def _redis_count(client, rule: Rule, now: datetime, unless_waiting: bool) -> tuple[bool, datetime | None]:
+def _redis_count(client, rule: Rule, now: datetime) -> tuple[bool, datetime | None]:
     """_count on Redis: read, then write in a transaction that is run again if another worker wrote in between."""
     name = _redis_name(rule.key)
 
     def count(pipe) -> tuple[bool, datetime | None]:
         failures, stamp = pipe.hmget(name, "failures", "blocked_until")
         running = float(stamp) if stamp is not None else 0.0
-        if unless_waiting and running > now.timestamp():
+        if running > now.timestamp():
             return False, datetime.fromtimestamp(running, UTC)
         failures = int(failures or 0) + 1
         delay = delay_after(failures, rule.free_failures)

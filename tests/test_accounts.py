@@ -333,3 +333,23 @@ def test_a_wrong_current_password_on_the_own_password_page_is_audited_as_a_faile
     assert response.status_code == 400
     failed = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == Action.LOGIN_FAILED)).all()
     assert [(e.actor_id, e.detail) for e in failed] == [(boss.id, "own password page")]
+
+
+def test_wrong_current_passwords_are_counted_before_they_are_checked(app, client, boss, monkeypatch):
+    """The own-password page throttles as the login does: past the free failures the next try is refused (429)
+    without its password being checked, and a refused new password with the right current one counts nothing."""
+    from app import users
+
+    app.config["LOGIN_ACCOUNT_FREE_FAILURES"] = 2
+    checked = []
+    verify = users.verify_password
+    monkeypatch.setattr(users, "verify_password", lambda *a, **k: checked.append(1) or verify(*a, **k))
+    url = "/admin/pengguna/sandi"
+    weak = {"current_password": PASSWORD, "password": "password12", "password_again": "password12"}
+    for _ in range(3):
+        assert client.post(url, data=weak).status_code == 400  # the right current password: never counted
+    wrong = {"current_password": "not my password", "password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
+    assert [client.post(url, data=wrong).status_code for _ in range(2)] == [400, 400]
+    before = len(checked)
+    right = {"current_password": PASSWORD, "password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
+    assert client.post(url, data=right).status_code == 429 and len(checked) == before
