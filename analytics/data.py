@@ -11,10 +11,11 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from analytics.ikm import Tally
 from analytics.models import Publication, SurveyPopulation
-from app.directory import Counter, Service
+from app.directory import Counter, Service, Unit
 from app.extensions import db
 from survey.models import Response
 from survey.questionnaire import ELEMENTS
@@ -250,36 +251,75 @@ def counter_names(ids) -> dict[int, str]:
     return names(Counter, ids)
 
 
+# Public lists read only the columns they show, never a poster. On SQLite a row keeps its columns in order and its
+# posters (about 300 KB together) spill into a chain of overflow pages that is read page by page to reach any column
+# stored after them (published_by, published_at, the withdrawal's): a list reads those only if it shows them.
+POSTERS = {"png": Publication.poster_png, "pdf": Publication.poster_pdf}
+
+
 def publications(unit_id: int | None = None) -> list[Publication]:
-    """Return the publications in force, newest period first (posters are loaded only when read)."""
+    """Return the publications in force, newest period first, with their period and snapshot loaded (no poster)."""
     stmt = (
         sa.select(Publication)
+        .options(orm.load_only(Publication.unit_id, Publication.period_key, Publication.period_start,
+                               Publication.snapshot))
         .where(Publication.withdrawn_at.is_(None))
         .order_by(Publication.period_start.desc(), Publication.id.desc())
-    )
+    )  # fmt: skip
     if unit_id is not None:
         stmt = stmt.where(Publication.unit_id == unit_id)
     return list(db.session.scalars(stmt))
 
 
-def latest_publications() -> list[Publication]:
-    """Return each unit's newest publication in force (one query; posters are not loaded)."""
+def latest_publications() -> list[sa.Row]:
+    """Each unit's newest publication in force, by unit: (unit_slug, unit_name, period_key, snapshot), one statement.
+
+    For each unit, a correlated subquery picks its newest publication in force (newest period first; of periods
+    starting the same day, the smallest key) and only that one's snapshot is read, with the unit's slug and name.
+    It reads each publication's period start (with an index on (unit_id, period_start) over the publications in
+    force it would read one index entry per unit).
+    """
+    other = orm.aliased(Publication)
     newest = (
-        sa.select(Publication.unit_id, sa.func.max(Publication.period_start).label("start"))
-        .where(Publication.withdrawn_at.is_(None))
-        .group_by(Publication.unit_id)
-        .subquery()
+        sa.select(other.id)
+        .where(other.unit_id == Unit.id, other.withdrawn_at.is_(None))
+        .order_by(other.period_start.desc(), other.period_key)
+        .limit(1)
+        .correlate(Unit)
+        .scalar_subquery()
     )
     stmt = (
-        sa.select(Publication)
-        .join(newest, sa.and_(Publication.unit_id == newest.c.unit_id, Publication.period_start == newest.c.start))
-        .where(Publication.withdrawn_at.is_(None))
-        .order_by(Publication.unit_id, Publication.period_key)
+        sa.select(Unit.slug.label("unit_slug"), Unit.name.label("unit_name"), Publication.period_key,
+                  Publication.snapshot)
+        .select_from(Unit)
+        .join(Publication, Publication.id == newest)
+        .order_by(Unit.id)
+    )  # fmt: skip
+    return list(db.session.execute(stmt))
+
+
+def unit_publications(unit_id: int) -> list[sa.Row]:
+    """A unit's publications in force, newest period first: (period_key, snapshot, published_at), no poster."""
+    stmt = (
+        sa.select(Publication.period_key, Publication.snapshot, Publication.published_at)
+        .where(Publication.unit_id == unit_id, Publication.withdrawn_at.is_(None))
+        .order_by(Publication.period_start.desc(), Publication.id.desc())
     )
-    latest: dict[int, Publication] = {}
-    for publication in db.session.scalars(stmt):
-        latest.setdefault(publication.unit_id, publication)
-    return list(latest.values())
+    return list(db.session.execute(stmt))
+
+
+def poster_publication(unit_slug: str, period_key: str) -> int | None:
+    """The id of the publication in force of a unit's period (the poster's version), or None; reads no poster."""
+    return db.session.scalar(
+        sa.select(Publication.id)
+        .join(Unit, Unit.id == Publication.unit_id)
+        .where(Unit.slug == unit_slug, Publication.period_key == period_key, Publication.withdrawn_at.is_(None))
+    )
+
+
+def poster_bytes(publication_id: int, fmt: str) -> bytes | None:
+    """The bytes of one of a publication's posters ("png" or "pdf"): what the poster URLs serve, and nothing else."""
+    return db.session.scalar(sa.select(POSTERS[fmt]).where(Publication.id == publication_id))
 
 
 def publication(unit_id: int, period_key: str) -> Publication | None:

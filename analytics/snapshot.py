@@ -243,24 +243,56 @@ class Snapshot:
     @classmethod
     def from_json(cls, raw: Mapping) -> "Snapshot":
         """Read a stored snapshot (version 2, or the first format, which lacks counters and flag details)."""
-        period = raw.get("period", {})
-        sample = raw.get("sample")
         flags = raw.get("flags") or {}
         counters = raw.get("counters")
         return cls(
             unit_name=str(raw.get("unit", "")),
-            period=parse_period(period.get("key", "") if isinstance(period, Mapping) else str(period)),
+            period=_period_from_json(raw),
             watermark=raw.get("watermark"),
             result=_result_from_json(raw.get("result", {})),
             by_service=_groups_from_json(raw.get("services", [])),
             by_counter=None if counters is None else _groups_from_json(counters),
-            sample=None if not sample else adequacy(collected=int(sample["collected"]),
-                                                    population=int(sample["population"])),
+            sample=_sample_from_json(raw),
             flags=FlagCounts(int(flags.get("total", 0)), int(flags.get("flagged", 0)), int(flags.get("assisted", 0)),
                              int(flags.get("paper", 0)), dict(flags.get("by_flag", {}))),
             notes=tuple(raw.get("notes", ())),
-            cutoffs=_cutoffs_from_json(raw, period),
+            cutoffs=_cutoffs_from_json(raw, raw.get("period", {})),
         )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A publication's headline as published, for lists: the stored figures only, no element or group recomputed."""
+
+    period: Period
+    respondents: int
+    nik: Decimal | None
+    mutu: str | None
+    kinerja: str | None
+    sample: SampleAdequacy | None
+
+    @classmethod
+    def from_json(cls, raw: Mapping) -> "Headline":
+        """The stored headline; one without a stored NIK (no data, or an older form) is read as `Snapshot` reads it."""
+        summary = raw.get("result", {})
+        if summary.get("nik") is None:
+            result = _result_from_json(summary)
+            nik, mutu, kinerja = result.nik, result.mutu, result.kinerja
+        else:
+            nik = Decimal(str(summary["nik"])).quantize(Decimal("0.01"))
+            mutu, kinerja = summary.get("mutu"), summary.get("kinerja")
+        respondents = int(summary.get("respondents", 0))
+        return cls(_period_from_json(raw), respondents, nik, mutu, kinerja, _sample_from_json(raw))
+
+
+def _period_from_json(raw: Mapping) -> Period:
+    period = raw.get("period", {})
+    return parse_period(period.get("key", "") if isinstance(period, Mapping) else str(period))
+
+
+def _sample_from_json(raw: Mapping) -> SampleAdequacy | None:
+    sample = raw.get("sample")
+    return adequacy(collected=int(sample["collected"]), population=int(sample["population"])) if sample else None
 
 
 def _cutoffs_from_json(raw: Mapping, period: Mapping) -> tuple[Cutoff, ...]:
@@ -337,12 +369,6 @@ def read_publication(publication, *, unit_name: str | None = None) -> PublishedP
     return PublishedPeriod(publication.id, snap, figures, publication.published_at, publication.published_by)
 
 
-def published_result(publication) -> tuple[Period, IkmResult]:
-    """Return only the headline of a publication (no database reads): for trends and public lists."""
-    snap = Snapshot.from_json(publication.snapshot)
-    return snap.period, snap.result
-
-
 def frozen_periods(unit_id: int, overlapping: Period | None = None) -> list:
     """The unit's publications in force as `app.periods.FrozenPeriod`s (registered as the shell's lookup)."""
     from app.errors import Message
@@ -351,7 +377,8 @@ def frozen_periods(unit_id: int, overlapping: Period | None = None) -> list:
 
     found = []
     for record in data.publications(unit_id):
-        period, result = published_result(record)
+        result = Headline.from_json(record.snapshot)
+        period = result.period
         if overlapping is not None and not (period.start < overlapping.end and overlapping.start < period.end):
             continue
         nik = "-" if result.nik is None else f"{result.nik:.2f}".replace(".", ",")

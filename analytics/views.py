@@ -1,32 +1,47 @@
 """Public results pages: each unit's published SKM results and their frozen posters. Read-only, no login."""
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from werkzeug.http import is_resource_modified
 
 from analytics import data
 from analytics.complaints import complaint_stats
-from analytics.snapshot import Snapshot
+from analytics.snapshot import Headline, Snapshot
 from app import clock
 from app.directory import get_unit_by_slug
 
 bp = Blueprint("results", __name__, url_prefix="/hasil")
 COMPLAINT_FORM_ENDPOINTS = ("complaints.index", "complaints.form")  # the public complaint page, if installed
+POSTER_TYPES = {"png": "image/png", "pdf": "application/pdf"}
+# Public and shared caches may keep a poster 5 minutes, then revalidate it (a 304 that reads no poster). Not a
+# day: the same URL turns 404 when the publication is withdrawn (figures found wrong), and wrong official figures
+# must not stay served from a cache for long after that.
+POSTER_CACHE = "public, max-age=300"
 
 
 @bp.route("/")
 def index():
-    """List every unit's latest published IKM and this year's complaint figures (no personal data)."""
-    latest = [(p, Snapshot.from_json(p.snapshot)) for p in data.latest_publications()]
+    """List every unit's latest published IKM and this year's complaint figures (no personal data).
+
+    One statement reads each unit's latest publication, whatever the number of publications: its headline only.
+    """
+    latest = [(row, Headline.from_json(row.snapshot)) for row in data.latest_publications()]
     return render_template("analytics/public_index.html", publications=latest, **_complaints(None))
 
 
 @bp.route("/<unit_slug>")
 def unit_results(unit_slug: str):
-    """Show a unit's published results, newest period first, with the posters and its complaint figures."""
+    """Show a unit's published results, newest period first, with the posters and its complaint figures.
+
+    Every period shows its headline; only the newest one's elements and services are read in full.
+    """
     unit = get_unit_by_slug(unit_slug)
     if unit is None:
         abort(404)
-    publications = [(p, Snapshot.from_json(p.snapshot)) for p in data.publications(unit.id)]
-    return render_template("analytics/public_unit.html", unit=unit, publications=publications, **_complaints(unit.id))
+    rows = data.unit_publications(unit.id)
+    publications = [(row, Headline.from_json(row.snapshot)) for row in rows]
+    newest = Snapshot.from_json(rows[0].snapshot) if rows else None
+    return render_template("analytics/public_unit.html", unit=unit, publications=publications, newest=newest,
+                           **_complaints(unit.id))  # fmt: skip
 
 
 def _complaints(unit_id: int | None) -> dict:
@@ -37,19 +52,27 @@ def _complaints(unit_id: int | None) -> dict:
 
 @bp.route("/<unit_slug>/<period_key>/poster.<fmt>")
 def published_poster(unit_slug: str, period_key: str, fmt: str):
-    """Serve the poster frozen at publication (stored in the database, nothing recomputed)."""
-    unit = get_unit_by_slug(unit_slug)
-    publication = data.publication(unit.id, period_key) if unit and len(period_key) <= 30 else None
-    body = getattr(publication, f"poster_{fmt}", None) if fmt in ("pdf", "png") and publication else None
+    """Serve a poster frozen at publication, from the database: the only page that reads a poster's bytes.
+
+    The URL names a unit's period, whose publication can be withdrawn or replaced: the ETag names the publication,
+    so a cache revalidates cheaply (304 without reading the poster) and a withdrawn poster is a 404 on revalidation.
+    """
+    found = data.poster_publication(unit_slug, period_key) if fmt in POSTER_TYPES and len(period_key) <= 30 else None
+    if found is None:
+        abort(404)
+    etag = f"publication-{found}-{fmt}"
+    response = Response(mimetype=POSTER_TYPES[fmt])
+    response.headers["Cache-Control"] = POSTER_CACHE
+    response.set_etag(etag)
+    if fmt == "pdf":
+        response.headers["Content-Disposition"] = f'inline; filename="ikm-{unit_slug}-{period_key}.pdf"'
+    if not is_resource_modified(request.environ, etag=etag):
+        response.status_code = 304
+        return response
+    body = data.poster_bytes(found, fmt)
     if body is None:
         abort(404)
-    response = Response(body, mimetype="application/pdf" if fmt == "pdf" else "image/png")
-    # A withdrawn or republished poster must not linger: short caching, revalidated by the publication's id.
-    response.headers["Cache-Control"] = "public, max-age=300"
-    response.set_etag(f"publication-{publication.id}-{fmt}")
-    response.make_conditional(request)
-    if fmt == "pdf":
-        response.headers["Content-Disposition"] = f'inline; filename="ikm-{unit.slug}-{period_key}.pdf"'
+    response.set_data(body)
     return response
 
 
