@@ -12,7 +12,7 @@ from app.audit import Action, AuditEntry
 from app.auth import Role
 from app.extensions import db
 from survey.models import Response
-from tests.factories import log_in, make_responses, make_user, survey_form
+from tests.factories import log_in, make_kiosk, make_responses, make_user, survey_form
 
 pytestmark = pytest.mark.usefixtures("fast_hashing")
 
@@ -48,6 +48,8 @@ ROUTES = (
     Route("admin.counter_edit", "GET", "/admin/counters/{counter}/edit", frozenset({A})),
     Route("survey_staff.counter_poster", "GET", "/admin/counters/{counter}/poster.png", COUNTER),
     Route("survey_staff.counter_tokens", "GET", "/admin/counters/{token}/tokens", COUNTER),
+    Route("survey_staff.counter_kiosks", "GET", "/admin/counters/{counter}/kiosks", COUNTER),
+    Route("survey_staff.switch_off_kiosk", "POST", "/admin/counters/{counter}/kiosks/{kiosk}/off", COUNTER, ok=302),
     Route("survey_staff.import_responses", "GET", "/admin/units/{unit}/import", COUNTER),
     Route("analytics.dashboard", "GET", "/analitik/" + Q, RESULTS),
     Route("analytics.poster", "GET", "/analitik/poster.png" + Q, RESULTS),
@@ -92,7 +94,7 @@ def scene(demo):
     users = {role: make_user(role, unit=demo.unit if role in (LOKET, UNIT) else None) for role in Role}
     target = make_user("pimpinan", username="sasaran")
     ids = {"unit": demo.unit.id, "service": demo.izin.id, "counter": demo.static.id, "token": demo.token.id,
-           "target": target.id}  # fmt: skip
+           "target": target.id, "kiosk": make_kiosk(demo.static)[0].id}  # fmt: skip
     return {"demo": demo, "users": users, "ids": ids, "other": other, "other_service": other_service,
             "other_counter": other_counter}  # fmt: skip
 
