@@ -127,6 +127,8 @@ def clean_image(data: bytes, *, kind: str, max_bytes: int) -> CleanFile:
 
     try:
         with warnings.catch_warnings():
+            # Pillow warns about malformed metadata ("Tag data larger than file"); it is dropped below anyway.
+            warnings.simplefilter("ignore", UserWarning)
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             picture = _decode(data, kind)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
