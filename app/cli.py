@@ -1,4 +1,4 @@
-"""The shell's commands: staff accounts, demo data and the organisation directory."""
+"""The shell's commands: database migrations, staff accounts, demo data and the organisation directory."""
 
 import click
 import sqlalchemy as sa
@@ -182,8 +182,34 @@ def set_counter(unit_slug, counter_slug, name, services, mode, active) -> None:
     click.echo(f"Updated counter {counter.slug}.")
 
 
+class MigrationCommands(click.Group):
+    """`flask db ...`: Flask-Migrate's command group, imported (with Alembic) only when it runs, not by a web worker.
+
+    Click makes a subcommand's context with `make_context` and then invokes the command of that context: giving it
+    the real group's context hands the whole command line, options included, to Flask-Migrate."""
+
+    def __init__(self) -> None:
+        super().__init__("db", help="Perform database migrations (Flask-Migrate: upgrade, migrate, downgrade, ...).")
+
+    @staticmethod
+    def real() -> click.Group:
+        from flask_migrate.cli import db as db_group
+
+        return db_group
+
+    def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
+        return self.real().make_context(info_name, args, parent=parent, **extra)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return self.real().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return self.real().get_command(ctx, cmd_name)
+
+
 def register(app: Flask) -> None:
-    """Register the shell's commands: accounts, demo data and the organisation directory."""
+    """Register the shell's commands: migrations, accounts, demo data and the organisation directory."""
+    app.cli.add_command(MigrationCommands())
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(directory_cli)
