@@ -55,6 +55,7 @@ bench: $(VENV)/.dev translations
 	$(BIN)/python -m tests.bench.ikm_bench
 	$(BIN)/python -m tests.bench.complaints_bench
 	$(BIN)/python -m tests.bench.results_bench
+	$(BIN)/python -m tests.bench.worker_bench
 	$(BIN)/python -m tests.bench.no_loss
 	FUZZ_RANDOM=1 SURVEY_FUZZ_EXAMPLES=10000 COMPLAINT_FUZZ_EXAMPLES=10000 UPLOAD_FUZZ_EXAMPLES=10000 \
 	  $(BIN)/pytest -q -p no:cacheprovider tests/test_survey_fuzz.py tests/test_complaint_intake_abuse.py \
