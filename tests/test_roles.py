@@ -233,3 +233,18 @@ def test_export_publication_and_withdrawal_are_audited(client, scene):
         (Action.PUBLISHED, ppid.id, demo.unit.id, "2025-03"),
         (Action.WITHDRAWN, ppid.id, demo.unit.id, "2025-03"),
     ]
+
+
+def test_every_staff_page_and_download_says_no_store(client, scene):
+    """Officer pages and files (posters, exports, reports) are never kept by a browser or a proxy cache."""
+    make_responses(scene["demo"], date(2025, 3, 10), 3, counter=scene["demo"].static)
+    log_in(client, scene["users"][A])
+    kinds = set()
+    for route in ROUTES:
+        if route.method != "GET":
+            continue
+        response = client.get(route.path.format(**scene["ids"]))
+        if response.status_code == 200:
+            kinds.add(response.mimetype)
+            assert response.headers.get("Cache-Control") == "no-store", (route.endpoint, response.mimetype)
+    assert {"text/html", "image/png", "application/pdf"} <= kinds  # pages and downloads were checked
