@@ -2,6 +2,7 @@
 
 import enum
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -249,6 +250,69 @@ def get_counter(unit_slug: str, counter_slug: str) -> Counter | None:
         .options(contains_eager(Counter.unit), selectinload(Counter.services))
     )
     return db.session.scalar(stmt)
+
+
+def offered_services(counter: Counter) -> list[Service]:
+    """The active services a counter's form offers: those of its list, or all of its unit's when it has none."""
+    services = counter.services or counter.unit.services
+    return [s for s in services if s.active]
+
+
+@dataclass(frozen=True, slots=True)
+class CounterAccess:
+    """What accepting a survey answer needs of a counter: its ids, its access rule, the services it offers.
+
+    Read fresh from the database on every request (`counter_access`), never cached: a switch to token mode or a
+    deactivation applies to the very next answer, on every worker.
+    """
+
+    id: int
+    unit_id: int
+    access_mode: AccessMode
+    active: bool
+    service_ids: frozenset[int]  # the active services its form offers
+
+    def offers(self, service_id: int | None) -> bool:
+        return service_id in self.service_ids
+
+    @classmethod
+    def of(cls, counter: Counter) -> "CounterAccess":
+        """The access rule of a counter already loaded as an ORM object."""
+        ids = frozenset(s.id for s in offered_services(counter))
+        return cls(counter.id, counter.unit_id, AccessMode(counter.access_mode), counter.active, ids)
+
+
+def _access_statement() -> sa.Select:
+    """A counter's row with one row per service it offers (the same rule as `offered_services`), as plain Core
+    on the tables: one round trip, no ORM entity to hydrate, built once and then found in the compiled cache."""
+    c, u, s, cs = Counter.__table__.c, Unit.__table__.c, Service.__table__.c, counter_services.c
+    listed = sa.exists().where(cs.counter_id == c.id)
+    offered = sa.and_(
+        s.active,
+        sa.or_(
+            s.id.in_(sa.select(cs.service_id).where(cs.counter_id == c.id)),
+            sa.and_(s.unit_id == c.unit_id, ~listed),
+        ),
+    )
+    return (
+        sa.select(c.id, c.unit_id, c.access_mode, c.active, s.id.label("service_id"))
+        .select_from(Counter.__table__.join(Unit.__table__, u.id == c.unit_id).outerjoin(Service.__table__, offered))
+        .where(u.slug == sa.bindparam("unit_slug"), c.slug == sa.bindparam("counter_slug"))
+    )
+
+
+_ACCESS = _access_statement()
+
+
+def counter_access(unit_slug: str, counter_slug: str) -> CounterAccess | None:
+    """Return the access rule of the counter a survey link addresses, or None (inactive counters included)."""
+    params = {"unit_slug": unit_slug, "counter_slug": counter_slug}
+    rows = db.session.connection().execute(_ACCESS, params).all()  # plain Core: nothing for the session to add
+    if not rows:
+        return None
+    counter_id, unit_id, mode, active, _ = rows[0]
+    ids = frozenset(row[4] for row in rows if row[4] is not None)
+    return CounterAccess(counter_id, unit_id, AccessMode(mode), bool(active), ids)
 
 
 def get_service_by_name(unit: Unit, name: str) -> Service | None:
