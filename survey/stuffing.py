@@ -38,7 +38,7 @@ DEVICE, ADDRESS, KIOSK, PATTERN = "device", "address", "kiosk", "pattern"
 def keyed_hash(kind: str, value: str) -> str:
     """Return an HMAC of a value, so raw IPs and cookies are never stored."""
     key = current_app.config["SECRET_KEY"].encode("utf-8")
-    return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, f"{kind}:{value}".encode(), hashlib.sha256).hex()  # one-shot: hmac.new's hexdigest
 
 
 def _window(kind: str) -> timedelta:
@@ -80,7 +80,9 @@ def assess_and_log(
     """
     cfg = current_app.config
     now = datetime.now(UTC)
-    prune_log(now=now)
+    conn = db.session.connection()
+    buckets = _buckets(now)
+    _prune(conn, buckets)
     address = keyed_hash("ip", ip or "unknown")
     device = keyed_hash("device", device_id) if device_id else None
     # Many honest phones on one office Wi-Fi give the same answers ("Sangat baik" throughout): identical answers
@@ -88,7 +90,8 @@ def assess_and_log(
     pattern = ",".join(str(answers.get(k)) for k in sorted(answers))
     keys = {ADDRESS: address, DEVICE: device, KIOSK: device if kiosk else None}
     keys[PATTERN] = None if kiosk else keyed_hash("pattern", f"{ip}|{device_id or '-'}|{pattern}")
-    seen = _counts(now, {kind: key for kind, key in keys.items() if key is not None})
+    present = {kind: key for kind, key in keys.items() if key is not None}
+    seen = _counts(conn, buckets, present)
     burst = cfg["STUFFING_IP_BURST"]
     flags: list[str] = []
     if check_device:
@@ -105,46 +108,90 @@ def assess_and_log(
         flags.append(IP_BURST)
     if keys[PATTERN] is not None and seen.get(PATTERN, 0) + 1 >= cfg["STUFFING_IDENTICAL_BURST"]:
         flags.append(IDENTICAL_BURST)
-    for kind, key in keys.items():
-        if key is not None:
-            _count(kind, key, now)
+    _count_all(conn, buckets, present)
     return flags
 
 
-def _counts(now: datetime, keys: dict[str, str]) -> dict[str, int]:
+# The statements are built once, with a bind parameter for every value, so an answer only executes them: building
+# a statement and deriving its compiled-cache key cost more than running it. They run on the session's connection,
+# in its transaction (these plain Core statements never autoflush through the session either). The kinds are
+# constants written into the SQL, so no parameter stands for them. The upsert, which differs between PostgreSQL and
+# SQLite, is built once per dialect.
+_TABLE = StuffingCount.__table__
+_KINDS = (ADDRESS, DEVICE, KIOSK, PATTERN)
+
+
+def _kind_is(kind: str) -> sa.ColumnElement[bool]:
+    return _TABLE.c.kind == sa.literal_column(f"'{kind}'")  # a module constant ([a-z]+), never input
+
+
+# Each kind's count over its current and previous bucket, in one round trip. A kind without a key this time is
+# passed as NULL, which no key_hash equals: it counts nothing, as if it were not asked.
+_COUNTS = (
+    sa.select(_TABLE.c.kind, sa.func.sum(_TABLE.c.count))
+    .where(
+        sa.or_(
+            *(
+                sa.and_(
+                    _kind_is(kind),
+                    _TABLE.c.key_hash == sa.bindparam(f"{kind}_key"),
+                    _TABLE.c.bucket_start >= sa.bindparam(f"{kind}_since"),
+                )
+                for kind in _KINDS
+            )
+        )
+    )
+    .group_by(_TABLE.c.kind)
+)
+
+_PRUNE = sa.delete(_TABLE).where(
+    sa.or_(
+        sa.and_(_kind_is(DEVICE), _TABLE.c.bucket_start < sa.bindparam("device_before")),
+        sa.and_(~_kind_is(DEVICE), _TABLE.c.bucket_start < sa.bindparam("other_before")),
+    )
+)
+
+_UPSERTS: dict[str, sa.Insert] = {}
+
+
+def _upsert_statement(dialect: str) -> sa.Insert:
+    """Add one to a key's bucket (a new bucket starts at the row's count, 1): one atomic statement per row."""
+    statement = _UPSERTS.get(dialect)
+    if statement is None:
+        statement = _UPSERTS[dialect] = upsert()(_TABLE).on_conflict_do_update(
+            index_elements=[_TABLE.c.kind, _TABLE.c.key_hash, _TABLE.c.bucket_start],
+            set_={"count": _TABLE.c.count + 1},
+        )
+    return statement
+
+
+def _buckets(now: datetime) -> dict[str, tuple[datetime, datetime]]:
+    """Each kind's current bucket and the oldest bucket its check reads (the previous one), at `now`."""
+    device = (_bucket(DEVICE, now), _looked_at(DEVICE, now))
+    other = (_bucket(ADDRESS, now), _looked_at(ADDRESS, now))
+    return {kind: device if kind == DEVICE else other for kind in _KINDS}
+
+
+def _counts(conn: sa.Connection, buckets: dict[str, tuple[datetime, datetime]], keys: dict[str, str]):
     """Each kind's count over its current and previous bucket, in one round trip."""
-    table = StuffingCount
-    recent = sa.or_(
-        *(
-            sa.and_(table.kind == kind, table.key_hash == key, table.bucket_start >= _looked_at(kind, now))
-            for kind, key in keys.items()
-        )
-    )
-    rows = db.session.execute(sa.select(table.kind, sa.func.sum(table.count)).where(recent).group_by(table.kind))
-    return {kind: int(total) for kind, total in rows}
+    params = {}
+    for kind in _KINDS:
+        params[f"{kind}_key"] = keys.get(kind)
+        params[f"{kind}_since"] = buckets[kind][1]
+    return {kind: int(total) for kind, total in conn.execute(_COUNTS, params)}
 
 
-def _count(kind: str, key: str, now: datetime) -> None:
-    """Add one to a key's bucket in one atomic statement (concurrent workers never lose a count)."""
-    table = StuffingCount.__table__
-    statement = (
-        upsert()(table)
-        .values(kind=kind, key_hash=key, bucket_start=_bucket(kind, now), count=1)
-        .on_conflict_do_update(
-            index_elements=[table.c.kind, table.c.key_hash, table.c.bucket_start],
-            set_={"count": table.c.count + 1},
-        )
-    )
-    db.session.execute(statement)
+def _count_all(conn: sa.Connection, buckets: dict[str, tuple[datetime, datetime]], keys: dict[str, str]) -> None:
+    """Add one to each key's bucket (concurrent workers never lose a count), in one executemany."""
+    rows = [{"kind": kind, "key_hash": key, "bucket_start": buckets[kind][0], "count": 1} for kind, key in keys.items()]
+    conn.execute(_upsert_statement(conn.dialect.name), rows)
 
 
 def prune_log(*, now: datetime | None = None) -> int:
     """Delete the buckets no check reads any more; safe to run any number of times, from any host."""
-    now = now or datetime.now(UTC)
-    table = StuffingCount
-    stale = sa.or_(
-        sa.and_(table.kind == DEVICE, table.bucket_start < _looked_at(DEVICE, now)),
-        sa.and_(table.kind != DEVICE, table.bucket_start < _looked_at(ADDRESS, now)),
-    )
-    result = db.session.execute(sa.delete(table).where(stale))
-    return result.rowcount or 0
+    return _prune(db.session.connection(), _buckets(now or datetime.now(UTC)))
+
+
+def _prune(conn: sa.Connection, buckets: dict[str, tuple[datetime, datetime]]) -> int:
+    bounds = {"device_before": buckets[DEVICE][1], "other_before": buckets[ADDRESS][1]}
+    return conn.execute(_PRUNE, bounds).rowcount or 0
