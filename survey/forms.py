@@ -55,7 +55,10 @@ class Submission:
 
 
 def _text(form: MultiDict, name: str) -> str | None:
-    return clean(form.get(name, ""), multiline=name == "saran") or None
+    value = form.get(name, "")
+    if isinstance(value, str) and value.isascii() and value.isprintable():  # nothing for `clean` to remove: trim
+        return value.strip() or None
+    return clean(value, multiline=name == "saran") or None
 
 
 def read_submission(form: MultiDict) -> Submission:

@@ -6,7 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from app import clock
-from app.directory import AccessMode, Counter, Service, Unit
+from app.directory import AccessMode, Counter, CounterAccess, Service, Unit, offered_services
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import N_
@@ -107,8 +107,22 @@ def input_errors(answers: dict[str, object], profile: Profile) -> dict:
 
 def counter_services(counter: Counter) -> list[Service]:
     """Return the active services a counter's form offers (all of the unit's if none are set)."""
-    services = counter.services or counter.unit.services
-    return [s for s in services if s.active]
+    return offered_services(counter)
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    """What was stored for one questionnaire (the row itself is never loaded back)."""
+
+    id: int
+    survey_date: date
+    channel: Channel
+    assisted: bool
+    flags: tuple[str, ...]
+
+
+# Built once: an answer only executes it. Plain Core: nothing of the ORM's unit of work is needed for one new row.
+_INSERT_RESPONSE = sa.insert(Response.__table__)
 
 
 def submit_response(
@@ -122,14 +136,40 @@ def submit_response(
     token: str | None = None,
     device_id: str | None = None,
     ip: str | None = None,
-) -> Response:
+) -> StoredResponse:
+    """`record_response` for a counter and a service loaded as ORM objects."""
+    return record_response(
+        counter=CounterAccess.of(counter),
+        service_id=service.id,
+        answers=answers,
+        profile=profile,
+        channel=channel,
+        assisted=assisted,
+        token=token,
+        device_id=device_id,
+        ip=ip,
+    )
+
+
+def record_response(
+    *,
+    counter: CounterAccess,
+    service_id: int,
+    answers: dict[str, object],
+    profile: Profile,
+    channel: Channel = Channel.ONLINE,
+    assisted: bool = False,
+    token: str | None = None,
+    device_id: str | None = None,
+    ip: str | None = None,
+) -> StoredResponse:
     """Store one questionnaire from a counter's survey link, with its flags.
 
     Guarantees: scores are 1-4 or NULL, the service is one the counter offers,
     a token-mode counter has a valid unspent code (spent here, with no link to the
     response), and nothing is written when any check fails. The response keeps the
-    survey date, never the time, the device, the address or the code. Flushes (so
-    `id` is set) but does not commit.
+    survey date, never the time, the device, the address or the code. Inserted in the
+    session's transaction (so `id` is set) but not committed.
     :raise SurveyError: bad input, with a message per field.
     :raise TokenUsedError: the token was already spent.
     """
@@ -137,7 +177,7 @@ def submit_response(
     check_profile(profile)
     if not counter.active:
         raise SurveyError({"counter": N_("Loket ini tidak aktif.")})
-    if service not in counter_services(counter):
+    if not counter.offers(service_id):
         raise SurveyError({"service": N_("Pilih jenis layanan yang Anda terima.")})
 
     if counter.access_mode == AccessMode.TOKEN:
@@ -152,23 +192,25 @@ def submit_response(
         check_device=channel == Channel.ONLINE and not assisted,
         kiosk=channel == Channel.KIOSK,
     )
-    response = Response(
-        unit_id=counter.unit_id,
-        service_id=service.id,
-        counter_id=counter.id,
-        survey_date=clock.today(),
-        channel=channel,
-        assisted=assisted,
-        flags=" ".join(flags),
+    survey_date = clock.today()
+    row = {
+        "unit_id": counter.unit_id,
+        "service_id": service_id,
+        "counter_id": counter.id,
+        "import_batch_id": None,
+        "survey_date": survey_date,
+        "channel": channel,
+        "assisted": assisted,
+        "flags": " ".join(flags),
         **_profile_columns(profile),
         **{code.lower(): score for code, score in scores.items()},
-    )
-    db.session.add(response)
-    db.session.flush()  # nothing is logged: a log line's time would date the response
-    return response
+    }
+    # On the session's connection, in its transaction; nothing is logged: a log line's time would date the response.
+    result = db.session.connection().execute(_INSERT_RESPONSE, row)
+    return StoredResponse(result.inserted_primary_key[0], survey_date, channel, assisted, tuple(flags))
 
 
-def check_code(counter: Counter, token: str | None) -> tokens.TokenRef:
+def check_code(counter: Counter | CounterAccess, token: str | None) -> tokens.TokenRef:
     """Return a token counter's valid, unspent code.
 
     :raise SurveyError: no code, or an unknown, expired or foreign one.
@@ -185,7 +227,7 @@ def check_code(counter: Counter, token: str | None) -> tokens.TokenRef:
     return ref
 
 
-def _spend_token(counter: Counter, token: str | None) -> None:
+def _spend_token(counter: CounterAccess, token: str | None) -> None:
     """Spend a token counter's code; of two submissions racing with one code, the row lock lets one win."""
     if not tokens.spend(check_code(counter, token)):
         raise TokenUsedError()

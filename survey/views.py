@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from app.auth import Permission
 from app.clock import today
-from app.directory import AccessMode, Service, get_counter
+from app.directory import AccessMode, Service, counter_access, get_counter
 from app.errors import Message
 from app.extensions import csrf, db, limiter
 from app.i18n import N_, mark_shared_device, select_locale, switch_locale
@@ -185,52 +185,82 @@ def submit(unit_slug: str, counter_slug: str):
     """Record a submitted questionnaire, or show it again with every answer and what to fix (400).
 
     A language button posts the form too: the same answers come back in the other language, nothing is stored.
+    An answer that is stored needs only the counter's access rule (`counter_access`, read fresh every time); the
+    counter and its services are loaded in full only to draw a page.
     """
-    counter = _load_counter(unit_slug, counter_slug)
-    if counter.access_mode == AccessMode.ASSISTED and not _may_assist(counter):
+    access = counter_access(unit_slug, counter_slug)
+    if access is None or not access.active:
+        abort(404)
+    if access.access_mode == AccessMode.ASSISTED and not _may_assist(access):
         abort(403)
     if request.mimetype != "application/x-www-form-urlencoded":
         abort(415)  # the form sends nothing else (no file, no JSON): nothing else is parsed
-    registered = _kiosk(counter)
+    registered = _kiosk(access)
     kiosk = registered is not None
+    page = _Page(unit_slug, counter_slug, kiosk)
     if failure := form_check_failure(request):  # a forged post is neither stored, nor shown, nor obeyed
-        return _render(counter, status=400, errors={"form": failure}, kiosk=kiosk)
+        return page.render(status=400, errors={"form": failure})
     values = request.form.to_dict()
-    token = tokens.normalize(values.get("t"))
+    page.values, page.token = values, tokens.normalize(values.get("t"))
     if switch_locale(request.form.get("lang", "")):
-        return _render(counter, values=values, token=token, kiosk=kiosk)
+        return page.render()
     sub = read_submission(request.form)
-    service = db.session.get(Service, sub.service_id) if sub.service_id else None
-    if sub.errors or service is None:
-        errors = {**survey_service.input_errors(sub.answers, sub.profile), **sub.errors}
-        if service is None and "service" not in errors:
-            errors["service"] = Message(N_("Jenis layanan tidak dikenal."))
-        return _with_device_cookie(
-            current_app.make_response(
-                _render(counter, status=400, errors=errors, values=values, token=token, kiosk=kiosk)
-            )
-        )
+    if sub.errors or not (access.offers(sub.service_id) or _known_service(sub.service_id)):
+        return _with_device_cookie(current_app.make_response(page.render(status=400, errors=_input_errors(sub))))
     try:
-        survey_service.submit_response(
-            counter=counter,
-            service=service,
+        survey_service.record_response(
+            counter=access,
+            service_id=sub.service_id,
             answers=sub.answers,
             profile=sub.profile,
             channel=Channel.KIOSK if kiosk else Channel.ONLINE,
-            assisted=sub.assisted and _may_assist(counter),
+            assisted=sub.assisted and _may_assist(access),
             token=sub.token,
             device_id=f"kiosk-{registered.id}" if kiosk else request.cookies.get(DEVICE_COOKIE),
             ip=request.remote_addr,
         )
-    except survey_service.TokenUsedError as exc:
-        db.session.rollback()
-        return _refusal(counter, exc.by_field()["token"], 409)
     except survey_service.SurveyError as exc:
         db.session.rollback()
-        return _render(counter, status=400, errors=exc.by_field(), values=values, token=token, kiosk=kiosk)
+        return page.refusal(exc)
     db.session.commit()  # no log line: its time and order could tie a response to a visit in the access log
     args = {k: v for k, v in request.args.items() if k == "lang"}
     return redirect(url_for("survey.thanks", unit_slug=unit_slug, counter_slug=counter_slug, **args), code=303)
+
+
+class _Page:
+    """The survey page a refused POST shows again (with every answer), drawn from the counter loaded in full."""
+
+    def __init__(self, unit_slug: str, counter_slug: str, kiosk: bool):
+        self.slugs = (unit_slug, counter_slug)
+        self.kiosk = kiosk
+        self.values: dict | None = None
+        self.token: str | None = None
+
+    def counter(self):
+        return _load_counter(*self.slugs)
+
+    def render(self, *, status: int = 200, errors: dict | None = None):
+        return _render(self.counter(), status=status, errors=errors, values=self.values, token=self.token,
+                       kiosk=self.kiosk)  # fmt: skip
+
+    def refusal(self, exc: survey_service.SurveyError):
+        """A used code gets the closed page (409); any other refused input the form with what to fix (400)."""
+        if isinstance(exc, survey_service.TokenUsedError):
+            return _refusal(self.counter(), exc.by_field()["token"], 409)
+        return self.render(status=400, errors=exc.by_field())
+
+
+def _known_service(service_id: int | None) -> bool:
+    return db.session.get(Service, service_id) is not None if service_id else False
+
+
+def _input_errors(sub) -> dict:
+    """Every answer, profile and field error of a malformed submission at once (an offered service but a wrong
+    answer is refused by record_response instead, as is a known service the counter does not offer)."""
+    errors = {**survey_service.input_errors(sub.answers, sub.profile), **sub.errors}
+    if "service" not in errors and not _known_service(sub.service_id):
+        errors["service"] = Message(N_("Jenis layanan tidak dikenal."))
+    return errors
 
 
 TOO_MANY = N_(
