@@ -5,20 +5,24 @@ What it does (perf-security.md A.1 and A.3 give the method and the goals):
 1. Starts two gunicorn servers on 127.0.0.1, both `-k sync -w 2`: the bare baseline app
    (tests/bench/baseline_app.py, its own WAL SQLite file) and the real app (`app:create_app()`)
    on a fresh SQLite file prepared with `flask db upgrade` and `flask seed-demo`.
-2. Fetches the real survey page once, checks that a POST with its CSRF token and cookies answers
-   303 and that a POST without the token answers 400.
+2. Fetches the real survey page once, checks that a POST with its device cookie answers 303 and
+   that the same POST marked cross-site by the browser (Sec-Fetch-Site) answers 400.
 3. Runs wrk against both servers, interleaved (baseline GET, real GET, baseline POST, real POST) for
    every round: a 2 s warm-up at 4 connections, then 10 s at 32 connections with --latency.
-   The medians of the rounds give the ratios real / baseline (goal >= 0.6).
+   The medians of the rounds give the ratios real / baseline (goals: GET >= 0.6; POST >= 0.5 with the
+   rate limiter on, 0.6 beyond, and its p99 <= 2x the baseline's).
 4. Measures the survey page: raw bytes, gzip bytes, and whether it needs any other request.
-5. Writes the figures to docs/benchmarks.md (the generated section only) and stops the servers.
+5. Counts the CPU instructions of one POST of each app with valgrind's cachegrind (survey_instructions), the
+   noise-free figure beside req/s; skipped with a note when valgrind is absent.
+6. Writes the figures to docs/benchmarks.md (the generated section only) and stops the servers.
 
 Every request goes to 127.0.0.1 and every run is bounded. Exit status: 0 when the figures were
 measured and written (even when a goal is missed: see PASS/FAIL in the output), 1 with --strict
 (or BENCH_STRICT=1) when a goal is missed, 2 when the benchmark could not run.
 
 Modules: survey_config (settings), survey_servers (gunicorn, HTTP, CPU), survey_setup (databases, checks),
-survey_wrk (wrk runs), survey_page (page weight), survey_measure (one run), survey_report (Markdown).
+survey_wrk (wrk runs), survey_page (page weight), survey_instructions (cachegrind), survey_measure (one run),
+survey_report (Markdown).
 """
 
 import argparse
@@ -41,6 +45,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-doc", action="store_true", help="print the figures only")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (databases, logs)")
     parser.add_argument(
+        "--no-limiter",
+        dest="limiter",
+        action="store_false",
+        help="run the real app with the rate limiter off (default: on, with a survey POST limit out of reach)",
+    )
+    parser.add_argument(
+        "--no-instructions",
+        dest="instructions",
+        action="store_false",
+        help="skip counting instructions per POST with valgrind's cachegrind (a few minutes)",
+    )
+    parser.add_argument(
         "--strict",
         action="store_true",
         default=os.environ.get("BENCH_STRICT") == "1",
@@ -62,6 +78,12 @@ def print_summary(res: Results) -> None:
             f"p99 {fmt_ms(r.median('p99_ms'))}   "
             f"server CPU/request {b.median('cpu_ms_per_request'):.2f} vs {r.median('cpu_ms_per_request'):.2f} ms"
         )
+    ins = res.instructions
+    if ins.ratio is not None:
+        print(f"  instructions per POST: baseline {ins.baseline / 1e6:.2f} M, real {ins.real / 1e6:.2f} M "
+              f"({ins.ratio:.2f}x)")  # fmt: skip
+    else:
+        print(f"  instructions per POST: {ins.note}")
     p = res.page
     print(f"  page {p.raw:,} B raw, {p.gzip9:,} B gzip -9, {p.gzip6:,} B gzip -6, {len(p.extras)} other requests")
     for name, measured, ok in res.goals():

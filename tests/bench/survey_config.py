@@ -14,7 +14,12 @@ DEVICE_COOKIE = "skm_device"
 REAL_ANSWERS = {"u1": 4, "u2": 3, "u3": 4, "u4": 2, "u5": 3, "u6": 4, "u7": 4, "u8": 3, "u9": 3}
 BASELINE_BODY = "q1=4&q2=3&q3=4&q4=2&q5=3&q6=4&q7=4&q8=3&q9=1"
 
-GOAL_RATIO = 0.6
+GOAL_RATIO = 0.6  # GET, and the POST's goal beyond
+GOAL_POST_RATIO = 0.5  # POST with the rate limiter on (issue 12)
+GOAL_POST_P99 = 2.0  # the real POST's p99 at most this many times the baseline POST's
+# With the limiter on (the default), the survey POST limit is raised so far that the load never reaches it: what is
+# measured is the limiter's bookkeeping on every POST, as in production, without 429s.
+BENCH_POST_LIMIT = "1000000 per hour"
 GOAL_GZIP_BYTES = 2048
 WORKERS = 2
 WARMUP = ("-t1", "-c4", "-d2s")

@@ -11,10 +11,11 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
-from tests.bench import facts
+from tests.bench import facts, survey_instructions
 from tests.bench.survey_config import (
     BASELINE_BODY,
     BASELINE_PATH,
+    BENCH_POST_LIMIT,
     DEVICE_COOKIE,
     PACKAGES,
     REAL_ANSWERS,
@@ -22,6 +23,7 @@ from tests.bench.survey_config import (
     WARMUP,
     BenchError,
 )
+from tests.bench.survey_instructions import Instructions, measure_instructions
 from tests.bench.survey_page import PageWeight, page_weight
 from tests.bench.survey_report import Results, fmt_ms
 from tests.bench.survey_servers import Gunicorn, group_cpu_seconds, http_request, shm_dir
@@ -61,11 +63,11 @@ def measured_args(args: argparse.Namespace) -> tuple[str, ...]:
 # --------------------------------------------------------------------------- servers and checks
 
 
-def start_servers(workdir: Path, servers: list[Gunicorn]) -> tuple[Gunicorn, Gunicorn, Path]:
+def start_servers(workdir: Path, servers: list[Gunicorn], limiter: bool) -> tuple[Gunicorn, Gunicorn, Path]:
     """Prepare both databases and start both servers (added to `servers` first, so the caller stops them)."""
     print("Preparing the baseline and the real app (flask db upgrade, flask seed-demo) ...", flush=True)
     baseline_env = prepare_baseline(workdir)
-    real_env, db_path = prepare_real(workdir)
+    real_env, db_path = prepare_real(workdir, limiter=limiter)
     baseline = Gunicorn("baseline", "tests.bench.baseline_app:app", baseline_env, workdir)
     real = Gunicorn("real", "app:create_app()", real_env, workdir)
     servers += [baseline, real]
@@ -161,7 +163,9 @@ def command_lines(args: argparse.Namespace, workdir: Path, baseline: Gunicorn, r
         "BENCH_BASELINE_DB_URL=sqlite:///$TMP/baseline.sqlite \\",
         "  gunicorn -b 127.0.0.1:$PORT_B " + placeholders(baseline.gunicorn_args(0)[2:]),
         "# real app",
-        "export FLASK_APP=app SKM_ENV=development DATABASE_URL=sqlite:///$TMP/bench.sqlite RATELIMIT_ENABLED=false",
+        "export FLASK_APP=app SKM_ENV=development DATABASE_URL=sqlite:///$TMP/bench.sqlite \\",
+        f"  RATELIMIT_ENABLED={'true' if args.limiter else 'false'} RATELIMIT_STORAGE_URI=memory:// "
+        f"SURVEY_POST_LIMIT='{BENCH_POST_LIMIT}'",
         "flask db upgrade && flask seed-demo",
         "gunicorn -b 127.0.0.1:$PORT_R " + placeholders(real.gunicorn_args(0)[2:]),
         "# every run, for each of the 4 targets, in turn",
@@ -171,7 +175,24 @@ def command_lines(args: argparse.Namespace, workdir: Path, baseline: Gunicorn, r
         "#   POST body and cookies go to post.lua in BENCH_POST_BODY / BENCH_COOKIE:",
         f"#   baseline {BASELINE_BODY}",
         "#   real     layanan=<id>&" + urlencode(REAL_ANSWERS) + f" with Cookie: {DEVICE_COOKIE}=...",
+        "# instructions per POST (tests/bench/survey_instructions.py), each app on a fresh database (the real app's "
+        "prepared as above,",
+        f"# with RATELIMIT_ENABLED=false), N = {survey_instructions.FEW} and {survey_instructions.MANY}:",
+        "valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \\",
+        "  python -m tests.bench.survey_instructions child baseline|real N",
     ]
+
+
+def count_instructions(args: argparse.Namespace, workdir: Path, session: Session) -> Instructions:
+    """Instructions per POST of both apps (survey_instructions), each on a fresh database of its own."""
+    if not args.instructions:
+        return Instructions(note="not measured (--no-instructions).")
+    baseline_env = prepare_baseline(workdir, name="instructions-baseline.sqlite")
+    # The limiter off: its in-memory storage starts a 10 ms expiry timer thread whenever the last one has ended,
+    # which under valgrind's ~50x slowdown is every request (a few per hundred at full speed): it would be overcounted.
+    real_env, _ = prepare_real(workdir, limiter=False, name="instructions.sqlite")
+    real_env.update(BENCH_POST_BODY=session.body, BENCH_COOKIE=session.cookie_header)
+    return measure_instructions(baseline_env, real_env)
 
 
 def measure(args: argparse.Namespace, workdir: Path, servers: list[Gunicorn]) -> Results:
@@ -181,7 +202,7 @@ def measure(args: argparse.Namespace, workdir: Path, servers: list[Gunicorn]) ->
     machine = machine_facts()
     load_before = os.getloadavg()[0]
 
-    baseline, real, db_path = start_servers(workdir, servers)
+    baseline, real, db_path = start_servers(workdir, servers, args.limiter)
     session = check_servers(baseline, real, db_path)
     page, baseline_page = weigh_pages(baseline, real, session)
 
@@ -191,6 +212,9 @@ def measure(args: argparse.Namespace, workdir: Path, servers: list[Gunicorn]) ->
     rows_stored = count_rows(db_path, "responses") - rows_before
     machine["Load average (1/5/15 min) after the run"] = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     flags = flag_counts(db_path, first_new_id)
+    for server in servers:
+        server.stop()  # cachegrind next: nothing else of ours running
+    instructions = count_instructions(args, workdir, session)
 
     return Results(
         started=started,
@@ -206,4 +230,5 @@ def measure(args: argparse.Namespace, workdir: Path, servers: list[Gunicorn]) ->
         load_before=load_before,
         posts_answered=posts_answered,
         flags=flags,
+        instructions=instructions,
     )

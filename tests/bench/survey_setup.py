@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from tests.bench.survey_config import (
     BASELINE_BODY,
     BASELINE_PATH,
+    BENCH_POST_LIMIT,
     DEVICE_COOKIE,
     REAL_ANSWERS,
     REPO,
@@ -37,22 +38,26 @@ def base_env() -> dict[str, str]:
     return env
 
 
-def prepare_baseline(workdir: Path) -> dict[str, str]:
+def prepare_baseline(workdir: Path, *, name: str = "baseline.sqlite") -> dict[str, str]:
     env = base_env()
-    env["BENCH_BASELINE_DB_URL"] = f"sqlite:///{workdir / 'baseline.sqlite'}"
+    env["BENCH_BASELINE_DB_URL"] = f"sqlite:///{workdir / name}"
     run_checked([sys.executable, "-m", "tests.bench.baseline_app", "init"], env, "baseline schema")
     return env
 
 
-def prepare_real(workdir: Path) -> tuple[dict[str, str], Path]:
-    db_path = workdir / "bench.sqlite"
+def prepare_real(workdir: Path, *, limiter: bool, name: str = "bench.sqlite") -> tuple[dict[str, str], Path]:
+    """A fresh database for the real app and its environment. With `limiter`, the rate limiter runs on every
+    request but the survey POST limit is out of reach (the per-address 600/hour would turn the load into 429s);
+    without, the limiter is off."""
+    db_path = workdir / name
     env = base_env()
     env.update(
         FLASK_APP="app",
         SKM_ENV="development",
         DATABASE_URL=f"sqlite:///{db_path}",  # absolute path: sqlite:////tmp/...
-        # The per-IP survey limit (SURVEY_POST_LIMIT, 600/hour) would turn the POST load into 429s.
-        RATELIMIT_ENABLED="false",
+        RATELIMIT_ENABLED="true" if limiter else "false",
+        RATELIMIT_STORAGE_URI="memory://",
+        SURVEY_POST_LIMIT=BENCH_POST_LIMIT,
     )
     run_checked([sys.executable, "-m", "flask", "db", "upgrade"], env, "flask db upgrade")
     run_checked([sys.executable, "-m", "flask", "seed-demo"], env, "flask seed-demo")
