@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from tests.bench.complaints_config import COMPLAINTS, END, INBOX_SAMPLES, START, TARGETS, TIMEOUT, WARMUP
+from tests.bench.doc import write_section
 from tests.bench.survey_config import WORKERS
 from tests.bench.survey_report import fmt_ms
 from tests.bench.survey_wrk import Series
@@ -196,12 +197,4 @@ def markdown(res: Results) -> str:
 
 
 def write_doc(path: Path, section: str) -> None:
-    """Replace what lies between the complaint markers (appending them when absent); keep every other byte."""
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if START in text and END in text and text.index(START) < text.index(END):
-        head, rest = text.split(START, 1)
-        text = head + section.rstrip("\n") + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
+    write_section(path, section, start=START, end=END)

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from tests.bench.doc import write_section
 from tests.bench.ikm_config import (
     COLD_RUNS,
     END,
@@ -106,13 +107,4 @@ class Report:
 
 
 def write_doc(path: Path, section: str) -> None:
-    """Replace what lies between the ikm-bench markers (appending them when absent); keep everything else."""
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if START in text and END in text and text.index(START) < text.index(END):
-        head, rest = text.split(START, 1)
-        tail = rest.split(END, 1)[1]
-        text = head + section.rstrip("\n") + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
+    write_section(path, section, start=START, end=END)

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
+from tests.bench.doc import write_section
 from tests.bench.facts import machine_facts
 from tests.bench.ikm_data import db_upgrade, seed_directory
 from tests.bench.ikm_postgres import pg_reachable
@@ -351,13 +352,7 @@ def markdown(outcomes: list[Outcome], skipped: str | None, facts: dict[str, str]
 
 
 def write_doc(path: Path, section: str) -> None:
-    """Replace what lies between this bench's markers (appended when absent); keep every other byte."""
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if START in text and END in text and text.index(START) < text.index(END):
-        text = text.split(START, 1)[0] + section.rstrip("\n") + text.split(START, 1)[1].split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
+    write_section(path, section, start=START, end=END)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -31,6 +31,7 @@ from types import SimpleNamespace
 
 import sqlalchemy as sa
 
+from tests.bench.doc import write_section
 from tests.bench.facts import machine_facts
 
 REPO = Path(__file__).resolve().parents[2]
@@ -304,15 +305,7 @@ def _method(res: dict) -> list[str]:
 
 
 def write_doc(path: Path, section: str) -> None:
-    """Replace what lies between the results-bench markers (appending them when absent); keep every other byte."""
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if START in text and END in text and text.index(START) < text.index(END):
-        head, rest = text.split(START, 1)
-        text = head + section.rstrip("\n") + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
+    write_section(path, section, start=START, end=END)
 
 
 # --- main ------------------------------------------------------------------------------------------------------

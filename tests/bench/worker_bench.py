@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tests.bench.doc import write_section
 from tests.bench.facts import machine_facts
 from tests.bench.survey_config import DOC, HOST, REPO, BenchError
 from tests.bench.survey_servers import Gunicorn, child_pids, free_port
@@ -327,15 +328,7 @@ def markdown(res: Results) -> str:
 
 
 def write_doc(path: Path, section: str) -> None:
-    """Replace what lies between this benchmark's markers (appending them when absent); keep every other byte."""
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if START in text and END in text and text.index(START) < text.index(END):
-        head, rest = text.split(START, 1)
-        text = head + section.rstrip("\n") + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
+    write_section(path, section, start=START, end=END)
 
 
 def print_summary(res: Results) -> None:
