@@ -125,30 +125,9 @@ class StoredResponse:
 _INSERT_RESPONSE = sa.insert(Response.__table__)
 
 
-def submit_response(
-    *,
-    counter: Counter,
-    service: Service,
-    answers: dict[str, object],
-    profile: Profile,
-    channel: Channel = Channel.ONLINE,
-    assisted: bool = False,
-    token: str | None = None,
-    device_id: str | None = None,
-    ip: str | None = None,
-) -> StoredResponse:
-    """`record_response` for a counter and a service loaded as ORM objects."""
-    return record_response(
-        counter=CounterAccess.of(counter),
-        service_id=service.id,
-        answers=answers,
-        profile=profile,
-        channel=channel,
-        assisted=assisted,
-        token=token,
-        device_id=device_id,
-        ip=ip,
-    )
+def submit_response(*, counter: Counter, service: Service, **details) -> StoredResponse:
+    """`record_response` for a counter and a service loaded as ORM objects (`details`: its other arguments)."""
+    return record_response(counter=CounterAccess.of(counter), service_id=service.id, **details)
 
 
 def record_response(
