@@ -20,10 +20,19 @@ def _raise_on_sigterm(signum, _frame) -> None:
     raise SystemExit(128 + signum)
 
 
-def run_measured(args, *, prefix: str, measure: Callable, summary: Callable, markdown: Callable, write_doc: Callable):
+def run_measured(
+    args,
+    *,
+    prefix: str,
+    measure: Callable,
+    summary: Callable,
+    markdown: Callable,
+    write_doc: Callable,
+    needs_wrk: bool = True,
+):
     """Measure with servers started in a fresh directory (stopped and removed whatever happens); print the summary
     and write the doc section. Returns the results, or None when the benchmark could not run."""
-    if shutil.which("wrk") is None:
+    if needs_wrk and shutil.which("wrk") is None:
         print(NO_WRK, file=sys.stderr)
         return None
     signal.signal(signal.SIGTERM, _raise_on_sigterm)  # so `finally` stops the servers

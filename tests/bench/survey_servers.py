@@ -123,32 +123,12 @@ def http_request(
         conn.close()
 
 
-def child_pids(pid: int) -> set[int]:
-    """The live child processes of `pid` (Linux /proc): a gunicorn master's workers."""
-    children = set()
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{name}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()  # fields[0] = state, [1] = ppid
-        if int(fields[1]) == pid and fields[0] != "Z":
-            children.add(int(name))
-    return children
-
-
-_CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-
-def group_cpu_seconds(pgid: int) -> float:
-    """User + system CPU time of the live processes of a process group (Linux /proc), or NaN."""
-    total, seen = 0, False
+def _proc_stats():
+    """(pid, the fields of /proc/<pid>/stat after the command name) for every live process (Linux)."""
     try:
         entries = os.listdir("/proc")
     except OSError:
-        return math.nan
+        return
     for name in entries:
         if not name.isdigit():
             continue
@@ -156,8 +136,18 @@ def group_cpu_seconds(pgid: int) -> float:
             stat = Path(f"/proc/{name}/stat").read_text()
         except OSError:
             continue
-        fields = stat.rsplit(")", 1)[1].split()  # fields[2] = pgrp, [11] = utime, [12] = stime
-        if int(fields[2]) == pgid:
-            total += int(fields[11]) + int(fields[12])
-            seen = True
-    return total / _CLK_TCK if seen else math.nan
+        yield int(name), stat.rsplit(")", 1)[1].split()
+
+
+def child_pids(pid: int) -> set[int]:
+    """The live child processes of `pid`: a gunicorn master's workers."""
+    return {child for child, fields in _proc_stats() if int(fields[1]) == pid and fields[0] != "Z"}  # [1] = ppid
+
+
+_CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU time of the live processes of a process group (Linux /proc), or NaN."""
+    ticks = [int(f[11]) + int(f[12]) for _pid, f in _proc_stats() if int(f[2]) == pgid]  # pgrp, utime, stime
+    return sum(ticks) / _CLK_TCK if ticks else math.nan

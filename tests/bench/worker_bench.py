@@ -21,12 +21,10 @@ import http.client
 import json
 import os
 import secrets
-import shutil
 import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,6 +32,7 @@ from pathlib import Path
 
 from tests.bench.doc import write_section
 from tests.bench.facts import machine_facts
+from tests.bench.harness import run_measured
 from tests.bench.survey_config import DOC, HOST, REPO, BenchError
 from tests.bench.survey_servers import Gunicorn, child_pids, free_port
 from tests.bench.survey_setup import base_env, run_checked
@@ -357,25 +356,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))  # so `finally` stops gunicorn
-    workdir = Path(tempfile.mkdtemp(prefix="skm-worker-bench-"))
-    servers: list[Gunicorn] = []
-    try:
-        res = measure(args, workdir, servers)
-    except BenchError as exc:
-        print(f"\nbenchmark failed: {exc}", file=sys.stderr)
+    res = run_measured(args, prefix="skm-worker-bench-", measure=measure, summary=print_summary, markdown=markdown,
+                       write_doc=write_doc, needs_wrk=False)  # fmt: skip
+    if res is None:
         return 2
-    finally:
-        for server in servers:
-            server.stop()
-        if args.keep:
-            print(f"kept {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    print_summary(res)
-    if not args.no_doc:
-        write_doc(args.doc, markdown(res))
-        print(f"\nFigures written to {args.doc.relative_to(REPO) if args.doc.is_relative_to(REPO) else args.doc}")
     missed = [name for name, _, ok in res.goals() if not ok]
     return 1 if (missed and args.strict) else 0
 
