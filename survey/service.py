@@ -6,7 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from app import clock
-from app.directory import AccessMode, Counter, CounterAccess, Service, Unit, offered_services
+from app.directory import AccessMode, Counter, CounterAccess, Service, Unit
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import N_
@@ -103,11 +103,6 @@ def input_errors(answers: dict[str, object], profile: Profile) -> dict:
         except SurveyError as exc:
             errors.update(exc.by_field())
     return errors
-
-
-def counter_services(counter: Counter) -> list[Service]:
-    """Return the active services a counter's form offers (all of the unit's if none are set)."""
-    return offered_services(counter)
 
 
 @dataclass(frozen=True)

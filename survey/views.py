@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from app.auth import Permission
 from app.clock import today
-from app.directory import AccessMode, Service, counter_access, get_counter
+from app.directory import AccessMode, Service, counter_access, get_counter, offered_services
 from app.errors import Message
 from app.extensions import csrf, db, limiter
 from app.i18n import N_, mark_shared_device, select_locale, switch_locale
@@ -73,7 +73,7 @@ def _kiosk(counter):
 
 
 def _render(counter, *, status=200, errors=None, values=None, token=None, kiosk=False):
-    services = survey_service.counter_services(counter)
+    services = offered_services(counter)
     values = values or {}
     if "layanan" not in values:
         wanted = request.args.get("layanan", "")
