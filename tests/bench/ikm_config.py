@@ -12,8 +12,14 @@ END = "<!-- ikm-bench:end -->"
 
 PG_ADMIN_URL = os.environ.get("IKM_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 PG_DB = "skm_bench"
+PROVINCE_DB = "skm_bench_province"  # the province-scale scratch database (tests/bench/ikm_province.py)
+PROVINCE_UNITS = 50
+# 20M is the wish; the default is the largest size whose load fits in about ten minutes on the 2-core
+# bench machine (see docs/benchmarks.md); --province-rows or IKM_BENCH_PROVINCE_ROWS sets another.
+PROVINCE_ROWS = int(os.environ.get("IKM_BENCH_PROVINCE_ROWS", 20_000_000))
 
 RUNS = 5
+HTTP_RUNS = 7  # timed GET /analitik/ requests after one warm-up
 COLD_RUNS = 3  # fresh processes per poster format
 MONTH_KEY = "2026-11"  # the dashboard month: the last of the 24, so its 12-month trend window is full
 UNTIL = date(2026, 12, 1)  # history_trend(until=...): the day after the data
@@ -22,6 +28,9 @@ QUARTER_FIRST = date(2026, 6, 1)  # the last 6 of 24 months: 1/4 of the rows
 SLICES = ((date(2026, 11, 27), date(2026, 11, 30)), (date(2026, 11, 15), date(2026, 11, 30)))
 
 GOAL_DASHBOARD_S = 0.250
+GOAL_PAGE_S = 0.250  # GET /analitik/ over HTTP at 1M responses, SQLite
+GOAL_PAGE_FLOOR_RATIO = 3.0  # ... and at most this many times the raw one-month aggregate (the floor)
+GOAL_PROVINCE_S = 0.250  # one unit's build_dashboard and history_trend at province scale, PostgreSQL
 GOAL_HISTORY_SQLITE_S = 2.0
 GOAL_HISTORY_PG_S = 0.5
 GOAL_POSTER_S = 3.0

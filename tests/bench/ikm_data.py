@@ -26,7 +26,7 @@ CACHE_DIR = REPO / "instance" / "bench"
 MIGRATIONS = REPO / "migrations"
 
 GENERATOR_VERSION = "1"  # bump whenever the generated rows change (part of the cache key)
-ROWS = 1_000_000
+ROWS = int(os.environ.get("IKM_BENCH_ROWS", 1_000_000))  # another size only to try the plumbing quickly
 BATCH = 50_000
 SEED = 20261127
 FIRST_DAY = date(2024, 12, 1)  # 24 whole months: 2024-12-01 .. 2026-11-30
@@ -245,7 +245,7 @@ def build_sqlite(path: Path) -> dict:
     timings["seed_demo(responses=0)"] = time.perf_counter() - started
     started = time.perf_counter()
     columns = generate_columns(ids)
-    timings["generate 1M rows (numpy + lists)"] = time.perf_counter() - started
+    timings[f"generate {ROWS / 1e6:g}M rows (numpy + lists)"] = time.perf_counter() - started
 
     con = sqlite3.connect(tmp, isolation_level=None)
     con.execute("PRAGMA journal_mode=DELETE")  # bulk load without a WAL growing to the size of the table

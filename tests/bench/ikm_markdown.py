@@ -4,6 +4,7 @@ import re
 
 from tests.bench import ikm_data
 from tests.bench.ikm_config import COLD_RUNS, END, MONTH_KEY, PG_DB, QUARTER_FIRST, RUNS, START, UNTIL
+from tests.bench.ikm_markdown_scale import page_section, plan_summary, province_section, rollup_section, scale_method
 from tests.bench.ikm_notes import notes
 from tests.bench.ikm_report import Report
 from tests.bench.ikm_timing import fmt_mb, fmt_s, verdict
@@ -20,8 +21,8 @@ def results_table(report: Report) -> list[str]:
          "floor_month"),
         ("`data.daily_tallies`, the month, by day", "daily_month", "floor_month"),
         ("`data.tally`, the month", "tally_month", "floor_month"),
-        ("floor: raw `SELECT count(*), count(u1), sum(u1) ... WHERE survey_date in the month`", "floor_month",
-         None),
+        ("floor: raw `SELECT count(*), count(u1), sum(u1) ... WHERE unit_id = ? AND survey_date in the month`",
+         "floor_month", None),
         ("`history_trend(kind=\"month\")`, whole history", "history", "floor_all"),
         ("`data.tally(Selection(unit_id))`, whole history", "tally_all", "floor_all"),
         ("floor: raw `SELECT count(*), count(u1), sum(u1) ... FROM responses` (all rows)", "floor_all", None),
@@ -54,7 +55,7 @@ def breakdown_tables(report: Report) -> list[str]:
             for part in b.parts:
                 python = part.elapsed - part.sql if part.sql is not None else None
                 shown = "~0 (replay slower: noise)" if python is not None and python < 0 else fmt_s(python)
-                plan = _plan_summary(suite.dialect, part.plan)
+                plan = plan_summary(suite.dialect, part.plan)
                 out.append(f"| {part.label} | {suite.label} | {part.calls} | {fmt_s(part.elapsed)} | "
                            f"{fmt_s(part.sql)} | {shown} | {plan} |")  # fmt: skip
             out.append(f"| the rest: analytics/snapshot.py (regroup, fold, IKM in fractions) | {suite.label} | | "
@@ -131,10 +132,14 @@ def markdown(report: Report) -> str:
     out = [START, "", f"## IKM aggregation benchmark ({report.started:%Y-%m-%d %H:%M} UTC)", "",
            "Written by `python -m tests.bench.ikm_bench` (run by `make bench`); edits between the ikm-bench "
            "markers are overwritten. Method and anchors: perf-security.md A.2.", "", "### Goals", "",
-           "| goal | measured | limit | result |", "|---|---|---|---|"]  # fmt: skip
-    for goal, measured, limit, ok in report.goals():
-        out.append(f"| {goal} | {measured} | {limit} | {verdict(ok)} |")
-    out += ["", "### Results", "", *results_table(report)]
+           "| goal | measured | limit | machine load when measured (1/5/15 min) | result |",
+           "|---|---|---|---|---|"]  # fmt: skip
+    for goal, measured, limit, load, ok in report.goals():
+        out.append(f"| {goal} | {measured} | {limit} | {load} | {verdict(ok)} |")
+    out += page_section(report)
+    out += province_section(report)
+    out += rollup_section(report)
+    out += ["", f"### Results ({ikm_data.ROWS:,} responses, one unit)", "", *results_table(report)]
     if report.pg_skip:
         out += ["", f"PostgreSQL part skipped: {report.pg_skip}"]
     out += ["", "### Profile", *breakdown_tables(report), *plans(report), "",
@@ -173,8 +178,8 @@ def method_lines(report: Report) -> list[str]:
         lines.append(f"- PostgreSQL database `{PG_DB}` loaded from the SQLite rows in this run: "
                      + ", ".join(f"{k} {v:.1f} s" for k, v in report.pg_build.items())
                      + "; foreign-key triggers off during the COPY (`session_replication_role = replica`), the "
-                     "5 indexes of `responses` recreated from their own definitions afterwards; dropped at "
-                     "the end.")  # fmt: skip
+                     "non-constraint indexes of `responses` recreated from their own definitions afterwards; "
+                     "dropped at the end.")  # fmt: skip
     sqlite = report.suites["sqlite"]
     lines += [
         f"- Dashboard month {MONTH_KEY} ({sqlite.respondents_month:,} responses), all services, the demo unit; "
@@ -202,18 +207,11 @@ def method_lines(report: Report) -> list[str]:
         "imports, the app and the dashboard. The export of all rows runs at the same time as the 1/4 "
         "export and the tracemalloc slices (one process each, 2 cores), to keep `make bench` short; "
         "their wall times are therefore measured under that load.",
+        *scale_method(report),
         f"- Load average (1/5/15 min): {report.load_before} before, {report.load_after} after; other work on "
         f"the machine shows up in the min - max spread. Total time of this run: {report.elapsed:.0f} s.",
     ]
     return lines
-
-
-def _plan_summary(dialect: str, plan: list[str]) -> str:
-    """The access path of a plan on one line: SQLite's steps, or PostgreSQL's scan nodes."""
-    if dialect == "sqlite":
-        return "; ".join(plan)
-    scans = [re.sub(r"\s*\(actual.*\)$", "", line.strip().lstrip("-> ").strip()) for line in plan if "Scan" in line]
-    return "; ".join(scans)
 
 
 def _short_sql(sql: str) -> str:

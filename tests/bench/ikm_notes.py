@@ -49,18 +49,20 @@ def lower_bound_note(sqlite: Suite, b: Breakdown) -> list[str]:
         f"service x counter {fmt_s(month)} + the profile in one GROUP BY {fmt_s(alt['profile'])} + "
         f"`flag_counts` {fmt_s(flags)} + a 12-month trend by day from the raw rows "
         f"{fmt_s(alt['window1'])} = **{fmt_s(from_rows)}**; with the trend read from a daily roll-up "
-        f"table instead ({fmt_s(alt['rollup1'])}) = **{fmt_s(from_rollup)}**. A trend recomputed from raw rows "
-        "scans 12 months (half of the rows here) on every dashboard view."
+        f"table instead ({fmt_s(alt['rollup1'])}) = **{fmt_s(from_rollup)}** (raw-SQL shapes on a temporary "
+        "table built by the bench, not the app's roll-up: the app's own figures are in the tables above)."
     ]
 
 
 def anchors_note(sqlite: Suite, pg: Suite | None) -> list[str]:
-    """The figures against the anchors of perf-security.md A.2."""
+    """The figures against the anchors of perf-security.md A.2, and the covering index as this schema has it."""
+    columns = sqlite.index_columns
+    index = (f"`ix_responses_ikm` ({', '.join(columns[:4])}, u1..u9) leads with `{columns[0]}` and covers the nine "
+             "answers" if columns else "this schema has no `ix_responses_ikm`")  # fmt: skip
     return [
         f"- Against the anchors of perf-security.md A.2 (a `(service_id, created_at)` index, no date-first "
         f"index): one month, all services was 180-199 ms on SQLite there; the month floor here is "
-        f"{fmt_s(sqlite.series['floor_month'].median)}, because `ix_responses_ikm` starts with `survey_date` "
-        "and covers the nine answers."
+        f"{fmt_s(sqlite.series['floor_month'].median)}: {index}."
         + (
             f" PostgreSQL full history: 297-408 ms there (one GROUP BY), `history_trend` "
             f"{fmt_s(pg.series['history'].median)} here."
@@ -76,8 +78,8 @@ def history_note(sqlite: Suite, pg: Suite | None) -> list[str]:
         f"- History: `history_trend` takes {fmt_s(sqlite.series['history'].median)} on SQLite "
         f"({sqlite.series['history'].median / sqlite.series['floor_all'].median:.1f}x the full-table floor)"
         + (f" and {fmt_s(pg.series['history'].median)} on PostgreSQL" if pg else "")
-        + f". On SQLite nearly all of it is the one GROUP BY per day over the whole table (replayed alone: "
-        f"{fmt_s(h.sql)}, the profiled call {fmt_s(h.total)}); folding the days into months in Python takes "
+        + f". On SQLite its SQL replayed alone takes {fmt_s(h.sql)} of the profiled call's {fmt_s(h.total)} "
+        f"(slowest part: {h.parts[0].label if h.parts else '-'}); folding the days into months in Python takes "
         f"{fmt_s(h.composition)}."
     ]
 

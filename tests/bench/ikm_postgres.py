@@ -50,7 +50,7 @@ def _check_same_directory(src: sqlite3.Connection, ids: dict) -> None:
         raise RuntimeError(f"directory ids differ between SQLite {src_ids} and PostgreSQL {ids}")
 
 
-def _drop_response_indexes(con) -> list[tuple[str, str]]:
+def drop_response_indexes(con) -> list[tuple[str, str]]:
     """Drop the non-constraint indexes of `responses`; return their (name, definition) to recreate them."""
     indexdefs = [
         (name, ddl)
@@ -103,7 +103,7 @@ def load_postgres(sqlite_path: Path, sa_url: str, dsn: str) -> dict:
     _check_same_directory(src, ids)
 
     with psycopg.connect(dsn) as con:
-        indexdefs = _drop_response_indexes(con)
+        indexdefs = drop_response_indexes(con)
         timings["COPY 1M rows (csv)"] = _copy_responses(con, src)
         started = time.perf_counter()
         for _, ddl in indexdefs:

@@ -1,5 +1,6 @@
 """The IKM benchmark on one database: timings, profile and query shapes in the app context of the real app."""
 
+import os
 import sqlite3
 import time
 from dataclasses import dataclass, field
@@ -24,6 +25,12 @@ class Suite:
     nik_history: str = ""
     respondents_month: int = 0
     poster_bytes: dict[str, int] = field(default_factory=dict)
+    loads: dict[str, str] = field(default_factory=dict)  # os.getloadavg() right after each goal's measurement
+    index_columns: list[str] = field(default_factory=list)  # of ix_responses_ikm, in order
+
+
+def loadavg() -> str:
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def alternatives(raw: Raw, unit_id: int, month, window_start: date) -> list[tuple[str, str, float, str]]:
@@ -98,22 +105,24 @@ def timed_calls(unit, month) -> dict:
     return {"dashboard": dashboard, "dashboard_month": dashboard_month, "trend_12": trend_12, "history": history}
 
 
-def time_month(suite: Suite, raw: Raw, calls: dict, month, in_month):
+def time_month(suite: Suite, raw: Raw, calls: dict, month, in_month, unit_id: int):
     """The month's floor, tallies and dashboards; returns the dashboard (with its trend panel)."""
     from analytics import data
 
-    floor_month = (
-        f"SELECT count(*), {ELEMENT_SUMS} FROM responses WHERE survey_date >= {raw.ph} AND survey_date < {raw.ph}"  # noqa: E501
-    )
-    floor_params = (raw.day(month.start), raw.day(month.end))
+    ph = raw.ph
+    where = f"unit_id = {ph} AND survey_date >= {ph} AND survey_date < {ph}"
+    floor_month = f"SELECT count(*), {ELEMENT_SUMS} FROM responses WHERE {where}"
+    floor_params = (unit_id, raw.day(month.start), raw.day(month.end))
     log(f"{suite.label}: one month")
     suite.series["floor_month"], _ = measure(lambda: raw.rows(floor_month, floor_params))
     suite.series["tally_month"], _ = measure(lambda: data.tally(in_month))
     suite.series["daily_month"], _ = measure(lambda: data.daily_tallies(in_month))
     log(f"{suite.label}: build_dashboard")
     suite.series["dashboard_month"], _ = measure(calls["dashboard_month"])
+    suite.loads["dashboard_month"] = loadavg()
     suite.series["trend_12"], _ = measure(calls["trend_12"])
     suite.series["dashboard"], dash = measure(calls["dashboard"])
+    suite.loads["dashboard"] = loadavg()
     suite.nik_month = str(dash.result.nik)
     suite.respondents_month = dash.result.respondents
     return dash
@@ -128,6 +137,7 @@ def time_history(suite: Suite, raw: Raw, calls: dict, everything) -> None:
     suite.series["floor_all"], _ = measure(lambda: raw.rows(floor_all))
     suite.series["tally_all"], _ = measure(lambda: data.tally(everything))
     suite.series["history"], trend = measure(calls["history"])
+    suite.loads["history"] = loadavg()
     suite.nik_history = " ".join(str(p.result.nik) for p in trend[:3]) + f" ... ({len(trend)} months)"
 
 
@@ -171,17 +181,31 @@ def run_suite(dialect: str, label: str, sa_url: str, raw_target: str, *, posters
             month = periods.parse_period(MONTH_KEY)
             everything = Selection(unit_id=unit.id)
             calls = timed_calls(unit, month)
-            dash = time_month(suite, raw, calls, month, everything.within(month.start, month.end))
+            dash = time_month(suite, raw, calls, month, everything.within(month.start, month.end), unit.id)
             time_history(suite, raw, calls, everything)
             profile(suite, raw, calls, unit.id, month)
             if posters:
                 time_posters(suite, unit, dash)
             suite.facts = server_facts(raw)
+            suite.index_columns = index_columns(raw)
             db.session.remove()
             db.engine.dispose()
     finally:
         raw.close()
     return suite
+
+
+def index_columns(raw: Raw) -> list[str]:
+    """The columns of ix_responses_ikm in index order (the leading one decides what a range scan skips)."""
+    if raw.dialect == "sqlite":
+        return [row[2] for row in raw.rows("PRAGMA index_info('ix_responses_ikm')")]
+    rows = raw.rows(
+        "SELECT a.attname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n) ON true "
+        "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
+        "WHERE c.relname = 'ix_responses_ikm' ORDER BY k.n"
+    )
+    return [row[0] for row in rows]
 
 
 def server_facts(raw: Raw) -> dict[str, str]:

@@ -57,7 +57,10 @@ def fmt_mb(kb: float | None) -> str:
     return "-" if kb is None else f"{kb / 1024:.0f} MB"
 
 
-def verdict(ok: bool | None) -> str:
+def verdict(ok: bool | str | None) -> str:
+    """PASS / FAIL for a goal; None: a figure without a goal; a string (why a goal was not measured) as it is."""
+    if isinstance(ok, str):
+        return ok
     return "info (no goal)" if ok is None else ("**PASS**" if ok else "**FAIL**")
 
 
