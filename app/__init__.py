@@ -5,6 +5,7 @@ import sqlite3
 
 from flask import Flask
 
+from app.commands import LazyCommands
 from app.config import DEV_SECRET_KEY, Config
 
 
@@ -42,7 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = RowIdConverter  # before any route is added
     register_blueprints(app)
     register_error_handlers(app)
-    register_commands(app)
+    app.cli = LazyCommands(app.cli, register=lambda: register_commands(app))  # imported by `flask`, not a worker
     return app
 
 
@@ -148,7 +149,7 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    """Install the command-line commands."""
+    """Install the command-line commands (called by app.commands.LazyCommands on their first use)."""
     from analytics.cli import register as register_analytics
     from app.backup import register as register_backup
     from app.cli import register as register_shell

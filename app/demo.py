@@ -8,6 +8,7 @@ from flask import current_app
 
 from app import directory
 from app.auth import UNIT_ROLES, Role, create_user
+from app.commands import load_commands
 from app.directory import AccessMode, ServiceKind
 from app.extensions import db
 
@@ -87,6 +88,7 @@ def seed_demo(
         logins[Role.ADMIN] = admin_password
     seed_logins(unit, logins)
 
+    load_commands(current_app)  # the domains register their seeders with their commands
     for seed in current_app.extensions.get(DEMO_SEEDERS, []):
         seed(unit=unit, counters=counters, services=services, count=responses, rng=rng)
     db.session.flush()

@@ -2,12 +2,11 @@
 
 import enum
 import logging
-import smtplib
-import ssl
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
+from typing import TYPE_CHECKING
 
 import click
 import sqlalchemy as sa
@@ -18,6 +17,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import N_
+
+if TYPE_CHECKING:  # smtplib is imported where mail is sent (`flask outbox send`), not in a web worker
+    import smtplib
 
 logger = logging.getLogger(__name__)
 
@@ -205,8 +207,11 @@ class _Connection:
         self.settings = settings
         self.smtp: smtplib.SMTP | None = None
 
-    def open(self) -> smtplib.SMTP:
+    def open(self) -> "smtplib.SMTP":
         """Connect, secure and log in (raises OSError/SMTPException when the server cannot be used)."""
+        import smtplib
+        import ssl
+
         if self.smtp is None:
             s = self.settings
             if s.security == "ssl":
@@ -227,6 +232,8 @@ class _Connection:
 
     def close(self) -> None:
         """Say goodbye politely, or just drop the connection."""
+        import smtplib
+
         if self.smtp is not None:
             try:
                 self.smtp.quit()
@@ -250,6 +257,8 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
 
 def _deliver(smtp: _Connection, message: OutboxMessage, settings: SmtpSettings, report: SendReport) -> bool:
     """Send one claimed message and record the outcome; False when the server itself is unusable."""
+    import smtplib
+
     try:
         email = build_email(message, settings.mail_from)
     except (ValueError, TypeError) as exc:  # a header that cannot be written (a line break in an address)
@@ -301,6 +310,8 @@ def _record_failure(
 
 def _describe(exc: BaseException) -> str:
     """A short error text with no secrets: the error's kind and SMTP code, never the server's words."""
+    import smtplib
+
     kind = type(exc).__name__
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = sorted({str(code) for code, _reply in exc.recipients.values()})

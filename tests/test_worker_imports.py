@@ -1,5 +1,6 @@
 """A web worker imports only what serving needs (issue 12): no Alembic, no argon2 until a password is checked, no
-report libraries; it opens no database connection before it forks; `flask db` still imports Flask-Migrate."""
+report libraries, no command modules and no SMTP client; it opens no database connection before it forks; `flask db`
+still imports Flask-Migrate, and every command is still there for `flask`."""
 
 import json
 import os
@@ -10,9 +11,15 @@ from pathlib import Path
 from tests.conftest import TEST_DATABASE_URL
 
 REPO = Path(__file__).resolve().parents[1]
-# Migrations (Flask-Migrate, Alembic and its Mako templates), password hashing, and the report libraries.
+# Migrations (Flask-Migrate, Alembic and its Mako templates), password hashing, the report libraries, the modules
+# of the `flask` commands and the demo data they seed (app.commands registers them on first use), and the SMTP client
+# (only `flask outbox send` sends mail).
 NOT_IN_A_WORKER = ("flask_migrate", "alembic", "mako", "argon2", "pandas", "numpy", "matplotlib", "openpyxl",
-                   "reportlab", "PIL", "qrcode", "pypdf")  # fmt: skip
+                   "reportlab", "PIL", "qrcode", "pypdf", "app.cli", "app.backup", "app.demo", "survey.cli",
+                   "survey.demo", "complaints.cli", "complaints.demo", "analytics.cli", "smtplib")  # fmt: skip
+# Every command group and top-level command `flask --help` lists (each registered by a different module).
+COMMANDS = ("db", "create-user", "seed-demo", "directory", "backup", "restore", "calendar", "outbox", "survey",
+            "complaints", "ikm", "poster", "report", "set-population", "publish", "withdraw")  # fmt: skip
 
 WORKER = f"""
 import json, sys
@@ -66,7 +73,9 @@ def test_a_web_worker_imports_no_migrations_hashing_or_reports(tmp_path):
 def test_flask_db_commands_still_run_flask_migrate(tmp_path):
     env = production_env(f"sqlite:///{tmp_path}/cli.sqlite")
     flask = [sys.executable, "-m", "flask", "--app", "app"]
-    assert "Perform database migrations" in run([*flask, "--help"], env)
+    listed = run([*flask, "--help"], env)
+    assert "Perform database migrations" in listed
+    assert [name for name in COMMANDS if f"\n  {name} " not in listed] == [], listed
     assert "upgrade" in run([*flask, "db", "--help"], env)
     run([*flask, "db", "upgrade"], env)
     assert "(head)" in run([*flask, "db", "-d", "migrations", "current"], env)
@@ -89,3 +98,31 @@ def test_the_dummy_hash_is_made_on_first_use_once(fast_hashing, monkeypatch):
     monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1))
     assert passwords.verify_password(None, "any password at all") is False
     assert passwords._dummy_hash != first and not passwords.hasher().check_needs_rehash(passwords._dummy_hash)
+
+
+def test_commands_and_demo_seeders_are_registered_on_first_use(app):
+    from app.commands import LazyCommands
+    from app.demo import DEMO_SEEDERS
+
+    assert isinstance(app.cli, LazyCommands)
+    assert DEMO_SEEDERS not in app.extensions  # nothing has asked for a command yet
+    assert set(COMMANDS) <= set(app.cli.commands)  # reading them registers them, once
+    seeders = [seed.__module__ for seed in app.extensions[DEMO_SEEDERS]]
+    assert sorted(seeders) == ["complaints.demo", "survey.demo"]
+    app.cli.commands  # noqa: B018
+    assert len(app.extensions[DEMO_SEEDERS]) == 2
+
+
+def test_seed_demo_called_directly_still_seeds_every_domain(app, fast_hashing):
+    """seed_demo() outside `flask seed-demo` (tests/bench/ikm_data.py does so): the domains' seeders still run."""
+    import sqlalchemy as sa
+
+    from app.demo import seed_demo
+    from app.extensions import db
+    from complaints.models import Complaint
+    from survey.models import Response
+
+    with app.app_context():
+        seed_demo(admin_password="a long demo password 123", responses=12)
+        assert db.session.scalar(sa.select(sa.func.count(Response.id))) == 12
+        assert db.session.scalar(sa.select(sa.func.count(Complaint.id))) > 0
