@@ -4,8 +4,9 @@ Every function raises ComplaintError (a DomainError) on bad input or an illegal 
 nothing; every change appends a ComplaintEvent, staff actions are audited, and notifications are queued in the
 outbox. Who may call which function on which complaint is decided by complaints.access, not here.
 
-Intake and look-up live in complaints.intake, the reporter's own actions in complaints.citizen, the cron work in
-complaints.tick; they are re-exported here so callers import one module.
+Intake and look-up live in complaints.intake and the reporter's own actions in complaints.citizen; they are
+re-exported here so callers import one module. The cron work is complaints.tick, imported by its command only (a web
+worker does not need it).
 """
 
 from collections.abc import Sequence
@@ -37,12 +38,11 @@ from complaints.handling import (
 from complaints.handling import move as _move
 from complaints.intake import file_complaint, find_by_code
 from complaints.models import Complaint, EventKind, Reporter, Status, Stream
-from complaints.tick import TickReport, tick
 
 __all__ = [
-    "MAX_BODY", "ComplaintError", "TickReport", "add_note", "archive", "citizen_add_info", "citizen_reply", "close",
+    "MAX_BODY", "ComplaintError", "add_note", "archive", "citizen_add_info", "citizen_reply", "close",
     "file_complaint", "find_by_code", "mark_duplicate", "rate", "reject", "respond", "reveal_identity", "route",
-    "tick", "verify",
+    "verify",
 ]  # fmt: skip
 
 MAX_REASON = 500

@@ -12,11 +12,12 @@ from tests.conftest import TEST_DATABASE_URL
 
 REPO = Path(__file__).resolve().parents[1]
 # Migrations (Flask-Migrate, Alembic and its Mako templates), password hashing, the report libraries, the modules
-# of the `flask` commands and the demo data they seed (app.commands registers them on first use), and the SMTP client
-# (only `flask outbox send` sends mail).
+# of the `flask` commands, the demo data they seed (app.commands registers them on first use) and the cron's work
+# (complaints.tick), and the SMTP client (only `flask outbox send` sends mail).
 NOT_IN_A_WORKER = ("flask_migrate", "alembic", "mako", "argon2", "pandas", "numpy", "matplotlib", "openpyxl",
                    "reportlab", "PIL", "qrcode", "pypdf", "app.cli", "app.backup", "app.demo", "survey.cli",
-                   "survey.demo", "complaints.cli", "complaints.demo", "analytics.cli", "smtplib")  # fmt: skip
+                   "survey.demo", "complaints.cli", "complaints.demo", "complaints.tick", "analytics.cli",
+                   "smtplib")  # fmt: skip
 # Every command group and top-level command `flask --help` lists (each registered by a different module).
 COMMANDS = ("db", "create-user", "seed-demo", "directory", "backup", "restore", "calendar", "outbox", "survey",
             "complaints", "ikm", "poster", "report", "set-population", "publish", "withdraw")  # fmt: skip
