@@ -6,8 +6,9 @@ import sys
 
 import click
 from flask import Flask
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 
+from app import clock
 from app.errors import DomainError
 from app.extensions import db
 from app.periods import PeriodError, parse_period
@@ -194,8 +195,56 @@ def withdraw_command(unit_slug: str, period_key: str, reason: str, withdrawn_by:
     click.echo(f"Withdrew the publication of {unit_slug} {period_key}.")
 
 
+analytics_cli = AppGroup("analytics", help="The daily roll-up that the dashboards read.")
+ROLL_STEP_DAYS = 31  # days rolled per transaction: a short write lock, and the work so far is kept
+
+
+def _roll_forward() -> int:
+    """Roll every closed day, a month per transaction; return how many transactions rolled something."""
+    from analytics import rollup
+
+    steps = 0
+    while rollup.roll(today=clock.today(), days=ROLL_STEP_DAYS) is not None:
+        db.session.commit()
+        steps += 1
+    db.session.commit()
+    return steps
+
+
+@analytics_cli.command("rollup")
+def rollup_command() -> None:
+    """Add the closed days to the roll-up (cron, daily; catches up after downtime; safe twice or on two hosts)."""
+    from analytics import rollup
+
+    steps = _roll_forward()
+    through = rollup.through()
+    state = "nothing new" if not steps else f"{steps} step(s)"
+    click.echo(f"Roll-up: {state}; every response dated before {through} is rolled up.")
+
+
+@analytics_cli.command("rebuild-rollup")
+def rebuild_rollup_command() -> None:
+    """Recompute the roll-up from the raw responses (dashboards read raw rows until it is done)."""
+    from analytics import rollup
+
+    rollup.reset()
+    db.session.commit()
+    _roll_forward()
+    click.echo(f"Roll-up rebuilt; every response dated before {rollup.through()} is rolled up.")
+
+
+def roll_demo(**_directory) -> None:
+    """After the other demo seeders: roll the demo's closed days up, as the daily cron would have. Flushes."""
+    from analytics import rollup
+
+    rollup.roll(today=clock.today())
+
+
 def register(app: Flask) -> None:
-    """Add the analytics commands to the app's CLI."""
+    """Add the analytics commands to the app's CLI, and the roll-up to `flask seed-demo` (registered last)."""
+    from app.demo import DEMO_SEEDERS
+
     for command in (ikm_command, poster_command, report_command, set_population_command, publish_command,
-                    withdraw_command):  # fmt: skip
+                    withdraw_command, analytics_cli):  # fmt: skip
         app.cli.add_command(command)
+    app.extensions.setdefault(DEMO_SEEDERS, []).append(roll_demo)

@@ -1,135 +1,36 @@
-"""Read side of the analytics: the only analytics module that queries the database.
+"""Read side of the analytics: with `analytics.rolled` (the daily roll-up), the only analytics modules that query
+the database.
 
-Sums and counts are aggregated in SQL, one row per (day, group...), so the web
-process never loads raw responses; the day-level rows are folded into months,
-quarters or years in Python with exact integer arithmetic. Grouping and
-filtering use a fixed allow-list of columns, never user text in SQL.
+Sums and counts are aggregated in SQL, one row per (day, group...), so the web process never loads raw
+responses; the day-level rows are folded into months, quarters or years in Python with exact integer
+arithmetic. The days the roll-up holds are summed from it, the others from the raw rows (`analytics.rolled`
+decides which); a respondent group (gender, age, ...) is always read raw. Grouping and filtering use a fixed
+allow-list of columns, never user text in SQL.
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from analytics import rolled as rolled_up
 from analytics.ikm import Tally
 from analytics.models import Publication, SurveyPopulation
+from analytics.selection import AGE_BANDS as AGE_BANDS  # re-exported: callers read these through analytics.data
+from analytics.selection import GROUPS as GROUPS
+from analytics.selection import NOT_FILLED as NOT_FILLED
+from analytics.selection import Cutoff as Cutoff
+from analytics.selection import Selection, answer_aggregates, count_if, group_expr
 from app.directory import Counter, Service, Unit
 from app.extensions import db
 from survey.models import Response
 from survey.questionnaire import ELEMENTS
 
-AGE_BANDS = ((None, 20, "< 20"), (20, 30, "20-29"), (30, 40, "30-39"), (40, 50, "40-49"), (50, 60, "50-59"),
-             (60, None, ">= 60"))  # fmt: skip
-NOT_FILLED = "Tidak diisi"
-
-
-def _age_band():
-    whens = []
-    for low, high, label in AGE_BANDS:
-        condition = sa.and_(
-            *(c for c in ((Response.age >= low) if low is not None else None,
-                          (Response.age < high) if high is not None else None) if c is not None)
-        )  # fmt: skip
-        whens.append((condition, label))
-    return sa.case(*whens, else_=NOT_FILLED)
-
-
-# Group keys a caller may ask for, mapped to SQL expressions (allow-list).
-GROUPS = {
-    "unit": Response.unit_id,
-    "service": Response.service_id,
-    "counter": Response.counter_id,
-    "channel": Response.channel,
-    "gender": sa.func.coalesce(Response.gender, NOT_FILLED),
-    "education": sa.func.coalesce(Response.education, NOT_FILLED),
-    "occupation": sa.func.coalesce(Response.occupation, NOT_FILLED),
-    "age_band": None,  # built per query (a CASE expression)
-}
-
-
-@dataclass(frozen=True)
-class Cutoff:
-    """A published period's respondent set: of the responses dated in [start, end), those with id <= max_id."""
-
-    start: date
-    end: date
-    max_id: int
-
-    def clipped(self, start: date, end: date) -> "Cutoff | None":
-        """The part of this cutoff inside [start, end), or None."""
-        low, high = max(self.start, start), min(self.end, end)
-        return Cutoff(low, high, self.max_id) if low < high else None
-
-    def outside(self, start: date, end: date) -> tuple["Cutoff", ...]:
-        """The parts of this cutoff outside [start, end) (none, one or two)."""
-        parts = (Cutoff(self.start, min(self.end, start), self.max_id), Cutoff(max(self.start, end), self.end,
-                                                                                self.max_id))  # fmt: skip
-        return tuple(part for part in parts if part.start < part.end)
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Which responses to count: a unit, service, counter, date range and respondent group.
-
-    `cutoffs` freeze published periods: a response dated in a cutoff's range counts only when it was in the
-    published respondent set (id <= the watermark taken at publication).
-    """
-
-    unit_id: int | None = None
-    service_id: int | None = None
-    counter_id: int | None = None
-    start: date | None = None  # inclusive
-    end: date | None = None  # exclusive
-    gender: str | None = None
-    education: str | None = None
-    occupation: str | None = None
-    age_band: str | None = None
-    channel: str | None = None
-    cutoffs: tuple[Cutoff, ...] = ()
-
-    FILTERS = ("service_id", "counter_id", "gender", "education", "occupation", "age_band", "channel")
-
-    @property
-    def filtered(self) -> bool:
-        """True when the selection is narrower than a whole unit (a service, counter or respondent group)."""
-        return any(getattr(self, name) is not None for name in self.FILTERS)
-
-    def frozen_at(self, cutoffs: tuple[Cutoff, ...]) -> "Selection":
-        return replace(self, cutoffs=cutoffs)
-
-    def within(self, start: date, end: date) -> "Selection":
-        return replace(self, start=start, end=end)
-
-    def where(self) -> list:
-        clauses = []
-        for attr, column in (("unit_id", Response.unit_id), ("service_id", Response.service_id),
-                             ("counter_id", Response.counter_id), ("gender", Response.gender),
-                             ("education", Response.education), ("occupation", Response.occupation),
-                             ("channel", Response.channel)):  # fmt: skip
-            value = getattr(self, attr)
-            if value is not None:
-                clauses.append(column == value)
-        if self.start is not None:
-            clauses.append(Response.survey_date >= self.start)
-        if self.end is not None:
-            clauses.append(Response.survey_date < self.end)
-        if self.age_band is not None:
-            clauses.append(_age_band() == self.age_band)
-        for cut in self.cutoffs:
-            clauses.append(
-                sa.or_(Response.survey_date < cut.start, Response.survey_date >= cut.end, Response.id <= cut.max_id)
-            )
-        return clauses
-
 
 def _tally_columns() -> list:
-    columns = [sa.func.count().label("n")]
-    for element in ELEMENTS:
-        column = getattr(Response, element.code.lower())
-        columns += [sa.func.count(column), sa.func.coalesce(sa.func.sum(column), 0)]
-    return columns
+    return [sa.func.count().label("n"), *answer_aggregates()]
 
 
 def _to_tally(values) -> Tally:
@@ -138,54 +39,71 @@ def _to_tally(values) -> Tally:
     return Tally(int(respondents), elements)
 
 
+def _raw_where(selection: Selection, rolled: rolled_up.Plan | None) -> list:
+    """The raw rows of a selection that the roll-up does not answer (all of them without a plan)."""
+    return [*selection.where(), rolled.raw_clause()] if rolled is not None else selection.where()
+
+
+def _merge(*parts: dict) -> dict:
+    merged: dict = {}
+    for part in parts:
+        for key, value in part.items():
+            merged[key] = merged[key] + value if key in merged else value
+    return merged
+
+
 def tally(selection: Selection) -> Tally:
-    """Return the tally of every response in a selection (one SQL aggregate)."""
-    row = db.session.execute(sa.select(*_tally_columns()).where(*selection.where())).one()
-    return _to_tally(tuple(row))
+    """Return the tally of every response in a selection (the roll-up's days plus one raw aggregate)."""
+    rolled = rolled_up.plan(selection)
+    row = db.session.execute(sa.select(*_tally_columns()).where(*_raw_where(selection, rolled))).one()
+    raw = _to_tally(tuple(row))
+    return raw if rolled is None else raw + rolled_up.tally(rolled, selection)
 
 
 def daily_tallies(selection: Selection, by: tuple[str, ...] = ()) -> dict[tuple, Tally]:
     """Return {(day, *group values): Tally} for a selection, grouped by day and the given keys."""
-    keys = []
-    for name in by:
-        if name not in GROUPS:
-            raise ValueError(f"unknown group {name!r}")
-        keys.append((_age_band() if name == "age_band" else GROUPS[name]).label(name))
-    stmt = (
-        sa.select(Response.survey_date, *keys, *_tally_columns())
-        .where(*selection.where())
-        .group_by(Response.survey_date, *keys)
-    )
-    result = {}
+    return _tallies(selection, by, per_day=True)
+
+
+def grouped_tallies(selection: Selection, by: tuple[str, ...]) -> dict[tuple, Tally]:
+    """Return {(group values...): Tally} without the day dimension (small result, SQL GROUP BY)."""
+    return _tallies(selection, by, per_day=False)
+
+
+def _tallies(selection: Selection, by: tuple[str, ...], *, per_day: bool) -> dict[tuple, Tally]:
+    keys = [group_expr(name).label(name) for name in by]
+    rolled = rolled_up.plan(selection) if set(by) <= set(rolled_up.KEYS) else None
+    if per_day:
+        keys.insert(0, Response.survey_date)
+    stmt = sa.select(*keys, *_tally_columns()).where(*_raw_where(selection, rolled)).group_by(*keys)
+    raw = {}
     for row in db.session.execute(stmt):
         values = tuple(row)
-        day = values[0]
-        if isinstance(day, str):  # SQLite without type affinity on raw expressions
-            day = date.fromisoformat(day)
-        group = tuple(_plain(v) for v in values[1 : 1 + len(keys)])
-        result[(day, *group)] = _to_tally(values[1 + len(keys) :])
-    return result
+        key = tuple(_plain(v) for v in values[: len(keys)])
+        if per_day and isinstance(key[0], str):  # SQLite without type affinity on raw expressions
+            key = (date.fromisoformat(key[0]), *key[1:])
+        raw[key] = _to_tally(values[len(keys) :])
+    return raw if rolled is None else _merge(raw, rolled_up.tallies(rolled, selection, by, per_day=per_day))
 
 
 def _plain(value):
     return getattr(value, "value", value)  # enum members -> their stored value
 
 
-def grouped_tallies(selection: Selection, by: tuple[str, ...]) -> dict[tuple, Tally]:
-    """Return {(group values...): Tally} without the day dimension (small result, SQL GROUP BY)."""
-    keys = [(_age_band() if name == "age_band" else GROUPS[name]).label(name) for name in by]
-    stmt = sa.select(*keys, *_tally_columns()).where(*selection.where()).group_by(*keys)
-    return {
-        tuple(_plain(v) for v in tuple(row)[: len(keys)]): _to_tally(tuple(row)[len(keys) :])
-        for row in db.session.execute(stmt)
-    }
-
-
-def profile_counts(selection: Selection, by: tuple[str, ...]) -> dict[tuple, int]:
-    """Return {(group values...): respondents} for several profile keys in one GROUP BY."""
-    keys = [(_age_band() if name == "age_band" else GROUPS[name]).label(name) for name in by]
-    stmt = sa.select(*keys, sa.func.count()).where(*selection.where()).group_by(*keys)
-    return {tuple(_plain(v) for v in tuple(row)[:-1]): int(row[-1]) for row in db.session.execute(stmt)}
+def profile_marginals(selection: Selection, dimensions: tuple[str, ...]) -> dict[str, dict[str, int]]:
+    """Return {profile question: {value: respondents}} ("Tidak diisi" for blanks) for each of `dimensions`."""
+    rolled = rolled_up.plan(selection) if rolled_up.profiles_usable(selection) else None
+    keys = [group_expr(name).label(name) for name in dimensions]
+    stmt = sa.select(*keys, sa.func.count()).where(*_raw_where(selection, rolled)).group_by(*keys)
+    result: dict[str, dict[str, int]] = {name: {} for name in dimensions}
+    for row in db.session.execute(stmt):  # one joint GROUP BY over the raw rows, folded into marginals
+        for name, value in zip(dimensions, row[:-1], strict=True):
+            result[name][value] = result[name].get(value, 0) + int(row[-1])
+    if rolled is not None:
+        for name, counts in rolled_up.profile_totals(rolled, selection).items():
+            if name in result:
+                result[name] = _merge(result[name], counts)
+    return result
 
 
 @dataclass(frozen=True)
@@ -200,12 +118,10 @@ class FlagCounts:
 
 
 def flag_counts(selection: Selection) -> FlagCounts:
-    """Count flagged, assisted and paper responses in a selection (one SQL aggregate)."""
+    """Count flagged, assisted and paper responses in a selection (the roll-up's days plus one raw aggregate)."""
     from survey.stuffing import FLAG_LABELS
 
-    def count_if(condition):
-        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
+    rolled = rolled_up.plan(selection)
     flag_columns = [count_if(Response.flags.contains(code)) for code in FLAG_LABELS]
     row = db.session.execute(
         sa.select(
@@ -214,9 +130,11 @@ def flag_counts(selection: Selection) -> FlagCounts:
             count_if(Response.assisted.is_(True)),
             count_if(Response.channel == "paper"),
             *flag_columns,
-        ).where(*selection.where())
+        ).where(*_raw_where(selection, rolled))
     ).one()
     values = [int(v) for v in row]
+    if rolled is not None:
+        values = [a + b for a, b in zip(values, rolled_up.flag_totals(rolled, selection), strict=True)]
     return FlagCounts(values[0], values[1], values[2], values[3], dict(zip(FLAG_LABELS, values[4:], strict=True)))
 
 

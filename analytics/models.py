@@ -10,6 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.directory import Unit
 from app.extensions import db
+from survey.questionnaire import ELEMENTS
+from survey.stuffing import FLAG_LABELS
 
 
 def _now() -> datetime:
@@ -72,3 +74,71 @@ class Publication(db.Model):
     def in_force(self) -> bool:
         """True until the publication is withdrawn."""
         return self.withdrawn_at is None
+
+
+# --- the daily roll-up (analytics.rollup writes it, analytics.rolled reads it) ---------------------------------
+
+
+def _tally_columns() -> type:
+    """Per element of the questionnaire, the answered count and the sum of scores; per anti-stuffing flag, a count."""
+    columns = {}
+    for element in ELEMENTS:
+        columns[f"{element.code.lower()}_n"] = mapped_column(sa.Integer, nullable=False, default=0)
+        columns[f"{element.code.lower()}_sum"] = mapped_column(sa.Integer, nullable=False, default=0)
+    for code in FLAG_LABELS:
+        columns[f"flag_{code}"] = mapped_column(sa.Integer, nullable=False, default=0)
+    return type("TallyColumns", (), columns)
+
+
+class DailyTally(_tally_columns(), db.Model):
+    """Exact integer tallies of the responses of one unit, day, service, counter and channel.
+
+    Derived from `responses` and never edited by hand: `analytics.rollup` writes every day before
+    `RollupState.through`, and readers read the later days raw. `max_response_id` lets a reader see whether a
+    published period's watermark splits the day (then that day is read raw).
+    """
+
+    __tablename__ = "analytics_daily_tallies"
+    __table_args__ = (sa.Index("ix_analytics_daily_tallies_unit_day", "unit_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id", ondelete="CASCADE"))
+    day: Mapped[date]
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id", ondelete="CASCADE"), index=True)
+    # A deleted counter becomes NULL here as it does in `responses`, so the sums still match.
+    counter_id: Mapped[int | None] = mapped_column(sa.ForeignKey("counters.id", ondelete="SET NULL"), index=True)
+    channel: Mapped[str] = mapped_column(sa.String(20))
+    respondents: Mapped[int]
+    flagged: Mapped[int] = mapped_column(default=0)
+    assisted: Mapped[int] = mapped_column(default=0)
+    max_response_id: Mapped[int]
+
+
+class DailyProfile(db.Model):
+    """How many respondents of one unit and day gave each value of a profile question (marginals, not joint).
+
+    Values are stored as the readers group them ("Tidak diisi" for a blank, the age band's label for ages).
+    """
+
+    __tablename__ = "analytics_daily_profiles"
+    __table_args__ = (sa.Index("ix_analytics_daily_profiles_unit_day", "unit_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id", ondelete="CASCADE"))
+    day: Mapped[date]
+    dimension: Mapped[str] = mapped_column(sa.String(12))  # gender, age_band, education, occupation
+    value: Mapped[str] = mapped_column(sa.String(20))
+    respondents: Mapped[int]
+
+
+class RollupState(db.Model):
+    """How far the roll-up reaches: every response dated before `through` is in it (one row, id 1).
+
+    Its row is locked by every writer of the roll-up, so a roll, a rebuild and a refresh after an import never
+    interleave, on one host or several.
+    """
+
+    __tablename__ = "analytics_rollup_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    through: Mapped[date | None]

@@ -18,9 +18,10 @@ from analytics import data
 from analytics.data import Cutoff, FlagCounts, Selection
 from analytics.ikm import IkmResult, Tally, compute_ikm, pool
 from analytics.sample import SampleAdequacy, adequacy
+from analytics.selection import PROFILE_DIMENSIONS
 from app.periods import Period, parse_period
 
-PROFILE_GROUPS = ("gender", "age_band", "education", "occupation", "service")
+PROFILE_GROUPS = (*PROFILE_DIMENSIONS, "service")
 SNAPSHOT_VERSION = 2
 PAPER_LABEL = "Kuesioner kertas"
 
@@ -128,22 +129,21 @@ def compute_figures(
 
 
 def profile_breakdown(selection: Selection, names: Mapping | None = None) -> dict[str, list[tuple[str, int]]]:
-    """Respondents per gender, age band, education, occupation and service (one SQL GROUP BY).
+    """Respondents per gender, age band, education, occupation and service (from the roll-up where it can).
 
     :param names: service names to use (a publication's, as published) before the directory's current ones.
     """
-    counts = data.profile_counts(selection, PROFILE_GROUPS)
-    service_names = data.service_names({key[PROFILE_GROUPS.index("service")] for key in counts})
+    marginals = data.profile_marginals(selection, PROFILE_DIMENSIONS)
+    services = data.grouped_tallies(selection, ("service",))
+    marginals["service"] = {key[0]: tally.respondents for key, tally in services.items()}
+    service_names = data.service_names(marginals["service"])
     service_names.update(names or {})
     profile = {}
-    for index, group in enumerate(PROFILE_GROUPS):
-        totals: dict = defaultdict(int)
-        for key, n in counts.items():
-            totals[key[index]] += n
+    for group in PROFILE_GROUPS:
         labels = service_names if group == "service" else {}
         profile[group] = sorted(
-            ((labels.get(k, data.NOT_FILLED if k is None else str(k)), n) for k, n in totals.items()),
-            key=lambda item: -item[1],
+            ((labels.get(k, data.NOT_FILLED if k is None else str(k)), n) for k, n in marginals[group].items()),
+            key=lambda item: (-item[1], item[0]),  # ties by label: the same order however the counts were read
         )
     return profile
 

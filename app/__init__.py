@@ -44,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_error_handlers(app)
     app.cli = LazyCommands(app.cli, register=lambda: register_commands(app))  # imported by `flask`, not a worker
+    register_signals()
     return app
 
 
@@ -146,6 +147,14 @@ def register_error_handlers(app: Flask) -> None:
     from app.errors import register_error_handlers as register
 
     register(app)
+
+
+def register_signals() -> None:
+    """Connect the receivers of the domains' signals (once per process; connecting again changes nothing)."""
+    from analytics.rollup import on_responses_changed
+    from app.signals import responses_changed
+
+    responses_changed.connect(on_responses_changed)
 
 
 def register_commands(app: Flask) -> None:

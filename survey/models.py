@@ -63,12 +63,13 @@ class Response(_answer_columns(), db.Model):
             for e in ELEMENTS
         ),
         sa.CheckConstraint("age IS NULL OR age BETWEEN 10 AND 120", name="age_range"),
-        # Covering index for the IKM: day-by-day sums and counts are read from the index alone. It is the only
-        # date index: with a narrower (service, date) one SQLite skip-scans that and sorts (benchmarked).
+        # Covering index for the IKM: day-by-day sums and counts of one unit are read from the index alone, and
+        # what a unit's query reads follows its own rows, not a province's. Its only date index (with a narrower
+        # (service, date) one SQLite skip-scans that and sorts); the dashboards read most days from the roll-up.
         sa.Index(
             "ix_responses_ikm",
-            "survey_date",
             "unit_id",
+            "survey_date",
             "service_id",
             "counter_id",
             *(e.code.lower() for e in ELEMENTS),

@@ -5,7 +5,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from app import clock
+from app import clock, signals
 from app.directory import AccessMode, Counter, CounterAccess, Service, Unit
 from app.errors import DomainError
 from app.extensions import db
@@ -241,6 +241,7 @@ def store_paper_responses(
     ]
     if values:
         db.session.execute(sa.insert(Response), values)
+        signals.responses_changed.send("survey", unit_id=unit.id, days={value["survey_date"] for value in values})
     return len(values)
 
 

@@ -109,9 +109,9 @@ def test_commands_and_demo_seeders_are_registered_on_first_use(app):
     assert DEMO_SEEDERS not in app.extensions  # nothing has asked for a command yet
     assert set(COMMANDS) <= set(app.cli.commands)  # reading them registers them, once
     seeders = [seed.__module__ for seed in app.extensions[DEMO_SEEDERS]]
-    assert sorted(seeders) == ["complaints.demo", "survey.demo"]
+    assert sorted(seeders) == ["analytics.cli", "complaints.demo", "survey.demo"]
     app.cli.commands  # noqa: B018
-    assert len(app.extensions[DEMO_SEEDERS]) == 2
+    assert len(app.extensions[DEMO_SEEDERS]) == 3
 
 
 def test_seed_demo_called_directly_still_seeds_every_domain(app, fast_hashing):

@@ -1,0 +1,140 @@
+"""Reading the daily roll-up (`analytics.rollup`): which days of a selection it can answer, and its sums.
+
+A `Plan` splits a selection's days in two: the days before `RollupState.through` are summed from the roll-up,
+the later ones from the raw rows. A published period's respondent set is "its responses with id <= watermark":
+a rolled-up day where some row of the selection has a larger id (a late paper import) is read raw as well, so
+the cutoff applies row by row there; on every other day of the period all rows are inside the set. A respondent
+group (gender, age, ...) has no roll-up: such selections are read raw (`plan` returns None). `analytics.data`
+adds the two parts; the property tests prove the result equals the raw aggregation.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from analytics.ikm import Tally
+from analytics.models import DailyProfile, DailyTally, RollupState
+from analytics.selection import Selection
+from app.extensions import db
+from survey.questionnaire import ELEMENTS
+from survey.stuffing import FLAG_LABELS
+
+KEYS = {"unit": DailyTally.unit_id, "service": DailyTally.service_id, "counter": DailyTally.counter_id,
+        "channel": DailyTally.channel}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Days before `through` come from the roll-up, except `raw_days`; the rest are read raw."""
+
+    through: date
+    raw_days: tuple[date, ...] = ()
+
+    def raw_clause(self):
+        """The raw rows this plan leaves to the raw readers."""
+        from survey.models import Response
+
+        later = Response.survey_date >= self.through
+        return sa.or_(later, Response.survey_date.in_(self.raw_days)) if self.raw_days else later
+
+    def where(self, selection: Selection, table=DailyTally) -> list:
+        """The roll-up rows of a selection under this plan (cutoffs need no clause: see the module)."""
+        clauses = [table.day < self.through]
+        if selection.unit_id is not None:
+            clauses.append(table.unit_id == selection.unit_id)
+        if table is DailyTally:
+            for attr, column in (("service_id", DailyTally.service_id), ("counter_id", DailyTally.counter_id),
+                                 ("channel", DailyTally.channel)):  # fmt: skip
+                if getattr(selection, attr) is not None:
+                    clauses.append(column == getattr(selection, attr))
+        if selection.start is not None:
+            clauses.append(table.day >= selection.start)
+        if selection.end is not None:
+            clauses.append(table.day < selection.end)
+        if self.raw_days:
+            clauses.append(table.day.not_in(self.raw_days))
+        return clauses
+
+
+def plan(selection: Selection) -> Plan | None:
+    """How to read a selection: None when the roll-up cannot answer any of it (read everything raw)."""
+    if selection.by_profile:
+        return None
+    through = db.session.scalar(sa.select(RollupState.through).where(RollupState.id == 1))
+    if through is None or (selection.start is not None and selection.start >= through):
+        return None
+    if not selection.cutoffs:
+        return Plan(through)
+    split = sa.or_(
+        *(sa.and_(DailyTally.day >= cut.start, DailyTally.day < cut.end, DailyTally.max_response_id > cut.max_id)
+          for cut in selection.cutoffs)
+    )  # fmt: skip
+    stmt = sa.select(DailyTally.day).where(*Plan(through).where(selection), split).distinct()
+    return Plan(through, tuple(sorted(_day(d) for d in db.session.scalars(stmt))))
+
+
+def profiles_usable(selection: Selection) -> bool:
+    """The profile roll-up is per unit and day: a selection of a service, counter or channel is read raw."""
+    return all(getattr(selection, attr) is None for attr in ("service_id", "counter_id", "channel"))
+
+
+def _day(value) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _sums() -> list:
+    columns = [sa.func.coalesce(sa.func.sum(DailyTally.respondents), 0)]
+    for element in ELEMENTS:
+        code = element.code.lower()
+        columns += [sa.func.coalesce(sa.func.sum(getattr(DailyTally, f"{code}_{part}")), 0) for part in ("n", "sum")]
+    return columns
+
+
+def _tally(values) -> Tally:
+    respondents, rest = int(values[0]), values[1:]
+    return Tally(respondents, {e.code: (int(rest[2 * i]), int(rest[2 * i + 1])) for i, e in enumerate(ELEMENTS)})
+
+
+def tally(rolled: Plan, selection: Selection) -> Tally:
+    """The tally of a selection's rolled-up days."""
+    return _tally(tuple(db.session.execute(sa.select(*_sums()).where(*rolled.where(selection))).one()))
+
+
+def tallies(rolled: Plan, selection: Selection, by: tuple[str, ...], *, per_day: bool) -> dict[tuple, Tally]:
+    """{([day,] *group values): Tally} of a selection's rolled-up days; `by` names keys of `KEYS`."""
+    keys = [KEYS[name] for name in by]
+    if per_day:
+        keys.insert(0, DailyTally.day)
+    stmt = sa.select(*keys, *_sums()).where(*rolled.where(selection)).group_by(*keys)
+    result = {}
+    for row in db.session.execute(stmt):
+        values = tuple(row)
+        key = values[: len(keys)]
+        if per_day:
+            key = (_day(key[0]), *key[1:])
+        result[key] = _tally(values[len(keys) :])
+    return result
+
+
+def flag_totals(rolled: Plan, selection: Selection) -> list[int]:
+    """[respondents, flagged, assisted, paper, *per flag in FLAG_LABELS order] of the rolled-up days."""
+    paper = sa.case((DailyTally.channel == "paper", DailyTally.respondents), else_=0)
+    columns = [DailyTally.respondents, DailyTally.flagged, DailyTally.assisted, paper]
+    columns += [getattr(DailyTally, f"flag_{code}") for code in FLAG_LABELS]
+    stmt = sa.select(*(sa.func.coalesce(sa.func.sum(c), 0) for c in columns)).where(*rolled.where(selection))
+    return [int(v) for v in db.session.execute(stmt).one()]
+
+
+def profile_totals(rolled: Plan, selection: Selection) -> dict[str, dict[str, int]]:
+    """{profile question: {value: respondents}} of the rolled-up days (call only when `profiles_usable`)."""
+    stmt = (
+        sa.select(DailyProfile.dimension, DailyProfile.value, sa.func.sum(DailyProfile.respondents))
+        .where(*rolled.where(selection, DailyProfile))
+        .group_by(DailyProfile.dimension, DailyProfile.value)
+    )
+    result: dict[str, dict[str, int]] = defaultdict(dict)
+    for dimension, value, count in db.session.execute(stmt):
+        result[dimension][value] = int(count)
+    return dict(result)
