@@ -98,9 +98,13 @@ class Server:
     """werkzeug's make_server on a free port of 127.0.0.1, serving `app` from a daemon thread."""
 
     def __init__(self, app):
-        from werkzeug.serving import make_server
+        from werkzeug.serving import WSGIRequestHandler, make_server
 
-        self.httpd = make_server("127.0.0.1", 0, app, threaded=False)
+        class Quiet(WSGIRequestHandler):
+            def log_request(self, *args, **kwargs) -> None:  # no access log line per request on stderr
+                pass
+
+        self.httpd = make_server("127.0.0.1", 0, app, threaded=False, request_handler=Quiet)
         self.port = self.httpd.server_port
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="ikm-bench-http", daemon=True)
 

@@ -87,8 +87,8 @@ def province_section(report: Report) -> list[str]:
     rebuild = p.rebuild
     out += ["", f"- Loading (in all {fmt_s(p.load_s)}): {steps}; generating the CSV text in the bench process took "
             f"{fmt_s(p.generate_s)} of the COPY"
-            + (f"; roll-up rebuild {fmt_s(rebuild.seconds)} + ANALYZE {fmt_s(rebuild.analyze_s)}." if rebuild and
-               rebuild.seconds is not None else ".")]  # fmt: skip
+            + (f"; roll-up rebuild {fmt_s(rebuild.seconds)} + ANALYZE {fmt_s(rebuild.analyze_s)}." if rebuild
+               else ".")]  # fmt: skip
     if p.sizes:
         out.append("- Sizes: " + ", ".join(f"{k} {v}" for k, v in p.sizes.items()) + ".")
     out += _province_parts(p)
@@ -100,17 +100,15 @@ def rollup_section(report: Report) -> list[str]:
     """The roll-up rebuilds of the run: after the SQLite file, the 1M PostgreSQL copy and the province load."""
     if not report.rollups:
         return []
-    out = ["", "### Daily roll-up rebuild (`analytics.rollup.rebuild()` + commit, after each bulk load)", "",
+    out = ["", "### Daily roll-up rebuild (`analytics.rollup.rebuild(today=clock.today())` + commit, after each load)",
+           "",
            "| database | responses | rebuild + commit | ANALYZE after it | roll-up rows (daily tallies / daily "
-           "profiles) | roll-up reaches (days before) |", "|---|---|---|---|---|---|"]  # fmt: skip
+           "profiles) | rolled up: every day before |", "|---|---|---|---|---|---|"]  # fmt: skip
     names = {"sqlite": ("SQLite", ikm_data.ROWS), "postgresql": ("PostgreSQL", ikm_data.ROWS)}
     if report.province:
         names["province"] = (f"PostgreSQL, province ({report.province.units} units)", report.province.rows)
     for key, rebuild in report.rollups.items():
         label, rows = names.get(key, (key, 0))
-        if rebuild.seconds is None:
-            out.append(f"| {label} | {rows:,} | not run: {rebuild.skipped} | | | |")
-            continue
         sizes = " / ".join(f"{n:,}" for n in rebuild.rows.values()) or "-"
         out.append(f"| {label} | {rows:,} | **{fmt_s(rebuild.seconds)}** | {fmt_s(rebuild.analyze_s)} | {sizes} | "
                    f"{rebuild.through or '-'} |")  # fmt: skip
@@ -125,9 +123,10 @@ def scale_method(report: Report) -> list[str]:
         f"through the form (CSRF token, then POST), and its session cookie goes with every request. One warm-up, then "
         f"{HTTP_RUNS} GETs, each on a new connection, timed from connect to the last byte; the median is the figure. "
         "The floor is the same run's raw one-month aggregate of the unit on sqlite3 (the Results table).",
-        "- Roll-up: the bench writes responses behind the app's back (executemany, COPY), so after every load it calls "
-        "`analytics.rollup.rebuild()` and commits in the app context (what `flask --app app analytics "
-        "rebuild-rollup` does), then runs ANALYZE; the cached SQLite file gets a fresh rebuild in every run.",
+        "- Roll-up: the bench writes responses behind the app's back (executemany, COPY), so after every load it "
+        "calls `analytics.rollup.rebuild(today=clock.today())` and commits in the app context (what `flask --app app "
+        "analytics rebuild-rollup` does, there in steps), then runs ANALYZE; the cached SQLite file gets a fresh "
+        "rebuild in every run.",
     ]
     if report.province:
         lines.append(

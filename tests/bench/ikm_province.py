@@ -42,7 +42,7 @@ class ProvinceRun:
     @property
     def load_s(self) -> float:
         """Everything from the empty database to the measured state, the roll-up rebuild included."""
-        rebuild = (self.rebuild.seconds or 0) + self.rebuild.analyze_s if self.rebuild else 0
+        rebuild = self.rebuild.seconds + self.rebuild.analyze_s if self.rebuild else 0
         return sum(self.steps.values()) + rebuild
 
 

@@ -1,9 +1,10 @@
 """The daily roll-up for the IKM benchmark: rebuilt after every bulk load, timed, then the statistics refreshed.
 
 The bench loads responses behind the app's back (sqlite3 executemany, COPY), so the roll-up the analytics
-readers use is recomputed from the raw rows before anything is measured: `analytics.rollup.rebuild()` in the
-app context, then a commit (what `flask --app app analytics rebuild-rollup` does). ANALYZE afterwards, as after
-the responses' own load, so the planner knows the roll-up tables' sizes.
+readers use is recomputed from the raw rows before anything is measured: `analytics.rollup.rebuild(today=...)` in
+the app context with the office's today, then a commit (what `flask --app app analytics rebuild-rollup` does, in
+one transaction instead of its steps). ANALYZE afterwards, as after the responses' own load, so the planner knows
+the roll-up tables' sizes.
 """
 
 import time
@@ -18,11 +19,10 @@ ROLLUP_TABLES = ("analytics_daily_tallies", "analytics_daily_profiles")
 class Rebuild:
     """One rebuild: its wall time (rebuild + commit), the ANALYZE after it, and the roll-up's size."""
 
-    seconds: float | None
+    seconds: float
     analyze_s: float = 0.0
     rows: dict[str, int] = field(default_factory=dict)
     through: str = ""
-    skipped: str = ""
 
 
 def _analyze(db) -> float:
@@ -56,19 +56,15 @@ def _through(db) -> str:
 
 def rebuild(database_url: str) -> Rebuild:
     """`analytics.rollup.rebuild()` + commit on `database_url`, timed; then ANALYZE; the roll-up's size."""
-    import importlib.util
-
-    from app.extensions import db
-
-    if importlib.util.find_spec("analytics.rollup") is None:  # TEMPORARY: until the roll-up lands
-        return Rebuild(None, skipped="analytics.rollup.rebuild() not in this tree")
     from analytics import rollup
+    from app import clock
+    from app.extensions import db
 
     app = ikm_data.bench_app(database_url)
     with app.app_context():
         ikm_data.log("rebuilding the daily roll-up from the raw rows (analytics.rollup.rebuild)")
         started = time.perf_counter()
-        rollup.rebuild()
+        rollup.rebuild(today=clock.today())  # every day before the office's yesterday
         db.session.commit()
         result = Rebuild(time.perf_counter() - started)
         result.analyze_s = _analyze(db)
