@@ -18,6 +18,7 @@ from analytics.ikm import Tally
 from analytics.models import DailyProfile, DailyTally, RollupState
 from analytics.selection import Selection
 from app.extensions import db
+from survey.models import Response
 from survey.questionnaire import ELEMENTS
 from survey.stuffing import FLAG_LABELS
 
@@ -34,8 +35,6 @@ class Plan:
 
     def raw_clause(self):
         """The raw rows this plan leaves to the raw readers."""
-        from survey.models import Response
-
         later = Response.survey_date >= self.through
         return sa.or_(later, Response.survey_date.in_(self.raw_days)) if self.raw_days else later
 
