@@ -4,8 +4,11 @@ The file is read by `survey.sheets`, the same reader as the paper import, with t
 blank = unanswered, a row with no answer at all is an error). No Flask and no database.
 """
 
+from typing import NamedTuple
+
 from analytics.ikm import IkmResult, Tally, compute_ikm
-from app.errors import DomainError
+from app.errors import DomainError, Message
+from app.tabular import group_errors
 from survey.sheets import SheetError, read_answer_sheet
 
 
@@ -13,15 +16,23 @@ class CalculatorError(DomainError):
     """The file cannot be calculated; `messages` lists every bad cell."""
 
 
-def calculate_file(filename: str, content: bytes) -> IkmResult:
-    """Read a CSV/XLSX file and compute its IKM; raise CalculatorError naming each bad cell."""
+class Calculation(NamedTuple):
+    """The IKM of a file and the reader's notes on it (which sheet, which rows were left out and why)."""
+
+    result: IkmResult
+    notes: tuple[Message, ...]
+
+
+def calculate_file(filename: str, content: bytes) -> Calculation:
+    """Read a CSV/XLSX file and compute its IKM; raise CalculatorError naming the bad cells (grouped per column
+    and value)."""
     try:
         sheet = read_answer_sheet(filename, content)
     except SheetError as exc:
         raise CalculatorError(*exc.messages) from None
     if sheet.errors:
-        raise CalculatorError(*sheet.errors)
-    return compute_ikm(Tally.of_answers(row.scores for row in sheet.rows))
+        raise CalculatorError(*group_errors(sheet.errors))
+    return Calculation(compute_ikm(Tally.of_answers(row.scores for row in sheet.rows)), sheet.notes)
 
 
 def format_sheet(result: IkmResult) -> str:

@@ -71,11 +71,13 @@ def ikm_command(path: str | None, unit_slug: str | None, period_key: str | None,
         with open(path, "rb") as fh:
             content = fh.read()
         try:
-            result = calculate_file(os.path.basename(path), content)
+            result, notes = calculate_file(os.path.basename(path), content)
         except CalculatorError as exc:
             for problem in exc.messages:
                 click.echo(str(problem), err=True)
             sys.exit(1)
+        for note in notes:
+            click.echo(f"Catatan: {note}", err=True)
     elif unit_slug and period_key:
         unit, dashboard = _dashboard(unit_slug, period_key, live=live)
         result, status = dashboard.result, dashboard.status.value

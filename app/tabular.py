@@ -29,6 +29,51 @@ class CellError(Message):
         return self.params["problem"]
 
 
+GROUP_MESSAGE = N_("kolom %(column)s, %(problem)s: baris %(rows)s")
+MORE_ROWS = N_("%(rows)s dan %(more)d baris lain")
+MORE_PROBLEMS = N_("... dan %(more)d masalah lain di %(rows)d baris")
+MAX_LISTED_ROWS = 12
+MAX_GROUPS = 40
+
+
+def row_list(numbers: "list[int]") -> "Message | str":
+    """Row numbers for a message: "4, 9, 12-20", the first MAX_LISTED_ROWS ranges and how many more rows."""
+    ranges: list[list[int]] = []
+    for n in sorted(set(numbers)):
+        if ranges and n == ranges[-1][1] + 1:
+            ranges[-1][1] = n
+        else:
+            ranges.append([n, n])
+    shown = [f"{a}" if a == b else f"{a}-{b}" for a, b in ranges[:MAX_LISTED_ROWS]]
+    more = sum(b - a + 1 for a, b in ranges[MAX_LISTED_ROWS:])
+    text = ", ".join(shown)
+    return Message(MORE_ROWS, {"rows": text, "more": more}) if more else text
+
+
+def group_errors(errors: "list[CellError] | tuple[CellError, ...]") -> list[CellError]:
+    """One error per column and problem: a problem found in one row keeps its own line ("baris 4, kolom U3: ..."),
+    the same problem in several rows becomes "kolom U3, nilai '5' ...: baris 4, 9, 12". At most MAX_GROUPS lines,
+    then one line counting the rest, so a file with 10,000 bad rows gives a short report."""
+    groups: dict[tuple, list[CellError]] = {}
+    for error in errors:
+        problem = error.problem if "problem" in error.params else error
+        key = (error.column, problem.text, tuple(sorted((k, str(v)) for k, v in problem.params.items())))
+        groups.setdefault(key, []).append(error)
+    lines = []
+    for found in list(groups.values())[:MAX_GROUPS]:
+        first = found[0]
+        if len(found) == 1 or "problem" not in first.params:
+            lines.append(first)
+            continue
+        rows = row_list([e.row for e in found])
+        lines.append(CellError(GROUP_MESSAGE, {"column": first.column, "problem": first.problem, "rows": rows},
+                               first.column, first.row, first.column))  # fmt: skip
+    rest = [e for found in list(groups.values())[MAX_GROUPS:] for e in found]
+    if rest:
+        lines.append(CellError(MORE_PROBLEMS, {"more": len(rest), "rows": len({e.row for e in rest})}))
+    return lines
+
+
 class TableError(DomainError):
     """The file cannot be read as a table; the message says why."""
 
@@ -38,16 +83,46 @@ class TableError(DomainError):
 XLSX_MAX_UNPACKED = 64 * 1024 * 1024
 XLSX_MAX_PARTS = 500
 MAX_COLUMNS = 64
-MAX_TABLE_ROWS = 20_001  # header and the 20,000-row limit of an import; a longer table is cut here and refused
+HEADER_SCAN = 30  # a header may sit below this many title rows at most
+MAX_TABLE_ROWS = HEADER_SCAN + 20_001  # title rows, header and the 20,000 rows of an import; longer is cut, refused
+
+
+@dataclass(frozen=True)
+class Span:
+    """A CSV record whose quoted cell runs over several text lines; `swallowed` when those lines look like rows."""
+
+    record: int  # the record's number (header = 1), as a spreadsheet shows it
+    first_line: int
+    last_line: int
+    column: int  # index of the (first) cell holding a line break
+    swallowed: bool
+
+
+@dataclass(frozen=True)
+class Table:
+    """The rows of one sheet (or of a CSV file: name ""), and the records that ran over several text lines."""
+
+    name: str
+    rows: list[list[object]]
+    spans: tuple[Span, ...] = ()
+    sheets: int = 1  # how many sheets the file has
+
+
+MAX_SHEETS = 20
 
 
 def read_table(filename: str, content: bytes) -> list[list[object]]:
-    """Return the rows of a CSV or XLSX file (first row = header), at most MAX_TABLE_ROWS + 1 of them."""
+    """Return the rows of a CSV or XLSX file (its first sheet), at most MAX_TABLE_ROWS + 1 of them."""
+    return read_tables(filename, content)[0].rows
+
+
+def read_tables(filename: str, content: bytes) -> list[Table]:
+    """Return the tables of a CSV file (one) or of an XLSX workbook (one per sheet, at most MAX_SHEETS)."""
     name = filename.lower()
     if name.endswith(".xlsx"):
         return _read_xlsx(content)
     if name.endswith(".csv") or name.endswith(".txt"):
-        return _read_csv(content)
+        return [_read_csv(content)]
     raise TableError(N_("format berkas harus .csv atau .xlsx"))
 
 
@@ -77,17 +152,39 @@ def _decode(content: bytes) -> str:
     return content.decode("cp1252", errors="replace")
 
 
-def _read_csv(content: bytes) -> list[list[object]]:
-    text = _decode(content)
-    sample = text[:4096]
+def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
+    """The CSV dialect of a sample: the csv module's Sniffer, else the most frequent of comma, semicolon, tab."""
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        return csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
-        dialect = csv.excel
+        delimiter = max(",;\t", key=sample.count)
+        return type("Guessed", (csv.excel,), {"delimiter": delimiter})
+
+
+def _read_csv(content: bytes) -> Table:
+    text = _decode(content)
+    dialect = _dialect(text[:4096])
+    reader = csv.reader(io.StringIO(text), dialect)
+    rows: list[list[object]] = []
+    spans: list[Span] = []
+    line = 0
     try:
-        return list(islice(csv.reader(io.StringIO(text), dialect), MAX_TABLE_ROWS + 1))
+        for record in islice(reader, MAX_TABLE_ROWS + 1):
+            rows.append(record)
+            if reader.line_num > line + 1:
+                spans.append(_span(len(rows), line + 1, reader.line_num, record, dialect.delimiter))
+            line = reader.line_num
     except csv.Error:  # e.g. a field over the csv module's size limit, or a NUL byte
         raise TableError(N_("berkas CSV tidak dapat dibaca (isian terlalu panjang atau karakter tidak sah)")) from None
+    return Table("", rows, tuple(spans))
+
+
+def _span(record: int, first: int, last: int, cells: list[str], delimiter: str) -> Span:
+    """Describe a record over several lines; a continuation line holding 8 delimiters looks like a swallowed row
+    (nine answers), which a legitimate line break inside a suggestion does not."""
+    column = next((i for i, c in enumerate(cells) if "\n" in c or "\r" in c), 0)
+    swallowed = any(part.count(delimiter) >= 8 for c in cells for part in c.splitlines()[1:])
+    return Span(record, first, last, column, swallowed)
 
 
 def _trimmed(row: tuple) -> list[object]:
@@ -112,7 +209,7 @@ def _check_zip(content: bytes) -> None:
         )
 
 
-def _read_xlsx(content: bytes) -> list[list[object]]:
+def _read_xlsx(content: bytes) -> list[Table]:
     from openpyxl import load_workbook
 
     _check_zip(content)
@@ -121,11 +218,18 @@ def _read_xlsx(content: bytes) -> list[list[object]]:
     except Exception:  # openpyxl raises many types for a damaged or foreign file
         raise TableError(N_("berkas .xlsx tidak dapat dibaca")) from None
     try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # never trust the declared size (A1:XFD1048576 would be filled in)
-        rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
-        return [_trimmed(row) for row in islice(rows, MAX_TABLE_ROWS + 1)]
+        sheets = [s for s in workbook.worksheets if hasattr(s, "iter_rows")][:MAX_SHEETS]  # not chartsheets
+        tables = [Table(str(sheet.title), _sheet_rows(sheet), sheets=len(sheets)) for sheet in sheets]
     except Exception:  # a damaged sheet fails while its rows are read
         raise TableError(N_("berkas .xlsx tidak dapat dibaca")) from None
     finally:
         workbook.close()
+    if not tables:
+        raise TableError(N_("berkas .xlsx tidak dapat dibaca"))
+    return tables
+
+
+def _sheet_rows(sheet) -> list[list[object]]:
+    sheet.reset_dimensions()  # never trust the declared size (A1:XFD1048576 would be filled in)
+    rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
+    return [_trimmed(row) for row in islice(rows, MAX_TABLE_ROWS + 1)]

@@ -49,14 +49,19 @@ def import_command(path: str, unit_slug: str, service_name: str, period: str) ->
             filename=os.path.basename(path),
             content=content,
             imported_by="cli",
+            notes=(notes := []),
         )
     except ImportRejected as exc:
         db.session.rollback()
+        for note in notes:
+            click.echo(f"Catatan: {note}", err=True)
         click.echo("Berkas ditolak, tidak ada data yang diimpor:", err=True)
         for error in exc.messages:
             click.echo(f"  {error}", err=True)
         sys.exit(1)
     db.session.commit()
+    for note in notes:
+        click.echo(f"Catatan: {note}", err=True)
     click.echo(f"Imported {batch.row_count} responses (batch #{batch.id}).")
     for frozen in frozen_periods_of(unit.id, period):
         click.echo(f"Published figures of {frozen.label} unchanged: {frozen.summary}.")

@@ -1,7 +1,8 @@
 """Import paper questionnaires from CSV or XLSX: all rows or none.
 
 The file is read by `survey.sheets` (the same reader as the IKM calculator). Every bad cell is reported
-with its spreadsheet row and column, and a file with any error imports nothing.
+with its spreadsheet row and column (the same problem in several rows on one line, with the rows), and a file
+with any error imports nothing.
 """
 
 import hashlib
@@ -10,11 +11,11 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from app.directory import Service, Unit
-from app.errors import DomainError
+from app.errors import DomainError, Message
 from app.extensions import db
 from app.i18n import N_
 from app.periods import PeriodError, parse_period
-from app.tabular import CellError
+from app.tabular import CellError, group_errors
 from survey.models import ImportBatch
 from survey.questionnaire import EDUCATIONS, GENDERS, OCCUPATIONS
 from survey.service import Profile, SurveyError, check_profile, store_paper_responses
@@ -123,14 +124,22 @@ def parse_sheet(sheet: AnswerSheet, *, period: str) -> list[tuple[date, dict[str
         if not row_errors:
             parsed.append((day, row.scores, profile))
     if errors:
-        raise ImportRejected(*errors)
+        raise ImportRejected(*group_errors(errors))
     return parsed
 
 
 def import_file(
-    *, unit: Unit, service: Service, period: str, filename: str, content: bytes, imported_by: str = ""
+    *,
+    unit: Unit,
+    service: Service,
+    period: str,
+    filename: str,
+    content: bytes,
+    imported_by: str = "",
+    notes: list[Message] | None = None,
 ) -> ImportBatch:
-    """Validate a whole file and store its responses as one batch. Flushes, does not commit.
+    """Validate a whole file and store its responses as one batch. Flushes, does not commit. The reader's notes
+    (which sheet, which rows were left out and why) are appended to `notes` when a list is given.
 
     :raise ImportRejected: any error; nothing has been written.
     """
@@ -141,6 +150,8 @@ def import_file(
         sheet = read_answer_sheet(filename, content)
     except SheetError as exc:
         raise ImportRejected(*exc.messages) from None
+    if notes is not None:
+        notes.extend(sheet.notes)
     parsed = parse_sheet(sheet, period=period)
     digest = hashlib.sha256(content).hexdigest()
     previous = db.session.scalar(

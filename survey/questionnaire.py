@@ -7,6 +7,8 @@ regulation's example questionnaire, verbatim (including its "Bagamana").
 Scale: a = 1, b = 2, c = 3, d = 4. No Flask and no database here.
 """
 
+import re
+import unicodedata
 from dataclasses import dataclass
 
 SCALE = (1, 2, 3, 4)
@@ -202,3 +204,37 @@ def parse_score(value: object) -> int | None:
     if not isinstance(value, int) or value not in SCALE:
         raise ScoreError(value)
     return value
+
+
+def plain_words(text: str) -> str:
+    """Text compared tolerantly: lower case, punctuation and repeated spaces dropped, a leading "1." removed."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = re.sub(r"[^\w]+", " ", text).strip()
+    return re.sub(r"^\d{1,2} ", "", text)
+
+
+_CODE = re.compile(r"u0*([1-9])(?:[\s.:()\-]+(?:(?!u\d)[^\W\d].*)?)?", re.IGNORECASE | re.DOTALL)
+
+
+def element_for_heading(heading: str) -> Element | None:
+    """The element a column heading names: its code ("U1", "u1", "U01", "U1. Persyaratan") or its question as
+    worded above (as a Google Forms export heads the column, perhaps numbered "1." or followed by "[...]")."""
+    text = heading.strip()
+    if match := _CODE.fullmatch(text):
+        return ELEMENTS_BY_CODE.get(f"U{match.group(1)}")
+    words = plain_words(text)
+    if len(words) < 20:
+        return None
+    for element in ELEMENTS:
+        if plain_words(element.question) in words:
+            return element
+    return None
+
+
+def score_for_option(element: Element, answer: str) -> int | None:
+    """The score 1-4 of an answer written as one of the element's own option labels (any case), else None."""
+    words = plain_words(answer)
+    for score, label in enumerate(element.options, start=1):
+        if plain_words(label) == words:
+            return score
+    return None
