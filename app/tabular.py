@@ -164,7 +164,7 @@ def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
 def _read_csv(content: bytes) -> Table:
     text = _decode(content)
     dialect = _dialect(text[:4096])
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
     rows: list[list[object]] = []
     spans: list[Span] = []
     line = 0

@@ -139,7 +139,7 @@ def test_a_suggestion_over_two_lines_is_one_respondent_with_a_note(app):
 @pytest.mark.parametrize(
     ("encoding", "sep", "newline"),
     [("utf-16", "\t", "\r\n"), ("utf-16-le", "\t", "\r\n"), ("utf-8-sig", ";", "\r\n"), ("utf-8", ",", "\n"),
-     ("utf-8-sig", ",", "\n"), ("utf-8", "\t", "\n"), ("cp1252", ";", "\r\n")],
+     ("utf-8-sig", ",", "\n"), ("utf-8", "\t", "\n"), ("cp1252", ";", "\r\n"), ("utf-8", ";", "\r")],
 )  # fmt: skip
 def test_encodings_and_separators(app, encoding, sep, newline):
     content = csv_bytes(plain_rows(), sep=sep, encoding=encoding, newline=newline)
