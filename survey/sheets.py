@@ -58,8 +58,8 @@ SWALLOWED = N_("tanda kutip (\") yang dibuka di baris teks %(first)d berkas baru
                "baris-baris itu terbaca sebagai satu isian; perbaiki tanda kutipnya")  # fmt: skip
 
 # Labels of the rows an office's sheet adds below the respondents (Σ, Jumlah, NRR, NRR tertimbang, IKM, ...).
-_SUMMARY = re.compile(r"(jumlah|total|sum|nrr|ikm|nilai ikm|nilai indeks|skm|nilai skm|konversi|rata rata|rata2|"
-                      r"rerata|mutu|kinerja|nilai persepsi|nilai interval|indeks kepuasan)\b")  # fmt: skip
+_SUMMARY = re.compile(r"(nilai )?(jumlah|jml|total|sum|nrr|ikm|nik|skm|indeks|konversi|interval|rata rata|rata2|"
+                      r"rerata|mutu|kinerja|persepsi|predikat|bobot|penimbang|tertimbang)\b")  # fmt: skip
 _NUMBER = re.compile(r"\d+(?:[.,]0+)?")
 
 
@@ -183,13 +183,16 @@ def _read_rows(sheet: AnswerSheet, table: Table, at: int, notes: list[Message]) 
     for number, raw in enumerate(table.rows[at + 1 :], start=at + 2):
         if all(cell_text(v) == "" for v in raw):
             continue  # a blank spreadsheet line is not a respondent
-        if label := _summary_label(raw[: max(first, 1)]):
+        span = spans.get(number)
+        swallowed = span is not None and span.swallowed  # such a row is always shown, never left out
+        if not swallowed and (label := _summary_label(raw[: max(first, 1)])):
             summary[number] = label
             continue
         row = _read_row(sheet, number, raw)
-        if (span := spans.get(number)) is not None:
+        if span is not None:
             row = _spanning(sheet, row, span, notes)
-        trailing = trailing + [number] if row.errors and _is_note(sheet, raw, max(first, 3)) else []
+        note = not swallowed and row.errors and _is_note(sheet, raw, max(first, 3))
+        trailing = trailing + [number] if note else []
         sheet.rows.append(row)
     if summary:
         labels = ", ".join(list(dict.fromkeys(summary.values()))[:6])
@@ -209,11 +212,12 @@ def _summary_label(cells: list[object]) -> str:
 
 
 def _is_note(sheet: AnswerSheet, raw: list[object], width: int) -> bool:
-    """A row whose only content is in its first `width` columns (a footer note, or a number with no answers), and
-    is text where it falls in an answer column."""
+    """A row whose only content is in its first `width` columns (a footer note, or a number with no answers), is
+    text where it falls in an answer column, and leaves the profile columns empty (that would be a respondent)."""
     answers = [raw[sheet.columns[code]] for code in ELEMENT_CODES if sheet.columns[code] < len(raw)]
     numeric = any(not isinstance(v, str) or _NUMBER.fullmatch(v.strip()) for v in answers if cell_text(v))
-    return not numeric and all(cell_text(v) == "" for v in raw[width:])
+    profile = any(cell_text(raw[i]) for key, i in sheet.columns.items() if key in PROFILE_COLUMNS and i < len(raw))
+    return not numeric and not profile and all(cell_text(v) == "" for v in raw[width:])
 
 
 def _spanning(sheet: AnswerSheet, row: SheetRow, span: Span, notes: list[Message]) -> SheetRow:

@@ -241,3 +241,27 @@ def test_many_different_bad_values_are_cut_short(app):
     with pytest.raises(CalculatorError) as exc:
         calculate_file("buruk.csv", csv_bytes(rows))
     assert len(exc.value.messages) == 41 and str(exc.value.messages[-1]) == "... dan 460 masalah lain di 460 baris"
+
+
+def test_a_respondent_without_answers_at_the_bottom_is_still_an_error(app):
+    rows = google_forms_rows()
+    rows.append(["2024/03/30 10:00:00 GMT+8", "Laki-laki", "40", *([""] * 9), "-"])
+    with pytest.raises(CalculatorError, match="baris 31, kolom U1-U9: tidak ada jawaban"):
+        calculate_file("forms.csv", csv_bytes(rows))
+    rows[-1] = ["Diekspor dari Google Formulir"]
+    assert check("forms.csv", csv_bytes(rows)) == ["baris 31 tidak dihitung sebagai responden: catatan atau nomor "
+                                                   "tanpa jawaban di bawah data"]  # fmt: skip
+
+
+@pytest.mark.parametrize("label", ["NIK", "Nilai Interval Konversi", "Jml", "∑ nilai", "Nilai Penimbang", "Mutu"])
+def test_more_summary_labels(app, label):
+    rows = plain_rows() + [[label, *("3,5" for _ in CODES)]]
+    assert check("k.csv", csv_bytes(rows, sep=";"))[0].startswith("baris 31 tidak dihitung")
+
+
+def test_a_footer_note_that_swallows_respondents_is_not_left_out(app):
+    lines = csv_bytes(plain_rows()).decode().splitlines()
+    lines.insert(20, '"Keterangan: data triwulan I')  # the quote is closed only in the last row's suggestion
+    lines[-1] += ' selesai"'
+    with pytest.raises(CalculatorError, match="baris 21, kolom No: tanda kutip"):
+        calculate_file("k.csv", ("\n".join(lines) + "\n").encode())
