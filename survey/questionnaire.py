@@ -233,8 +233,9 @@ def element_for_heading(heading: str) -> Element | None:
 
 def score_for_option(element: Element, answer: str) -> int | None:
     """The score 1-4 of an answer written as one of the element's own option labels (any case), else None."""
-    words = plain_words(answer)
-    for score, label in enumerate(element.options, start=1):
-        if plain_words(label) == words:
-            return score
-    return None
+    return _OPTION_SCORES[element.code].get(plain_words(answer))
+
+
+_OPTION_SCORES: dict[str, dict[str, int]] = {
+    e.code: {plain_words(label): score for score, label in enumerate(e.options, start=1)} for e in ELEMENTS
+}
