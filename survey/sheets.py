@@ -49,6 +49,8 @@ NO_HEADER_IN_SHEETS = N_("bukan data SKM yang dikenali: tidak ada baris judul de
 MISSING_COLUMN = N_("kolom wajib tidak ada")
 MISSING_COLUMN_IN_SHEET = N_("kolom wajib tidak ada (judul kolom dicari di lembar '%(sheet)s')")
 SHEET_NOTE = N_("data dibaca dari lembar '%(sheet)s' (lembar %(index)d dari %(count)d)")
+OTHER_SHEETS_NOTE = N_("lembar %(sheets)s juga berisi kolom U1-U9 tetapi tidak dibaca; impor satu lembar per berkas")
+DUPLICATE_NOTE = N_("kolom %(column)s juga berjudul unsur %(code)s dan tidak dibaca (yang dibaca: kolom %(used)s)")
 HEADER_NOTE = N_("judul kolom ada di baris %(row)d; baris di atasnya (judul lembar) dilewati")
 SUMMARY_NOTE = N_("baris %(rows)s tidak dihitung sebagai responden: baris ringkasan (%(labels)s)")
 FOOTER_NOTE = N_("baris %(rows)s tidak dihitung sebagai responden: catatan atau nomor tanpa jawaban di bawah data")
@@ -116,16 +118,19 @@ def read_answer_sheet(filename: str, content: bytes) -> AnswerSheet:
     if not any(table.rows for table in tables):
         raise SheetError(CellError.at(1, "-", N_("berkas kosong")))
     table, at = _find_header(tables)
+    others = [t for t in tables if t is not table and any(_complete(row) for row in t.rows[:HEADER_SCAN])]
     if len(table.rows) > MAX_TABLE_ROWS or len(table.rows) - at - 1 > MAX_ROWS:
         raise SheetError(CellError.at(0, "-", N_("maksimal %(n)d baris per berkas"), n=MAX_ROWS))
     header = [cell_text(h) for h in table.rows[at]]
-    sheet = AnswerSheet(header, _columns(header))
     notes: list[Message] = []
     if table.sheets > 1:
         index = next(i for i, t in enumerate(tables, start=1) if t is table)
         notes.append(Message(SHEET_NOTE, {"sheet": table.name, "index": index, "count": table.sheets}))
+    if others:
+        notes.append(Message(OTHER_SHEETS_NOTE, {"sheets": ", ".join(f"'{t.name}'" for t in others)}))
     if at:
         notes.append(Message(HEADER_NOTE, {"row": at + 1}))
+    sheet = AnswerSheet(header, _columns(header, notes))
     _read_rows(sheet, table, at, notes)
     if not sheet.rows:
         raise SheetError(CellError.at(at + 2, "-", N_("tidak ada baris responden")))
@@ -135,6 +140,10 @@ def read_answer_sheet(filename: str, content: bytes) -> AnswerSheet:
 def _elements_in(row: list[object]) -> set[str]:
     found = (element_for_heading(cell_text(cell)) for cell in row if isinstance(cell, str))
     return {element.code for element in found if element is not None}
+
+
+def _complete(row: list[object]) -> bool:
+    return len(_elements_in(row)) == len(ELEMENT_CODES)
 
 
 def _find_header(tables: list[Table]) -> tuple[Table, int]:
@@ -159,12 +168,16 @@ def _find_header(tables: list[Table]) -> tuple[Table, int]:
     raise SheetError(*(CellError.at(at + 1, code, problem) for code in ELEMENT_CODES if code not in present))
 
 
-def _columns(header: list[str]) -> dict[str, int]:
+def _columns(header: list[str], notes: list[Message]) -> dict[str, int]:
     columns: dict[str, int] = {}
     for index, heading in enumerate(header):
         element = element_for_heading(heading)
-        if element is not None:
-            columns.setdefault(element.code, index)
+        if element is None:
+            continue
+        if element.code in columns:
+            used = header[columns[element.code]]
+            notes.append(Message(DUPLICATE_NOTE, {"column": heading[:60], "code": element.code, "used": used[:60]}))
+        columns.setdefault(element.code, index)
     spelled = [plain_words(h) for h in header]
     for key, names in PROFILE_COLUMNS.items():
         for name in names:

@@ -265,3 +265,15 @@ def test_a_footer_note_that_swallows_respondents_is_not_left_out(app):
     lines[-1] += ' selesai"'
     with pytest.raises(CalculatorError, match="baris 21, kolom No: tanda kutip"):
         calculate_file("k.csv", ("\n".join(lines) + "\n").encode())
+
+
+def test_other_sheets_with_data_and_a_second_column_of_an_element_are_named(app):
+    data = [[int(c) if c.isdigit() else c for c in row] for row in plain_rows()]
+    twice = [[*row, row[1]] for row in data]
+    twice[0][-1] = "U1 (ulang)"
+    notes = check("skm.xlsx", xlsx_bytes({"Januari": twice, "Februari": data[:3]}))
+    assert notes == [
+        "data dibaca dari lembar 'Januari' (lembar 1 dari 2)",
+        "lembar 'Februari' juga berisi kolom U1-U9 tetapi tidak dibaca; impor satu lembar per berkas",
+        "kolom U1 (ulang) juga berjudul unsur U1 dan tidak dibaca (yang dibaca: kolom U1)",
+    ]
