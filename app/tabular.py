@@ -24,9 +24,14 @@ class CellError(Message):
         return cls(CELL_MESSAGE, {"row": row, "column": column, "problem": as_message(problem, **params)},
                    column, row, column)  # fmt: skip
 
+    @classmethod
+    def whole_file(cls, problem: str, /, **params) -> "CellError":
+        """A problem of the whole file, without a row and column to name (row 0)."""
+        return cls(problem, params)
+
     @property
     def problem(self) -> Message:
-        return self.params["problem"]
+        return self.params.get("problem", self)
 
 
 GROUP_MESSAGE = N_("kolom %(column)s, %(problem)s: baris %(rows)s")
@@ -56,7 +61,7 @@ def group_errors(errors: "list[CellError] | tuple[CellError, ...]") -> list[Cell
     then one line counting the rest, so a file with 10,000 bad rows gives a short report."""
     groups: dict[tuple, list[CellError]] = {}
     for error in errors:
-        problem = error.problem if "problem" in error.params else error
+        problem = error.problem
         key = (error.column, problem.text, tuple(sorted((k, str(v)) for k, v in problem.params.items())))
         groups.setdefault(key, []).append(error)
     lines = []

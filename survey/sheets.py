@@ -159,9 +159,9 @@ def _find_header(tables: list[Table]) -> tuple[Table, int]:
                 best = (found, table, at)
     if best is None:
         if len(tables) == 1 and not tables[0].name:
-            raise SheetError(CellError.at(0, "-", NO_HEADER, rows=HEADER_SCAN))
+            raise SheetError(CellError.whole_file(NO_HEADER, rows=HEADER_SCAN))
         names = ", ".join(f"'{t.name}'" for t in tables)
-        raise SheetError(CellError.at(0, "-", NO_HEADER_IN_SHEETS, rows=HEADER_SCAN, sheets=names))
+        raise SheetError(CellError.whole_file(NO_HEADER_IN_SHEETS, rows=HEADER_SCAN, sheets=names))
     _, table, at = best
     present = _elements_in(table.rows[at])
     problem = Message(MISSING_COLUMN_IN_SHEET, {"sheet": table.name}) if table.sheets > 1 else MISSING_COLUMN
