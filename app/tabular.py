@@ -2,6 +2,7 @@
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass
 from itertools import islice
 
@@ -158,12 +159,30 @@ def _decode(content: bytes) -> str:
 
 
 def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
-    """The CSV dialect of a sample: the csv module's Sniffer, else the most frequent of comma, semicolon, tab."""
+    """The CSV dialect of a sample: the csv module's Sniffer, unless another of comma, semicolon and tab splits more
+    lines into the same number of cells (the Sniffer favours a character found once on every line, such as the
+    comma of a title row and of every suggestion in a tab-separated file)."""
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t")
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
-        delimiter = max(",;\t", key=sample.count)
-        return type("Guessed", (csv.excel,), {"delimiter": delimiter})
+        dialect = csv.excel
+    best = max(",;\t", key=lambda d: _cells_per_line(sample, d))
+    if _cells_per_line(sample, best) > _cells_per_line(sample, dialect.delimiter):
+        return type("Counted", (csv.excel,), {"delimiter": best})
+    return dialect
+
+
+def _cells_per_line(sample: str, delimiter: str) -> int:
+    """How well a delimiter splits a sample: lines sharing the most common cell count, times the separators."""
+    try:
+        lines = list(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter))[:-1]  # the last may be cut
+    except csv.Error:  # a NUL byte: the reader proper refuses the file with a message
+        return 0
+    counts = Counter(len(line) for line in lines if len(line) > 1)
+    if not counts:
+        return 0
+    cells, lines_with_it = counts.most_common(1)[0]
+    return lines_with_it * (cells - 1)
 
 
 def _read_csv(content: bytes) -> Table:

@@ -278,3 +278,12 @@ def test_other_sheets_with_data_and_a_second_column_of_an_element_are_named(app)
         "lembar 'Februari' juga berisi kolom U1-U9 tetapi tidak dibaca; impor satu lembar per berkas",
         "kolom U1 (ulang) juga berjudul unsur U1 dan tidak dibaca (yang dibaca: kolom U1)",
     ]
+
+
+def test_a_tab_separated_file_with_commas_and_semicolons_in_its_text(app):
+    rows = [["LEMBAR PENGOLAHAN DATA, SKM; 2024"], *plain_rows()]
+    for row in rows[2:]:
+        row[-1] = "antri lama, panas; kursi kurang"
+    assert check("unicode.txt", csv_bytes(rows, sep="\t", encoding="utf-16"))[0].startswith(
+        "judul kolom ada di baris 2"
+    )
