@@ -2,7 +2,6 @@
 
 import csv
 import io
-from collections import Counter
 from dataclasses import dataclass
 from itertools import islice
 
@@ -112,6 +111,7 @@ class Table:
     rows: list[list[object]]
     spans: tuple[Span, ...] = ()
     sheets: int = 1  # how many sheets the file has
+    delimiter: str = ""  # a CSV file's delimiter
 
 
 MAX_SHEETS = 20
@@ -122,13 +122,14 @@ def read_table(filename: str, content: bytes) -> list[list[object]]:
     return read_tables(filename, content)[0].rows
 
 
-def read_tables(filename: str, content: bytes) -> list[Table]:
-    """Return the tables of a CSV file (one) or of an XLSX workbook (one per sheet, at most MAX_SHEETS)."""
+def read_tables(filename: str, content: bytes, *, delimiter: str | None = None) -> list[Table]:
+    """Return the tables of a CSV file (one) or of an XLSX workbook (one per sheet, at most MAX_SHEETS). A CSV
+    file's delimiter is the csv module Sniffer's guess unless one of CSV_DELIMITERS is given."""
     name = filename.lower()
     if name.endswith(".xlsx"):
         return _read_xlsx(content)
     if name.endswith(".csv") or name.endswith(".txt"):
-        return [_read_csv(content)]
+        return [_read_csv(content, delimiter)]
     raise TableError(N_("format berkas harus .csv atau .xlsx"))
 
 
@@ -158,36 +159,24 @@ def _decode(content: bytes) -> str:
     return content.decode("cp1252", errors="replace")
 
 
+CSV_DELIMITERS = ",;\t"
+
+
 def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
-    """The CSV dialect of a sample: the csv module's Sniffer, unless another of comma, semicolon and tab splits more
-    lines into the same number of cells (the Sniffer favours a character found once on every line, such as the
-    comma of a title row and of every suggestion in a tab-separated file)."""
+    """The CSV dialect of a sample: the csv module's Sniffer, else the most frequent of comma, semicolon, tab."""
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        return csv.Sniffer().sniff(sample, delimiters=CSV_DELIMITERS)
     except csv.Error:
-        dialect = csv.excel
-    best = max(",;\t", key=lambda d: _cells_per_line(sample, d))
-    if _cells_per_line(sample, best) > _cells_per_line(sample, dialect.delimiter):
-        return type("Counted", (csv.excel,), {"delimiter": best})
-    return dialect
+        return _with_delimiter(max(CSV_DELIMITERS, key=sample.count))
 
 
-def _cells_per_line(sample: str, delimiter: str) -> int:
-    """How well a delimiter splits a sample: lines sharing the most common cell count, times the separators."""
-    try:
-        lines = list(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter))[:-1]  # the last may be cut
-    except csv.Error:  # a NUL byte: the reader proper refuses the file with a message
-        return 0
-    counts = Counter(len(line) for line in lines if len(line) > 1)
-    if not counts:
-        return 0
-    cells, lines_with_it = counts.most_common(1)[0]
-    return lines_with_it * (cells - 1)
+def _with_delimiter(delimiter: str) -> type[csv.Dialect]:
+    return type("Delimited", (csv.excel,), {"delimiter": delimiter})
 
 
-def _read_csv(content: bytes) -> Table:
+def _read_csv(content: bytes, delimiter: str | None) -> Table:
     text = _decode(content)
-    dialect = _dialect(text[:4096])
+    dialect = _with_delimiter(delimiter) if delimiter else _dialect(text[:4096])
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     rows: list[list[object]] = []
     spans: list[Span] = []
@@ -200,7 +189,7 @@ def _read_csv(content: bytes) -> Table:
             line = reader.line_num
     except csv.Error:  # e.g. a field over the csv module's size limit, or a NUL byte
         raise TableError(N_("berkas CSV tidak dapat dibaca (isian terlalu panjang atau karakter tidak sah)")) from None
-    return Table("", rows, tuple(spans))
+    return Table("", rows, tuple(spans), delimiter=dialect.delimiter)
 
 
 def _span(record: int, first: int, last: int, cells: list[str], delimiter: str) -> Span:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from app.errors import DomainError, Message
 from app.i18n import N_
-from app.tabular import HEADER_SCAN, MAX_TABLE_ROWS, CellError, Span, Table, read_tables, row_list
+from app.tabular import CSV_DELIMITERS, HEADER_SCAN, MAX_TABLE_ROWS, CellError, Span, Table, read_tables, row_list
 from survey.questionnaire import (
     ELEMENT_CODES,
     ELEMENTS_BY_CODE,
@@ -117,7 +117,7 @@ def read_answer_sheet(filename: str, content: bytes) -> AnswerSheet:
         raise SheetError(*(CellError.at(0, "berkas", m) for m in exc.messages)) from None
     if not any(table.rows for table in tables):
         raise SheetError(CellError.at(1, "-", N_("berkas kosong")))
-    table, at = _find_header(tables)
+    tables, (table, at) = _header_of(filename, content, tables)
     others = [t for t in tables if t is not table and any(_complete(row) for row in t.rows[:HEADER_SCAN])]
     if len(table.rows) > MAX_TABLE_ROWS or len(table.rows) - at - 1 > MAX_ROWS:
         raise SheetError(CellError.at(0, "-", N_("maksimal %(n)d baris per berkas"), n=MAX_ROWS))
@@ -140,6 +140,19 @@ def read_answer_sheet(filename: str, content: bytes) -> AnswerSheet:
 def _elements_in(row: list[object]) -> set[str]:
     found = (element_for_heading(cell_text(cell)) for cell in row if isinstance(cell, str))
     return {element.code for element in found if element is not None}
+
+
+def _header_of(filename: str, content: bytes, tables: list[Table]) -> tuple[list[Table], tuple[Table, int]]:
+    """The header as _find_header finds it; for a CSV file where it is not found, the file read with each other
+    delimiter in turn (the Sniffer can be misled by a title row or by commas and semicolons in the text)."""
+    try:
+        return tables, _find_header(tables)
+    except SheetError:
+        for delimiter in CSV_DELIMITERS.replace(tables[0].delimiter, "") if tables[0].delimiter else "":
+            other = read_tables(filename, content, delimiter=delimiter)
+            if any(_complete(row) for row in other[0].rows[:HEADER_SCAN]):
+                return other, _find_header(other)
+        raise
 
 
 def _complete(row: list[object]) -> bool:

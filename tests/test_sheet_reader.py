@@ -287,3 +287,10 @@ def test_a_tab_separated_file_with_commas_and_semicolons_in_its_text(app):
     assert check("unicode.txt", csv_bytes(rows, sep="\t", encoding="utf-16"))[0].startswith(
         "judul kolom ada di baris 2"
     )
+
+
+def test_semicolons_with_decimal_commas_and_commas_in_every_suggestion(app):
+    header, *rows = plain_rows(answer=lambda e, v: f"{v},00")
+    rows = [header] + [[*(cell or "3,00" for cell in row[:-1]), "antri, lama, panas"] for row in rows]
+    sheet = read_answer_sheet("k.csv", csv_bytes(rows, sep=";"))
+    assert len(sheet.rows) == 29 and not sheet.errors and sheet.rows[0].cells["suggestion"] == "antri, lama, panas"
