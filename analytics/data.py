@@ -8,6 +8,7 @@ decides which); a respondent group (gender, age, ...) is always read raw. Groupi
 allow-list of columns, never user text in SQL.
 """
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -29,8 +30,10 @@ from survey.models import Response
 from survey.questionnaire import ELEMENTS
 
 
-def _tally_columns() -> list:
-    return [sa.func.count().label("n"), *answer_aggregates()]
+@functools.cache
+def _tally_columns() -> tuple:
+    """Built once: SQL expressions are immutable and may serve every statement (a dashboard runs dozens)."""
+    return (sa.func.count().label("n"), *answer_aggregates())
 
 
 def _to_tally(values) -> Tally:
@@ -41,7 +44,7 @@ def _to_tally(values) -> Tally:
 
 def _raw_where(selection: Selection, rolled: rolled_up.Plan | None) -> list:
     """The raw rows of a selection that the roll-up does not answer (all of them without a plan)."""
-    return [*selection.where(), rolled.raw_clause()] if rolled is not None else selection.where()
+    return rolled.raw_where(selection) if rolled is not None else selection.where()
 
 
 def _merge(*parts: dict) -> dict:

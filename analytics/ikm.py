@@ -51,6 +51,10 @@ class Tally:
     elements: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
     def __add__(self, other: "Tally") -> "Tally":
+        mine, theirs = self.elements, other.elements
+        if mine.keys() == theirs.keys():  # the usual case: both have every element (a dashboard adds thousands)
+            merged = {code: (n + theirs[code][0], s + theirs[code][1]) for code, (n, s) in mine.items()}
+            return Tally(self.respondents + other.respondents, merged)
         codes = set(self.elements) | set(other.elements)
         merged = {}
         for code in codes:

@@ -8,8 +8,9 @@ group (gender, age, ...) has no roll-up: such selections are read raw (`plan` re
 adds the two parts; the property tests prove the result equals the raw aggregation.
 """
 
+import functools
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import sqlalchemy as sa
@@ -33,10 +34,15 @@ class Plan:
     through: date
     raw_days: tuple[date, ...] = ()
 
-    def raw_clause(self):
-        """The raw rows this plan leaves to the raw readers."""
-        later = Response.survey_date >= self.through
-        return sa.or_(later, Response.survey_date.in_(self.raw_days)) if self.raw_days else later
+    def raw_where(self, selection: Selection) -> list:
+        """The WHERE clauses of the raw rows of a selection that this plan leaves to the raw readers."""
+        if self.raw_days:
+            later = sa.or_(Response.survey_date >= self.through, Response.survey_date.in_(self.raw_days))
+            return [*selection.where(), later]
+        # One lower bound on the date: SQLite ranges its index scan on one bound only, and with the selection's own
+        # start beside `through` it read every indexed day from that start (93 ms instead of 3 ms at 1M rows).
+        start = self.through if selection.start is None else max(selection.start, self.through)
+        return replace(selection, start=start).where()
 
     def where(self, selection: Selection, table=DailyTally) -> list:
         """The roll-up rows of a selection under this plan (cutoffs need no clause: see the module)."""
@@ -83,7 +89,13 @@ def _day(value) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _sums() -> list:
+@functools.cache
+def _sums() -> tuple:
+    """Built once, as `analytics.data`'s aggregates are."""
+    return tuple(_sum_columns())
+
+
+def _sum_columns() -> list:
     columns = [sa.func.coalesce(sa.func.sum(DailyTally.respondents), 0)]
     for element in ELEMENTS:
         code = element.code.lower()

@@ -77,9 +77,9 @@ def regroup(daily: dict[tuple, Tally], key) -> dict[tuple, Tally]:
     return dict(result)
 
 
-def _groups(daily, period, names, required) -> tuple[GroupResult, ...]:
+def _groups(grouped: dict, names, required) -> tuple[GroupResult, ...]:
     results = []
-    for key, tally in sorted(fold(daily, period, 1).items(), key=lambda kv: names.get(kv[0], str(kv[0]))):
+    for key, tally in sorted(grouped.items(), key=lambda kv: names.get(kv[0], str(kv[0]))):
         name = names.get(key, PAPER_LABEL if key is None else str(key))
         indicative = required is not None and tally.respondents < required
         results.append(GroupResult(key, name, compute_ikm(tally), indicative))
@@ -103,23 +103,23 @@ def compute_figures(
     :param names: service and counter names to use (a publication's, as published) before the current ones.
     """
     in_period = replace(selection, unit_id=unit_id).within(period.start, period.end)
-    daily = data.daily_tallies(in_period, by=("service", "counter"))
-    result = compute_ikm(pool(daily.values()))
+    grouped = data.grouped_tallies(in_period, by=("service", "counter"))  # the period's days, summed in SQL
+    result = compute_ikm(pool(grouped.values()))
     population = data.population(unit_id, period.key)
     sample = adequacy(collected=result.respondents, population=population) if population else None
     required = sample.required if sample else None
-    service_daily = regroup(daily, lambda day, service, _counter: (day, service))
-    counter_daily = regroup(daily, lambda day, _service, counter: (day, counter))
-    service_names = {**data.service_names({k[1] for k in service_daily}), **dict((names or {}).get("service", {}))}
-    counter_names = {**data.counter_names({k[1] for k in counter_daily}), **dict((names or {}).get("counter", {}))}
+    by_service = {key[0]: tally for key, tally in regroup(grouped, lambda service, _counter: (service,)).items()}
+    by_counter = {key[0]: tally for key, tally in regroup(grouped, lambda _service, counter: (counter,)).items()}
+    service_names = {**data.service_names(set(by_service)), **dict((names or {}).get("service", {}))}
+    counter_names = {**data.counter_names(set(by_counter)), **dict((names or {}).get("counter", {}))}
     return Figures(
         unit_id=unit_id,
         unit_name=unit_name,
         period=period,
         selection=in_period,
         result=result,
-        by_service=_groups(service_daily, period, service_names, required),
-        by_counter=_groups(counter_daily, period, counter_names, required),
+        by_service=_groups(by_service, service_names, required),
+        by_counter=_groups(by_counter, counter_names, required),
         profile=profile_breakdown(in_period, (names or {}).get("service")),
         channels=channel_counts(in_period),
         flags=data.flag_counts(in_period),
