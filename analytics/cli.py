@@ -8,7 +8,6 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
-from app import clock
 from app.errors import DomainError
 from app.extensions import db
 from app.periods import PeriodError, parse_period
@@ -206,7 +205,7 @@ def _roll_forward() -> int:
     from analytics import rollup
 
     steps = 0
-    while rollup.roll(today=clock.today(), days=ROLL_STEP_DAYS) is not None:
+    while rollup.roll(today=rollup.settled_today(), days=ROLL_STEP_DAYS) is not None:
         db.session.commit()
         steps += 1
     db.session.commit()
@@ -239,7 +238,7 @@ def roll_demo(**_directory) -> None:
     """After the other demo seeders: roll the demo's closed days up, as the daily cron would have. Flushes."""
     from analytics import rollup
 
-    rollup.roll(today=clock.today())
+    rollup.roll(today=rollup.settled_today())
 
 
 def register(app: Flask) -> None:

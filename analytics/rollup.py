@@ -3,9 +3,10 @@ unit and day, derived from `responses`, so what a dashboard costs follows the da
 
 How it stays current:
 
-- `roll` adds the closed days after `RollupState.through`, up to the office's yesterday (exclusive): today and
-  yesterday are always read raw, so an answer being stored around midnight is never missed. `flask analytics
-  rollup` runs it from cron once a day (or more often) and catches up after any downtime.
+- `roll` adds the closed days after `RollupState.through`, up to the office's today (exclusive). `flask analytics
+  rollup` runs it from cron once a day (or more often) and catches up after any downtime; it takes "today" as the
+  office date of `SETTLE` ago, so an answer whose date was taken just before midnight and stored just after is
+  never left out of a day already rolled up. Today is always read raw.
 - Whatever changes responses dated before `through` after the fact (a paper import, cancelling one, deleting
   responses) sends `app.signals.responses_changed` inside its transaction, and `refresh_days` recomputes those
   days from the raw rows in the same transaction.
@@ -23,13 +24,19 @@ import sqlalchemy as sa
 
 from analytics.models import DailyProfile, DailyTally, RollupState
 from analytics.selection import PROFILE_DIMENSIONS, answer_aggregates, count_if, group_expr
+from app import clock
 from app.directory import Unit
 from app.extensions import db, upsert
 from survey.models import Response
 from survey.questionnaire import ELEMENTS
 from survey.stuffing import FLAG_LABELS
 
-MARGIN = timedelta(days=1)  # the roll-up stops before yesterday: yesterday and today are read raw
+SETTLE = timedelta(minutes=10)  # far longer than storing an answer takes once its date was read from the clock
+
+
+def settled_today() -> date:
+    """The office date of `SETTLE` ago: every day before it is closed, no answer to it still on its way."""
+    return clock.today(at=clock.utc_now() - SETTLE)
 
 
 def _tally_select(where: list) -> tuple[list[str], sa.Select]:
@@ -92,12 +99,12 @@ def _first_day(unit_ids: list[int]) -> date | None:
 
 
 def roll(*, today: date, days: int | None = None) -> date | None:
-    """Add the closed days after `through`, at most `days` of them, up to the office's yesterday. Flushes.
+    """Add the closed days after `through`, at most `days` of them, up to `today` (exclusive). Flushes.
 
     :return: the new `through`, or None when there was nothing to roll (a second run of the same day).
     """
     current = _lock()
-    target = today - MARGIN
+    target = today
     unit_ids = list(db.session.scalars(sa.select(Unit.id).order_by(Unit.id)))
     start = current if current is not None else (_first_day(unit_ids) or target)
     if start >= target:
@@ -106,8 +113,11 @@ def roll(*, today: date, days: int | None = None) -> date | None:
             return target
         return None
     end = target if days is None else min(target, start + timedelta(days=days))
-    for unit_id in unit_ids:  # one range of the unit's own index entries each
-        _insert([Response.unit_id == unit_id, Response.survey_date >= start, Response.survey_date < end])
+    if current is None:  # from the first response on: one pass over the table for every unit at once
+        _insert([Response.survey_date < end])
+    else:  # a few days: one range of each unit's own index entries (the units' rows are mixed in the table)
+        for unit_id in unit_ids:
+            _insert([Response.unit_id == unit_id, Response.survey_date >= start, Response.survey_date < end])
     _set_through(end)
     return end
 
