@@ -129,20 +129,22 @@ def import_responses(unit_id: int):
     unit = db.get_or_404(Unit, unit_id)
     form = ImportForm()
     form.service.choices = [SelectChoice(s.id, s.name) for s in unit.services]
-    errors = []
+    errors, notes = [], []
     frozen = frozen_periods_of(unit.id, form.period.data or "") if form.is_submitted() else []
     if form.validate_on_submit() and (not frozen or form.into_published.data):
         service = db.get_or_404(Service, form.service.data)
         upload = form.file.data
         try:
             batch = import_file(unit=unit, service=service, period=form.period.data, filename=upload.filename or "",
-                                content=upload.read(), imported_by=current_user.username)  # fmt: skip
+                                content=upload.read(), imported_by=current_user.username, notes=notes)  # fmt: skip
         except ImportRejected as exc:
             db.session.rollback()
             errors = exc.messages
         else:
             db.session.commit()
             flash(_("%(n)d respons diimpor (batch #%(id)d).", n=batch.row_count, id=batch.id), "success")
+            for note in notes:  # which sheet was read, which rows were left out and why
+                flash(_("Catatan: %(note)s", note=str(note)), "note")
             for period in frozen_periods_of(unit.id, form.period.data):  # read back after the import: unchanged
                 flash(_("%(period)s sudah dipublikasikan; angka publikasi tidak berubah: %(summary)s. Data baru "
                         "tampil sebagai angka sementara.", period=period.label, summary=str(period.summary)),
@@ -154,6 +156,7 @@ def import_responses(unit_id: int):
         form=form,
         unit=unit,
         errors=errors,
+        notes=notes,
         frozen=frozen,
         published=frozen_periods(unit.id)[:24],
     ), status

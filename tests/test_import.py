@@ -168,6 +168,22 @@ def test_web_import(login, demo):
     assert count_responses() == 2
 
 
+def test_web_import_shows_the_readers_notes(login, demo):
+    """A summary row under the data is left out, and the page says so (on success and beside a refusal)."""
+    summary = GOOD + "Jumlah,7,6,5,4,6,7,8,6,5,,,,,\n"
+    data = {"service": str(demo.izin.id), "period": "2026-10", "file": (io.BytesIO(summary.encode()), "k.csv")}
+    result = login.post(f"/admin/units/{demo.unit.id}/import", data=data, content_type="multipart/form-data",
+                        follow_redirects=True)  # fmt: skip
+    page = result.get_data(as_text=True)
+    assert count_responses() == 2 and "2 respons diimpor" in page
+    assert "Catatan: baris 4 tidak dihitung sebagai responden" in page, page
+    refused = summary.replace("1,4,3,3", "1,9,3,3")
+    data = {"service": str(demo.izin.id), "period": "2026-11", "file": (io.BytesIO(refused.encode()), "r.csv")}
+    page = login.post(f"/admin/units/{demo.unit.id}/import", data=data, content_type="multipart/form-data")
+    assert page.status_code == 400 and "Catatan pembacaan berkas" in page.get_data(as_text=True)
+    assert count_responses() == 2
+
+
 def test_an_oversized_csv_field_is_refused_with_a_message(app, demo):
     with pytest.raises(ImportRejected) as exc:
         do_import(demo, "U1,U2,U3,U4,U5,U6,U7,U8,U9,saran\n4,4,4,4,4,4,4,4,4," + "x" * 200_000 + "\n")
