@@ -23,11 +23,11 @@ class Calculation(NamedTuple):
     notes: tuple[Message, ...]
 
 
-def calculate_file(filename: str, content: bytes) -> Calculation:
+def calculate_file(filename: str, content: bytes, *, u8_facilities: bool = False) -> Calculation:
     """Read a CSV/XLSX file and compute its IKM; raise CalculatorError naming the bad cells (grouped per column
-    and value)."""
+    and value). `u8_facilities`: see `survey.sheets.read_answer_sheet`."""
     try:
-        sheet = read_answer_sheet(filename, content)
+        sheet = read_answer_sheet(filename, content, u8_facilities=u8_facilities)
     except SheetError as exc:
         raise CalculatorError(*exc.messages) from None
     if sheet.errors:

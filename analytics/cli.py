@@ -60,8 +60,16 @@ def _say_status(dashboard) -> None:
 @click.option("--period", "period_key", help="YYYY-MM, YYYY-Q1..Q4, YYYY-S1/S2, YYYY or YYYY-MM-DD..YYYY-MM-DD.")
 @click.option("--live", is_flag=True, help=LIVE_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the calculation sheet.")
+@click.option(
+    "--u8-sarana",
+    "u8_facilities",
+    is_flag=True,
+    help="With --csv: the file's U8 is Sarana and U9 Pengaduan, as in the Permen's example questionnaire.",
+)
 @with_appcontext
-def ikm_command(path: str | None, unit_slug: str | None, period_key: str | None, live: bool, as_json: bool) -> None:
+def ikm_command(
+    path: str | None, unit_slug: str | None, period_key: str | None, live: bool, as_json: bool, u8_facilities: bool
+) -> None:
     """Print the IKM calculation sheet (per element, then IKM, NIK, mutu, kinerja)."""  # fmt: skip
     from analytics.calculator import CalculatorError, calculate_file, format_sheet
 
@@ -70,7 +78,7 @@ def ikm_command(path: str | None, unit_slug: str | None, period_key: str | None,
         with open(path, "rb") as fh:
             content = fh.read()
         try:
-            result, notes = calculate_file(os.path.basename(path), content)
+            result, notes = calculate_file(os.path.basename(path), content, u8_facilities=u8_facilities)
         except CalculatorError as exc:
             for problem in exc.messages:
                 click.echo(str(problem), err=True)

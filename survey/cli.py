@@ -11,6 +11,7 @@ from app.extensions import db
 from app.links import local_link_warning, survey_url
 from app.periods import frozen_periods_of
 
+U8_HELP = "The file's U8 is Sarana and U9 Pengaduan, as in the Permen's example questionnaire."
 survey_cli = AppGroup("survey", help="Survey data: import paper questionnaires, tokens, posters.")
 
 
@@ -26,7 +27,8 @@ def _counter(unit_slug: str, counter_slug: str) -> directory.Counter:
 @click.option("--unit", "unit_slug", required=True, help="Unit slug.")
 @click.option("--service", "service_name", required=True, help="Service name (as in `directory list`).")
 @click.option("--period", required=True, help="Month of the questionnaires, YYYY-MM.")
-def import_command(path: str, unit_slug: str, service_name: str, period: str) -> None:
+@click.option("--u8-sarana", "u8_facilities", is_flag=True, help=U8_HELP)
+def import_command(path: str, unit_slug: str, service_name: str, period: str, u8_facilities: bool) -> None:
     """Import paper questionnaires (CSV or XLSX, columns U1..U9); all rows or none."""
     from survey.importer import ImportRejected, import_file
 
@@ -50,6 +52,7 @@ def import_command(path: str, unit_slug: str, service_name: str, period: str) ->
             content=content,
             imported_by="cli",
             notes=(notes := []),
+            u8_facilities=u8_facilities,
         )
     except ImportRejected as exc:
         db.session.rollback()

@@ -137,9 +137,11 @@ def import_file(
     content: bytes,
     imported_by: str = "",
     notes: list[Message] | None = None,
+    u8_facilities: bool = False,
 ) -> ImportBatch:
     """Validate a whole file and store its responses as one batch. Flushes, does not commit. The reader's notes
-    (which sheet, which rows were left out and why) are appended to `notes` when a list is given.
+    (which sheet, which rows were left out and why) are appended to `notes` when a list is given;
+    `u8_facilities`: the file's U8 and U9 follow the Permen's example order (`survey.sheets.read_answer_sheet`).
 
     :raise ImportRejected: any error; nothing has been written.
     """
@@ -147,7 +149,7 @@ def import_file(
         raise ImportRejected(CellError.at(0, "layanan", N_("layanan bukan milik unit ini")))
     month_bounds(period)
     try:
-        sheet = read_answer_sheet(filename, content)
+        sheet = read_answer_sheet(filename, content, u8_facilities=u8_facilities)
     except SheetError as exc:
         raise ImportRejected(*exc.messages) from None
     if notes is not None:

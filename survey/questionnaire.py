@@ -216,12 +216,22 @@ def plain_words(text: str) -> str:
 _CODE = re.compile(r"u0*([1-9])(?:[\s.:()\-]+(?:(?!u\d)[^\W\d].*)?)?", re.IGNORECASE | re.DOTALL)
 
 
-def element_for_heading(heading: str) -> Element | None:
+# The Permen's example questionnaire asks about facilities 8th and complaints 9th; some offices' sheets number them so.
+PERMEN_EXAMPLE_ORDER = {"U8": "U9", "U9": "U8"}
+
+
+def element_for_heading(heading: str, *, u8_facilities: bool = False) -> Element | None:
     """The element a column heading names: its code ("U1", "u1", "U01", "U1. Persyaratan") or its question as
-    worded above (as a Google Forms export heads the column, perhaps numbered "1." or followed by "[...]")."""
+    worded above (as a Google Forms export heads the column, perhaps numbered "1." or followed by "[...]").
+
+    :param u8_facilities: the sheet numbers the last two elements as the Permen's example does (U8 facilities,
+        U9 complaints): a heading by code U8 is then this questionnaire's U9 and U9 its U8 (a question text
+        names its element whatever the numbering).
+    """
     text = heading.strip()
     if match := _CODE.fullmatch(text):
-        return ELEMENTS_BY_CODE.get(f"U{match.group(1)}")
+        code = f"U{match.group(1)}"
+        return ELEMENTS_BY_CODE.get(PERMEN_EXAMPLE_ORDER.get(code, code) if u8_facilities else code)
     words = plain_words(text)
     if len(words) < 20:
         return None

@@ -105,8 +105,10 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def read_answer_sheet(filename: str, content: bytes) -> AnswerSheet:
+def read_answer_sheet(filename: str, content: bytes, *, u8_facilities: bool = False) -> AnswerSheet:
     """Read a CSV/XLSX questionnaire file into rows with their scores and problems, and notes on how it was read.
+
+    :param u8_facilities: columns headed U8 and U9 follow the Permen's example order (see `element_for_heading`).
 
     :raise SheetError: the file cannot be read, has no header with the nine elements, has too many rows, or has
         no respondent at all. Problems inside rows are kept on the rows (`AnswerSheet.errors`).
@@ -130,7 +132,7 @@ def read_answer_sheet(filename: str, content: bytes) -> AnswerSheet:
         notes.append(Message(OTHER_SHEETS_NOTE, {"sheets": ", ".join(f"'{t.name}'" for t in others)}))
     if at:
         notes.append(Message(HEADER_NOTE, {"row": at + 1}))
-    sheet = AnswerSheet(header, _columns(header, notes))
+    sheet = AnswerSheet(header, _columns(header, notes, u8_facilities=u8_facilities))
     _read_rows(sheet, table, at, notes)
     if not sheet.rows:
         raise SheetError(CellError.at(at + 2, "-", N_("tidak ada baris responden")))
@@ -181,10 +183,10 @@ def _find_header(tables: list[Table]) -> tuple[Table, int]:
     raise SheetError(*(CellError.at(at + 1, code, problem) for code in ELEMENT_CODES if code not in present))
 
 
-def _columns(header: list[str], notes: list[Message]) -> dict[str, int]:
+def _columns(header: list[str], notes: list[Message], *, u8_facilities: bool) -> dict[str, int]:
     columns: dict[str, int] = {}
     for index, heading in enumerate(header):
-        element = element_for_heading(heading)
+        element = element_for_heading(heading, u8_facilities=u8_facilities)
         if element is None:
             continue
         if element.code in columns:

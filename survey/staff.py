@@ -68,6 +68,7 @@ class ImportForm(FlaskForm):
     into_published = BooleanField(
         _l("Saya mengerti periode ini sudah dipublikasikan: impor ini tidak mengubah angka publikasi.")
     )
+    u8_facilities = BooleanField(_l("Kolom U8 berkas ini Sarana dan U9 Pengaduan (urutan contoh kuesioner Permen)"))
 
 
 class KioskForm(FlaskForm):
@@ -136,7 +137,8 @@ def import_responses(unit_id: int):
         upload = form.file.data
         try:
             batch = import_file(unit=unit, service=service, period=form.period.data, filename=upload.filename or "",
-                                content=upload.read(), imported_by=current_user.username, notes=notes)  # fmt: skip
+                                content=upload.read(), imported_by=current_user.username, notes=notes,
+                                u8_facilities=form.u8_facilities.data)  # fmt: skip
         except ImportRejected as exc:
             db.session.rollback()
             errors = exc.messages

@@ -1,6 +1,7 @@
 """Paper questionnaire import: all rows or none, every error located by row and column."""
 
 import io
+import json
 
 import pytest
 import sqlalchemy as sa
@@ -188,3 +189,36 @@ def test_an_oversized_csv_field_is_refused_with_a_message(app, demo):
     with pytest.raises(ImportRejected) as exc:
         do_import(demo, "U1,U2,U3,U4,U5,U6,U7,U8,U9,saran\n4,4,4,4,4,4,4,4,4," + "x" * 200_000 + "\n")
     assert "tidak dapat dibaca" in str(exc.value) and count_responses() == 0
+
+
+SARANA_FIRST = "U1,U2,U3,U4,U5,U6,U7,U8,U9\n4,4,4,4,4,4,4,1,3\n4,4,4,4,4,4,4,2,3\n"
+
+
+def test_a_sheet_numbered_as_the_permens_example_can_be_read_the_right_way(app, demo):
+    """U8 Sarana / U9 Pengaduan (the Permen's example order): the option swaps headings by code, never by text."""
+    from survey.questionnaire import ELEMENTS_BY_CODE
+    from survey.sheets import read_answer_sheet
+
+    plain = read_answer_sheet("k.csv", SARANA_FIRST.encode())
+    swapped = read_answer_sheet("k.csv", SARANA_FIRST.encode(), u8_facilities=True)
+    assert [(r.scores["U8"], r.scores["U9"]) for r in plain.rows] == [(1, 3), (2, 3)]
+    assert [(r.scores["U8"], r.scores["U9"]) for r in swapped.rows] == [(3, 1), (3, 2)]
+    by_text = SARANA_FIRST.replace("U8", ELEMENTS_BY_CODE["U8"].question).replace("U9", ELEMENTS_BY_CODE["U9"].question)
+    named = read_answer_sheet("k.csv", by_text.encode(), u8_facilities=True)
+    assert [(r.scores["U8"], r.scores["U9"]) for r in named.rows] == [(1, 3), (2, 3)]
+
+
+def test_the_u8_option_on_the_command_line_and_the_web_import(runner, login, demo, tmp_path):
+    path = tmp_path / "sarana.csv"
+    path.write_text(SARANA_FIRST)
+    result = runner.invoke(args=["ikm", "--csv", str(path), "--json", "--u8-sarana"])
+    assert result.exit_code == 0, result.output
+    elements = {e["code"]: e for e in json.loads(result.stdout)["elements"]}
+    assert elements["U8"]["answered"] == 2 and elements["U8"]["total"] == 6 and elements["U9"]["total"] == 3
+    args = ["survey", "import", str(path), "--unit", "dpmptsp-uji", "--service", "pbg", "--period", "2026-10"]
+    assert runner.invoke(args=[*args, "--u8-sarana"]).exit_code == 0
+    data = {"service": str(demo.izin.id), "period": "2026-11", "u8_facilities": "y",
+            "file": (io.BytesIO(SARANA_FIRST.encode()), "web.csv")}  # fmt: skip
+    assert login.post(f"/admin/units/{demo.unit.id}/import", data=data).status_code == 302
+    stored = db.session.execute(sa.select(Response.u8, Response.u9).order_by(Response.id)).all()
+    assert [tuple(row) for row in stored] == [(3, 1), (3, 2)] * 2
