@@ -23,23 +23,16 @@ from analytics.selection import AGE_BANDS as AGE_BANDS  # re-exported: callers r
 from analytics.selection import GROUPS as GROUPS
 from analytics.selection import NOT_FILLED as NOT_FILLED
 from analytics.selection import Cutoff as Cutoff
-from analytics.selection import Selection, answer_aggregates, count_if, group_expr
+from analytics.selection import Selection, answer_aggregates, count_if, flag_aggregates, group_expr
 from app.directory import Counter, Service, Unit
 from app.extensions import db
 from survey.models import Response
-from survey.questionnaire import ELEMENTS
 
 
 @functools.cache
 def _tally_columns() -> tuple:
     """Built once: SQL expressions are immutable and may serve every statement (a dashboard runs dozens)."""
     return (sa.func.count().label("n"), *answer_aggregates())
-
-
-def _to_tally(values) -> Tally:
-    respondents, rest = values[0], values[1:]
-    elements = {e.code: (int(rest[2 * i]), int(rest[2 * i + 1])) for i, e in enumerate(ELEMENTS)}
-    return Tally(int(respondents), elements)
 
 
 def _raw_where(selection: Selection, rolled: rolled_up.Plan | None) -> list:
@@ -59,7 +52,7 @@ def tally(selection: Selection) -> Tally:
     """Return the tally of every response in a selection (the roll-up's days plus one raw aggregate)."""
     rolled = rolled_up.plan(selection)
     row = db.session.execute(sa.select(*_tally_columns()).where(*_raw_where(selection, rolled))).one()
-    raw = _to_tally(tuple(row))
+    raw = Tally.of_sums(tuple(row))
     return raw if rolled is None else raw + rolled_up.tally(rolled, selection)
 
 
@@ -85,7 +78,7 @@ def _tallies(selection: Selection, by: tuple[str, ...], *, per_day: bool) -> dic
         key = tuple(_plain(v) for v in values[: len(keys)])
         if per_day and isinstance(key[0], str):  # SQLite without type affinity on raw expressions
             key = (date.fromisoformat(key[0]), *key[1:])
-        raw[key] = _to_tally(values[len(keys) :])
+        raw[key] = Tally.of_sums(values[len(keys) :])
     return raw if rolled is None else _merge(raw, rolled_up.tallies(rolled, selection, by, per_day=per_day))
 
 
@@ -125,17 +118,10 @@ def flag_counts(selection: Selection) -> FlagCounts:
     from survey.stuffing import FLAG_LABELS
 
     rolled = rolled_up.plan(selection)
-    flag_columns = [count_if(Response.flags.contains(code)) for code in FLAG_LABELS]
-    row = db.session.execute(
-        sa.select(
-            sa.func.count(),
-            count_if(Response.flags != ""),
-            count_if(Response.assisted.is_(True)),
-            count_if(Response.channel == "paper"),
-            *flag_columns,
-        ).where(*_raw_where(selection, rolled))
-    ).one()
-    values = [int(v) for v in row]
+    total, paper = sa.func.count(), count_if(Response.channel == "paper")
+    flagged, assisted, *by_flag = flag_aggregates()
+    columns = (total, flagged, assisted, paper, *by_flag)  # the order of rolled.flag_totals
+    values = [int(v) for v in db.session.execute(sa.select(*columns).where(*_raw_where(selection, rolled))).one()]
     if rolled is not None:
         values = [a + b for a, b in zip(values, rolled_up.flag_totals(rolled, selection), strict=True)]
     return FlagCounts(values[0], values[1], values[2], values[3], dict(zip(FLAG_LABELS, values[4:], strict=True)))

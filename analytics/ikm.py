@@ -64,6 +64,12 @@ class Tally:
         return Tally(self.respondents + other.respondents, merged)
 
     @classmethod
+    def of_sums(cls, values) -> "Tally":
+        """A tally from an aggregate row: respondents, then per element in questionnaire order count and sum."""
+        respondents, rest = values[0], values[1:]
+        return cls(int(respondents), {e.code: (int(rest[2 * i]), int(rest[2 * i + 1])) for i, e in enumerate(ELEMENTS)})
+
+    @classmethod
     def of_answers(cls, rows: Iterable[Mapping[str, int | None]]) -> "Tally":
         """Tally questionnaires given as {code: score or None}."""
         respondents = 0

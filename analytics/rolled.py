@@ -103,14 +103,9 @@ def _sum_columns() -> list:
     return columns
 
 
-def _tally(values) -> Tally:
-    respondents, rest = int(values[0]), values[1:]
-    return Tally(respondents, {e.code: (int(rest[2 * i]), int(rest[2 * i + 1])) for i, e in enumerate(ELEMENTS)})
-
-
 def tally(rolled: Plan, selection: Selection) -> Tally:
     """The tally of a selection's rolled-up days."""
-    return _tally(tuple(db.session.execute(sa.select(*_sums()).where(*rolled.where(selection))).one()))
+    return Tally.of_sums(tuple(db.session.execute(sa.select(*_sums()).where(*rolled.where(selection))).one()))
 
 
 def tallies(rolled: Plan, selection: Selection, by: tuple[str, ...], *, per_day: bool) -> dict[tuple, Tally]:
@@ -125,7 +120,7 @@ def tallies(rolled: Plan, selection: Selection, by: tuple[str, ...], *, per_day:
         key = values[: len(keys)]
         if per_day:
             key = (_day(key[0]), *key[1:])
-        result[key] = _tally(values[len(keys) :])
+        result[key] = Tally.of_sums(values[len(keys) :])
     return result
 
 

@@ -23,7 +23,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from analytics.models import DailyProfile, DailyTally, RollupState
-from analytics.selection import PROFILE_DIMENSIONS, answer_aggregates, count_if, group_expr
+from analytics.selection import PROFILE_DIMENSIONS, answer_aggregates, flag_aggregates, group_expr
 from app import clock
 from app.directory import Unit
 from app.extensions import db, upsert
@@ -47,8 +47,7 @@ def _tally_select(where: list) -> tuple[list[str], sa.Select]:
     for element in ELEMENTS:
         targets += [f"{element.code.lower()}_n", f"{element.code.lower()}_sum"]
     targets += ["flagged", "assisted", *(f"flag_{code}" for code in FLAG_LABELS), "max_response_id"]
-    columns += [count_if(Response.flags != ""), count_if(Response.assisted.is_(True))]
-    columns += [*(count_if(Response.flags.contains(code)) for code in FLAG_LABELS), sa.func.max(Response.id)]
+    columns += [*flag_aggregates(), sa.func.max(Response.id)]
     return targets, sa.select(*columns).where(*where).group_by(*keys)
 
 

@@ -44,6 +44,14 @@ def count_if(condition):
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
 
+def flag_aggregates() -> list:
+    """Flagged and officer-assisted responses, then each anti-stuffing flag (in FLAG_LABELS order)."""
+    from survey.stuffing import FLAG_LABELS
+
+    columns = [count_if(Response.flags != ""), count_if(Response.assisted.is_(True))]
+    return columns + [count_if(Response.flags.contains(code)) for code in FLAG_LABELS]
+
+
 def answer_aggregates() -> list:
     """Per element, in questionnaire order: how many answered it (NULLs are not counted) and the sum of scores."""
     columns = []
