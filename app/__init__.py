@@ -131,11 +131,12 @@ def register_blueprints(app: Flask) -> None:
     from complaints.views import bp as complaints_bp
     from complaints.views import wbs_bp
     from survey.staff import bp as survey_staff_bp
+    from survey.staff_suggestions import bp as survey_suggestions_bp
     from survey.views import bp as survey_bp
 
     for blueprint in (
         *(main_bp, auth_bp, admin_bp, accounts_bp),
-        *(survey_bp, survey_staff_bp),
+        *(survey_bp, survey_staff_bp, survey_suggestions_bp),
         *(complaints_bp, wbs_bp, complaints_staff_bp, wbs_staff_bp),
         *(analytics_staff_bp, results_bp),
     ):

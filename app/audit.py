@@ -34,6 +34,8 @@ class Action(enum.StrEnum):
     OFFICE_DAY_ADDED = "office_day_added"
     KIOSK_REGISTERED = "kiosk_registered"
     KIOSK_SWITCHED_OFF = "kiosk_switched_off"
+    SUGGESTION_HIDDEN = "suggestion_hidden"  # kept out of the printed report
+    SUGGESTION_SHOWN = "suggestion_shown"
 
 
 # The object type of whistle-blowing reports: their entries are shown only to WBS handlers (they would say which

@@ -114,6 +114,18 @@ class Response(_answer_columns(), db.Model):
         return f"<Response {self.id}>"
 
 
+class HiddenSuggestion(db.Model):
+    """A suggestion an officer kept out of the printed report (it may name someone, or be abuse). The text itself
+    stays on the response for staff; the report and every document made for the public leave it out."""
+
+    __tablename__ = "hidden_suggestions"
+
+    response_id: Mapped[int] = mapped_column(sa.ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True)
+    hidden_by: Mapped[str] = mapped_column(sa.String(80))
+    hidden_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    reason: Mapped[str] = mapped_column(sa.String(200), default="")
+
+
 class StuffingCount(db.Model):
     """How many survey answers one key gave within one time bucket: the anti-stuffing history.
 

@@ -11,7 +11,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.i18n import N_
 from survey import stuffing, tokens
-from survey.models import Channel, Response
+from survey.models import Channel, HiddenSuggestion, Response
 from survey.questionnaire import (
     EDUCATIONS,
     ELEMENTS,
@@ -255,3 +255,20 @@ def response_watermark() -> int:
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(sa.text("LOCK TABLE responses IN SHARE MODE"))
     return int(db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(Response.id), 0))))
+
+
+def hide_suggestion(*, response: Response, hidden_by: str, reason: str = "") -> HiddenSuggestion:
+    """Keep a response's suggestion out of the report (idempotent: hiding twice keeps the first record)."""
+    if not (response.suggestion or "").strip():
+        raise SurveyError({"response": N_("Respons ini tidak memuat saran.")})
+    hidden = db.session.get(HiddenSuggestion, response.id)
+    if hidden is None:
+        hidden = HiddenSuggestion(response_id=response.id, hidden_by=hidden_by[:80], reason=reason[:200])
+        db.session.add(hidden)
+        db.session.flush()
+    return hidden
+
+
+def show_suggestion(*, response: Response) -> None:
+    """Let a hidden suggestion appear in the report again (nothing happens when it was not hidden)."""
+    db.session.execute(sa.delete(HiddenSuggestion).where(HiddenSuggestion.response_id == response.id))

@@ -9,6 +9,7 @@ reportlab is imported inside the functions.
 from analytics.ikm import IkmResult, Tally, compute_ikm
 from analytics.report.layout import _Ctx, _heading, _para, _table, esc, fmt_dec, fmt_int, weight_text
 from analytics.sample import KREJCIE_MORGAN
+from app.redact import mask_personal_data
 from survey.questionnaire import EDUCATIONS, ELEMENTS, GENDERS, OCCUPATIONS
 
 MAX_SUGGESTIONS = 100
@@ -57,7 +58,8 @@ def _appendix_questionnaire(ctx: _Ctx) -> list:
 class _Sheet:
     """The calculation sheet as read: rows of short strings, per-element [answered, total], the suggestions."""
 
-    def __init__(self) -> None:
+    def __init__(self, hidden: set[int] | frozenset[int] = frozenset()) -> None:
+        self.hidden = hidden  # responses whose suggestion an officer kept out of the report
         self.codes = [e.code for e in ELEMENTS]
         self.rows: list[list[str]] = [["No", *self.codes]]
         self.sums = {code: [0, 0] for code in self.codes}
@@ -77,13 +79,15 @@ class _Sheet:
                 self.sums[code][1] += value
         self.rows.append(line)
         text = (response.suggestion or "").strip()
-        if text and len(self.suggestions) < MAX_SUGGESTIONS:
-            self.suggestions.append((self.count, text[:MAX_SUGGESTION_CHARS]))
+        if text and response.id not in self.hidden and len(self.suggestions) < MAX_SUGGESTIONS:
+            self.suggestions.append((self.count, mask_personal_data(text)[:MAX_SUGGESTION_CHARS]))
 
 
 def _read_sheet(ctx: _Ctx, max_rows: int) -> _Sheet:
     """Stream the dashboard's respondents into a sheet, stopping after `max_rows`."""
-    sheet = _Sheet()
+    from survey.suggestions import hidden_suggestion_ids
+
+    sheet = _Sheet(hidden_suggestion_ids(ctx.dashboard.unit_id))
     stream = ctx.dashboard.respondent_rows()
     try:
         for response in stream:
@@ -209,12 +213,16 @@ def _krejcie_table():
 
 
 def _appendix_suggestions(ctx: _Ctx, suggestions: list[tuple[int, str]]) -> list:
-    """Lampiran D: the respondents' suggestions as written, numbered as in Lampiran B."""
+    """Lampiran D: the respondents' suggestions, personal data masked and those hidden by an officer left out,
+    numbered as in Lampiran B."""
     from reportlab.lib.units import cm
 
     s = ctx.styles
     story = [_heading("LAMPIRAN D<br/>KRITIK DAN SARAN RESPONDEN", s["bab"], ("Lampiran D Kritik dan Saran", 0))]
-    note = "Tulisan responden apa adanya"
+    note = (
+        "Tulisan responden; data pribadi (NIK dan nomor panjang lain, nomor telepon, email, nama yang disebut "
+        "sendiri) disamarkan, dan saran yang disembunyikan petugas tidak dimuat"
+    )
     if len(suggestions) == MAX_SUGGESTIONS:
         note += f"; {MAX_SUGGESTIONS} saran pertama, selengkapnya pada ekspor Excel"
     story.append(_para(note + ". Nomor = nomor responden pada Lampiran B.", s["note"]))
