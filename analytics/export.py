@@ -55,13 +55,15 @@ def _number(value: Fraction | Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def export_workbook(dashboard: Dashboard, out: BinaryIO) -> None:
+def export_workbook(dashboard: Dashboard, out: BinaryIO, *, screen_text: bool = False) -> None:
     """Write the period's workbook to `out`: sheets Responden, Tabulasi, Ringkasan Unsur, Profil.
 
     Every sheet describes the dashboard's respondent set (for a published period: the published one).
+    :param screen_text: for a workbook that leaves the office (the evidence pack): the citizens' free text passes
+        the personal-data screen (app.redact) and suggestions an officer hid from the report are left out.
     """
     book = _Book()
-    counts, respondents = _raw_sheet(book, dashboard)
+    counts, respondents = _raw_sheet(book, dashboard, _screen(dashboard) if screen_text else None)
     _tabulation_sheet(book, dashboard, counts, respondents)
     _summary_sheet(book, dashboard)
     _profile_sheet(book, dashboard)
@@ -115,7 +117,23 @@ class _Book:
 # Sheet 1: raw responses
 
 
-def _raw_sheet(book: _Book, dashboard: Dashboard) -> tuple[dict[str, list[int]], int]:
+def _screen(dashboard: Dashboard):
+    """A function that screens a response's free text (suggestion, other occupation) in place of the raw text."""
+    from app.redact import mask_personal_data
+    from survey.suggestions import hidden_suggestion_ids
+
+    hidden = hidden_suggestion_ids(dashboard.unit_id)
+
+    def screened(response) -> tuple[str | None, str | None]:
+        other = response.occupation_other and mask_personal_data(response.occupation_other)
+        if response.id in hidden or not response.suggestion:
+            return None, other
+        return mask_personal_data(response.suggestion), other
+
+    return screened
+
+
+def _raw_sheet(book: _Book, dashboard: Dashboard, screen=None) -> tuple[dict[str, list[int]], int]:
     """Stream the respondents into "Responden"; return the answers per element and value, and the respondents."""
     raw = book.sheet("Responden", [8, 11, 30, 24, 8, 8, 18, 8, 6, 10, 11, 16, *([5] * len(ELEMENTS)), 60])
     raw.freeze_panes = "C2"
@@ -134,7 +152,11 @@ def _raw_sheet(book: _Book, dashboard: Dashboard) -> tuple[dict[str, list[int]],
         for code, score in scores.items():
             if score is not None:
                 counts[code][score - 1] += 1
-        book.put(raw, _raw_row(book, raw, response, scores, service_names, counter_names))
+        row = _raw_row(book, raw, response, scores, service_names, counter_names)
+        if screen is not None:
+            suggestion, other_occupation = screen(response)
+            row[RAW_COLUMNS.index("pekerjaan lainnya")], row[-1] = other_occupation, suggestion
+        book.put(raw, row)
     return counts, respondents
 
 

@@ -3,6 +3,7 @@
 Analytics reads the survey's responses through `analytics.data` and writes only these tables.
 """
 
+import enum
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
@@ -146,3 +147,39 @@ class RollupState(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     through: Mapped[date | None]
+
+
+class PackState(enum.StrEnum):
+    QUEUED = "diminta"
+    BUILDING = "dibuat"
+    READY = "siap"
+    FAILED = "gagal"
+
+
+class EvidencePack(db.Model):
+    """A Zona Integritas evidence pack of a unit and year, asked for on the web and built outside the request.
+
+    `flask evidence --queued` (cron) claims a queued pack (or one whose builder vanished) with a conditional update,
+    so two hosts never build the same row, and stores the ZIP here: nothing lives on a web server's disk.
+    """
+
+    __tablename__ = "analytics_evidence_packs"
+    __table_args__ = (sa.Index("ix_analytics_evidence_packs_unit_year", "unit_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id", ondelete="CASCADE"))
+    year: Mapped[int]
+    state: Mapped[PackState] = mapped_column(
+        sa.Enum(PackState, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]),
+        default=PackState.QUEUED,
+        index=True,
+    )
+    requested_by: Mapped[str] = mapped_column(sa.String(80), default="")
+    requested_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    builder: Mapped[str] = mapped_column(sa.String(120), default="")  # host:pid that built (or builds) it
+    error: Mapped[str] = mapped_column(sa.String(500), default="")
+    manifest: Mapped[dict | None] = mapped_column(sa.JSON)
+    size: Mapped[int | None]
+    content: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)

@@ -121,6 +121,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Attach the blueprints of every area."""
     from analytics.staff import bp as analytics_staff_bp
+    from analytics.staff_evidence import bp as evidence_bp
     from analytics.views import bp as results_bp
     from app.accounts import bp as accounts_bp
     from app.admin import bp as admin_bp
@@ -138,7 +139,7 @@ def register_blueprints(app: Flask) -> None:
         *(main_bp, auth_bp, admin_bp, accounts_bp),
         *(survey_bp, survey_staff_bp, survey_suggestions_bp),
         *(complaints_bp, wbs_bp, complaints_staff_bp, wbs_staff_bp),
-        *(analytics_staff_bp, results_bp),
+        *(analytics_staff_bp, evidence_bp, results_bp),
     ):
         app.register_blueprint(blueprint)
 

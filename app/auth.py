@@ -257,6 +257,13 @@ def permission_required(*permissions: Permission):
     return decorator
 
 
+def abort_unless_unit_in_scope() -> None:
+    """404 when the URL names a unit (``unit_id``) that the logged-in account does not cover."""
+    unit_id = (request.view_args or {}).get("unit_id")
+    if unit_id is not None and not current_user.covers_unit(unit_id):
+        abort(404)
+
+
 # The first page a role can use, in this order; complaint pages only when their blueprint provides them.
 HOME_PAGES: tuple[tuple[tuple[Permission, ...], str], ...] = (
     ((P.MANAGE_DIRECTORY,), "admin.index"),

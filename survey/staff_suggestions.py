@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length, Regexp
 
 from app import audit, clock
 from app.audit import Action
-from app.auth import Permission, permission_required
+from app.auth import Permission, abort_unless_unit_in_scope, permission_required
 from app.directory import Unit
 from app.extensions import db
 from app.periods import PeriodError, parse_period
@@ -29,9 +29,7 @@ bp = Blueprint("survey_suggestions", __name__, url_prefix="/admin")
 @permission_required(Permission.PUBLISH_RESULTS)
 def require_publishing() -> None:
     """Those who publish results, for units their account covers (404 otherwise)."""
-    unit_id = (request.view_args or {}).get("unit_id")
-    if unit_id is not None and not current_user.covers_unit(unit_id):
-        abort(404)
+    abort_unless_unit_in_scope()
 
 
 class HideForm(FlaskForm):
