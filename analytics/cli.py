@@ -147,52 +147,6 @@ def report_command(unit_slug: str, period_key: str, fmt: str, office_head: str, 
     click.echo(f"Wrote {output}.")
 
 
-@click.command("evidence")
-@click.option("--unit", "unit_slug", help="Unit slug.")
-@click.option("--year", type=click.IntRange(2000, 2100), help="Calendar year, e.g. 2026.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="PACK.zip")
-@click.option("--queued", is_flag=True, help="Build the packs asked for on the web (for cron; safe on two hosts).")
-@with_appcontext
-def evidence_command(unit_slug: str | None, year: int | None, output: str | None, queued: bool) -> None:
-    """Write the Zona Integritas evidence pack (ZIP with manifest.json/.csv and SHA256SUMS) of a unit for a year,
-    or, with --queued, build the packs staff asked for on the web."""
-    if queued:
-        _build_queued()
-        return
-    if not (unit_slug and year and output):
-        raise click.UsageError("Give --unit, --year and --output (or --queued).")
-    from analytics.evidence import write_pack
-    from analytics.evidence.pack import missing_items
-
-    unit = _unit(unit_slug)
-    with open(output, "wb") as fh:
-        manifest = write_pack(unit=unit, year=year, out=fh)
-    missing = missing_items(manifest)
-    click.echo(f"Wrote {output}: {len(manifest['files'])} files.")
-    if missing:
-        click.echo("Not yet supported by the data (see belum-tersedia/ in the pack): " + ", ".join(missing))
-
-
-def _build_queued() -> None:
-    """Claim and build every pack waiting, each claim committed before its build; report failures at the end."""
-    from analytics.evidence.queue import build_claimed, claim_next
-
-    built = failed = 0
-    while (pack := claim_next()) is not None:
-        db.session.commit()
-        try:
-            build_claimed(pack)
-        except Exception as exc:  # noqa: BLE001  (recorded on the pack; the next pack is still built)
-            failed += 1
-            click.echo(f"Pack {pack.id} failed: {exc}", err=True)
-        else:
-            built += 1
-        db.session.commit()
-    click.echo(f"Evidence packs built: {built}, failed: {failed}.")
-    if failed:
-        sys.exit(1)
-
-
 @click.command("set-population")
 @click.argument("unit_slug")
 @click.argument("period_key")
@@ -300,9 +254,10 @@ def roll_demo(**directory) -> None:
 
 def register(app: Flask) -> None:
     """Add the analytics commands to the app's CLI, and the roll-up to `flask seed-demo` (registered last)."""
+    from analytics.cli_monthly import CLOSING_THE_LOOP
     from app.demo import DEMO_SEEDERS
 
-    for command in (ikm_command, poster_command, report_command, evidence_command, set_population_command,
-                    publish_command, withdraw_command, analytics_cli):  # fmt: skip
+    for command in (ikm_command, poster_command, report_command, set_population_command, publish_command,
+                    withdraw_command, analytics_cli, *CLOSING_THE_LOOP):  # fmt: skip
         app.cli.add_command(command)
     app.extensions.setdefault(DEMO_SEEDERS, []).append(roll_demo)

@@ -183,3 +183,31 @@ class EvidencePack(db.Model):
     manifest: Mapped[dict | None] = mapped_column(sa.JSON)
     size: Mapped[int | None]
     content: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+
+
+class PublishingSettings(db.Model):
+    """A unit's choice about publishing: whether `flask monthly` publishes each closed month by itself."""
+
+    __tablename__ = "analytics_publishing_settings"
+
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+    auto_publish: Mapped[bool] = mapped_column(default=False)
+    updated_by: Mapped[str] = mapped_column(sa.String(80), default="")
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+
+
+class MonthlyRun(db.Model):
+    """What `flask monthly` did for a unit and a closed month, written once: a second run (or a second host) finds
+    the row and does nothing it already did."""
+
+    __tablename__ = "analytics_monthly_runs"
+    __table_args__ = (sa.UniqueConstraint("unit_id", "month_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id", ondelete="CASCADE"))
+    month_key: Mapped[str] = mapped_column(sa.String(7))
+    started_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    publication: Mapped[str] = mapped_column(sa.String(20), default="")  # published / already / manual / no data
+    recap: Mapped[dict | None] = mapped_column(sa.JSON)  # the month's complaint counts as first recorded
+    emailed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    emailed_to: Mapped[int] = mapped_column(default=0)

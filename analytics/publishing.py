@@ -13,7 +13,7 @@ from analytics import data
 from analytics.dashboard import Dashboard, Status, monthly_trend
 from analytics.dashboard import Publication as PublicationInfo
 from analytics.data import Cutoff, Selection
-from analytics.models import Publication, SurveyPopulation
+from analytics.models import Publication, PublishingSettings, SurveyPopulation
 from analytics.snapshot import Snapshot, compute_figures, cutoffs_in_force
 from app import clock
 from app.directory import Unit
@@ -151,3 +151,14 @@ def withdraw_publication(*, unit: Unit, period: Period, withdrawn_by: str, reaso
     db.session.flush()
     logger.info("Publication %s of %s %s withdrawn by %s", publication.id, unit.slug, period.key, withdrawn_by)
     return publication
+
+
+def set_auto_publish(*, unit: Unit, on: bool, updated_by: str) -> PublishingSettings:
+    """Record whether `flask monthly` publishes each closed month of `unit` by itself. Flushes."""
+    settings = db.session.get(PublishingSettings, unit.id)
+    if settings is None:
+        settings = PublishingSettings(unit_id=unit.id)
+        db.session.add(settings)
+    settings.auto_publish, settings.updated_by, settings.updated_at = on, updated_by[:80], datetime.now(UTC)
+    db.session.flush()
+    return settings

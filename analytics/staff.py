@@ -37,7 +37,9 @@ MIMETYPES = {
 }
 
 
-PUBLISHING = frozenset({"analytics.set_population", "analytics.publish", "analytics.withdraw"})
+PUBLISHING = frozenset(
+    {"analytics.set_population", "analytics.publish", "analytics.withdraw", "analytics.auto_publish_choice"}
+)
 
 
 @bp.before_request
@@ -109,6 +111,8 @@ def _quick_periods():
 @bp.route("/")
 def dashboard():
     """Show the IKM of a unit for a period, per element, service, counter and respondent group."""
+    from analytics.monthly import auto_publish
+
     units, unit, dash = _dashboard()
     return render_template(
         "analytics/dashboard.html",
@@ -116,6 +120,7 @@ def dashboard():
         unit=unit,
         dash=dash,
         history=data.publication_history(unit.id, dash.period.key),
+        auto_publish=auto_publish(unit.id),
         quick_periods=_quick_periods(),
         genders=GENDERS,
         educations=EDUCATIONS,
@@ -267,3 +272,19 @@ def _commit(unit: Unit, period, action, done: str):
     db.session.commit()
     flash(done, "success")
     return _back(unit, period.key)
+
+
+@bp.route("/units/<int:unit_id>/otomatis", methods=["POST"])
+def auto_publish_choice(unit_id: int):
+    """Turn on or off the monthly job's publication of each closed month (`flask monthly`)."""
+    from analytics.publishing import set_auto_publish
+
+    unit = db.get_or_404(Unit, unit_id)
+    choice = request.form.get("otomatis")
+    if choice not in ("1", "0"):
+        abort(400)
+    set_auto_publish(unit=unit, on=choice == "1", updated_by=current_user.username)
+    db.session.commit()
+    flash(_("Publikasi otomatis bulanan diaktifkan.") if choice == "1" else _("Publikasi otomatis bulanan dimatikan."),
+          "success")  # fmt: skip
+    return _back(unit, request.form.get("periode", "")[:40] or None)

@@ -257,6 +257,17 @@ def permission_required(*permissions: Permission):
     return decorator
 
 
+def role_users(role: Role, unit_id: int | None) -> list[User]:
+    """Active accounts of `role` whose scope covers `unit_id` (office-wide accounts cover every unit)."""
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.active.is_(True), User.role == role, sa.or_(User.unit_id.is_(None), User.unit_id == unit_id))
+            .order_by(User.id)
+        )
+    )
+
+
 def abort_unless_unit_in_scope() -> None:
     """404 when the URL names a unit (``unit_id``) that the logged-in account does not cover."""
     unit_id = (request.view_args or {}).get("unit_id")

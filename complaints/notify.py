@@ -112,9 +112,9 @@ def _users(*conditions) -> list:
 
 def _role_users(role: str, unit_id: int | None) -> list:
     """Active accounts of `role` whose scope covers `unit_id` (office-wide accounts cover every unit)."""
-    from app.auth import User
+    from app.auth import role_users
 
-    return _users(User.role == role, sa.or_(User.unit_id.is_(None), User.unit_id == unit_id))
+    return role_users(role, unit_id)
 
 
 def handlers(c: Complaint) -> list:

@@ -1,0 +1,110 @@
+"""The monthly job (issue 10 item 5): publish when chosen, recap, e-mail the heads; a second run changes nothing."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from analytics.models import MonthlyRun, Publication, PublishingSettings
+from analytics.monthly import MonthlyError, closed_month, run_monthly
+from app import clock
+from app.extensions import db
+from app.outbox import OutboxMessage
+from app.periods import period_of
+from tests.complaint_factories import make_complaint
+from tests.factories import log_in, make_response, make_user, run_at_once
+
+
+@pytest.fixture
+def last_month(demo):
+    """Three answers and one complaint in the month before the current one."""
+    month = period_of(clock.current_period("month").start - timedelta(days=1), "month")
+    for score in (4, 3, 3):
+        make_response(demo, month.start + timedelta(days=2), (score,) * 9, counter=demo.static)
+    make_complaint(demo.unit, received_on=month.start + timedelta(days=3))
+    db.session.commit()
+    return month
+
+
+def _count(model) -> int:
+    return db.session.scalar(db.select(db.func.count()).select_from(model))
+
+
+def _smtp(app) -> None:
+    app.config.update(SMTP_HOST="smtp.kantor.example", MAIL_FROM="skm@kantor.example")
+
+
+def test_second_run_changes_nothing(app, runner, demo, last_month):
+    _smtp(app)
+    head = make_user("pimpinan", unit=demo.unit)
+    head.email = "kepala@kantor.example"
+    assert runner.invoke(args=["auto-publish", demo.unit.slug, "on"]).exit_code == 0
+    db.session.commit()
+
+    first = runner.invoke(args=["monthly", "--unit", demo.unit.slug])
+    assert first.exit_code == 0, first.output
+    assert f"{last_month.key}: first run; publication: published" in first.output
+    assert "complaints received 1" in first.output and "e-mailed to 1 office head(s)" in first.output
+    message = db.session.scalar(db.select(OutboxMessage))
+    assert message.recipient == "kepala@kantor.example" and message.topic == f"monthly:{demo.unit.id}:{last_month.key}"
+    assert "IKM" in message.body and "1 diterima" in message.body
+    recap = db.session.scalar(db.select(MonthlyRun)).recap
+
+    make_complaint(demo.unit, received_on=last_month.start + timedelta(days=5))  # arrives after the first run
+    second = runner.invoke(args=["monthly", "--unit", demo.unit.slug])
+    assert second.exit_code == 0, second.output
+    assert "already run; publication: published" in second.output
+    assert (_count(Publication), _count(OutboxMessage), _count(MonthlyRun)) == (1, 1, 1)
+    assert db.session.scalar(db.select(MonthlyRun)).recap == recap  # kept as first recorded
+
+
+def test_without_the_choice_nothing_is_published_and_without_smtp_nothing_is_sent(app, runner, demo, last_month):
+    head = make_user("pimpinan", unit=demo.unit)
+    head.email = "kepala@kantor.example"
+    db.session.commit()
+    result = runner.invoke(args=["monthly", "--unit", demo.unit.slug, "--month", last_month.key])
+    assert result.exit_code == 0, result.output
+    assert "publication: manual" in result.output and "e-mailed to 0" in result.output
+    assert (_count(Publication), _count(OutboxMessage)) == (0, 0)
+
+
+def test_two_hosts_at_once_queue_one_email(app, demo, last_month):
+    _smtp(app)
+    head = make_user("pimpinan", unit=demo.unit)
+    head.email = "kepala@kantor.example"
+    db.session.commit()
+    unit_id = demo.unit.id
+
+    def run():
+        from app.directory import Unit
+
+        return run_monthly(unit=db.session.get(Unit, unit_id), month=last_month).first_run
+
+    assert sorted(run_at_once(app, run, workers=3)) == [False, False, True]
+    assert (_count(MonthlyRun), _count(OutboxMessage)) == (1, 1)
+
+
+def test_months_the_job_refuses(app, runner, demo):
+    current = clock.current_period("month")
+    for key in (current.key, "2026-13", "2026-Q1", "kemarin"):
+        with pytest.raises(MonthlyError):
+            closed_month(key)
+    assert closed_month(None).end == current.start
+    assert runner.invoke(args=["monthly", "--unit", demo.unit.slug, "--month", current.key]).exit_code != 0
+    assert runner.invoke(args=["monthly", "--unit", "tidak-ada"]).exit_code != 0
+    assert _count(MonthlyRun) == 0
+
+
+def test_choice_on_the_dashboard(app, client, demo):
+    url = f"/analitik/units/{demo.unit.id}/otomatis"
+    log_in(client, make_user("pimpinan", unit=demo.unit))
+    assert client.post(url, data={"otomatis": "1"}).status_code == 403  # reads results, does not publish
+    client.post("/auth/logout")
+    log_in(client, make_user("ppid", unit=demo.unit))
+    assert client.post(url, data={"otomatis": "ya"}).status_code == 400
+    assert client.post(url, data={"otomatis": "1", "periode": "2026-10"}).status_code == 303
+    assert db.session.get(PublishingSettings, demo.unit.id).auto_publish is True
+    page = client.get(f"/analitik/?unit={demo.unit.slug}&periode={date(2026, 10, 1):%Y-%m}").get_data(as_text=True)
+    assert "Publikasi otomatis bulanan: aktif" in page
+    assert client.post(url, data={"otomatis": "0"}).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(PublishingSettings, demo.unit.id).auto_publish is False
