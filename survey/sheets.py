@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from app.errors import DomainError, Message
 from app.i18n import N_
 from app.tabular import CSV_DELIMITERS, HEADER_SCAN, MAX_TABLE_ROWS, CellError, Span, Table, read_tables, row_list
+from survey.sheet_figures import SummaryRow, summary_row
 from survey.questionnaire import (
     ELEMENT_CODES,
     ELEMENTS_BY_CODE,
@@ -87,6 +88,7 @@ class AnswerSheet:
     columns: dict[str, int]  # element code or profile key -> column index
     rows: list[SheetRow] = field(default_factory=list)
     notes: tuple[Message, ...] = ()  # which sheet, which header row, which rows were left out and why
+    summary: list[SummaryRow] = field(default_factory=list)  # the office's own figures (Σ, NRR, IKM...), as written
 
     def column_name(self, key: str) -> str:
         return self.header[self.columns[key]] if key in self.columns else key
@@ -214,7 +216,8 @@ def _read_rows(sheet: AnswerSheet, table: Table, at: int, notes: list[Message]) 
         span = spans.get(number)
         swallowed = span is not None and span.swallowed  # such a row is always shown, never left out
         if not swallowed and (label := _summary_label(raw[: max(first, 1)])):
-            summary[number] = label
+            summary[number] = label[1]
+            sheet.summary.append(summary_row(number, raw, label[0], sheet.columns))
             continue
         row = _read_row(sheet, number, raw)
         if span is not None:
@@ -230,13 +233,14 @@ def _read_rows(sheet: AnswerSheet, table: Table, at: int, notes: list[Message]) 
         notes.append(Message(FOOTER_NOTE, {"rows": row_list(trailing)}))
 
 
-def _summary_label(cells: list[object]) -> str:
-    """The label of a summary row ("Jumlah", "NRR tertimbang", "Σ"...) in the cells left of the answers, or ""."""
-    for cell in cells:
+def _summary_label(cells: list[object]) -> tuple[int, str] | None:
+    """The column and label of a summary row ("Jumlah", "NRR tertimbang", "Σ"...) in the cells left of the
+    answers, or None."""
+    for index, cell in enumerate(cells):
         text = cell_text(cell)
         if text.startswith(("Σ", "∑")) or _SUMMARY.match(plain_words(text)):
-            return text[:40]
-    return ""
+            return index, text[:40]
+    return None
 
 
 def _is_note(sheet: AnswerSheet, raw: list[object], width: int) -> bool:

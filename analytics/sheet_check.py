@@ -1,0 +1,213 @@
+"""Check the office's own sheet: its Σ, NRR, NRR tertimbang, IKM, NIK and mutu against the exact figures.
+
+The office's figures are the summary rows `survey.sheets` keeps (`AnswerSheet.summary`). Each one is compared, at
+the decimals the office showed, with the exact figure of the same answers (`analytics.ikm`). A difference is
+explained only by recomputing the office's figure the suspected way from the same answers and finding the written
+figure again: weight 0,11 or 0,111 instead of 1/9, NRR (or NRR tertimbang, or the IKM) rounded before the next
+step, blanks counted as 0, a divisor with extra rows, a respondent counted twice or left out, the Kepmenpan 25/2004
+interval table. The simplest such way wins (fewest departures from the exact method, those already found on the
+sheet's earlier rows first); if none gives the written figure, the check says the figures differ and by how much.
+
+`check_office_figures(sheet=...)` is the one entry point (the calculator uses it; a paper-import preview can too).
+No Flask and no database here.
+"""
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from fractions import Fraction
+from itertools import combinations, product
+
+from analytics.ikm import CONVERSION, classify, half_up
+from analytics.sheet_check_text import Finding, category_finding, figure_finding, weight_finding
+from survey.questionnaire import ELEMENT_CODES
+from survey.sheet_figures import COUNT, IKM, MUTU, NIK, NRR, NRR_WEIGHTED, RESPONDENTS, SUM, WEIGHT, SummaryRow
+from survey.sheets import AnswerSheet
+
+PER_ELEMENT = (SUM, COUNT, NRR, NRR_WEIGHTED)
+ORDER = (WEIGHT, SUM, COUNT, RESPONDENTS, NRR, NRR_WEIGHTED, IKM, NIK, MUTU)  # upstream figures first
+LEGACY_WEIGHTS = (Fraction(11, 100), Fraction(111, 1000))
+# Kepmenpan KEP/25/M.PAN/2/2004: NIK 81,26-100 A, 62,51-81,25 B, 43,76-62,50 C, 25-43,75 D.
+TABLE_2004 = ((Decimal("81.26"), "A"), (Decimal("62.51"), "B"), (Decimal("43.76"), "C"), (Decimal("25"), "D"))
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """One way of computing the sheet's figures; the default is the exact method of PermenPAN-RB 14/2017."""
+
+    rows: tuple[str, int] | None = None  # ("twice", row) or ("left_out", row): a respondent counted twice / left out
+    count: str | int = "answered"  # divisor of NRR: "answered" (exact), "all" (blanks as 0) or answered + n
+    nrr_places: int | None = None  # NRR rounded before weighting
+    weight: Fraction | None = None  # None: exactly 1/k
+    weighted_places: int | None = None  # NRR tertimbang rounded before summing
+    ikm_places: int | None = None  # IKM rounded before x 25
+
+    def departures(self) -> int:
+        return sum(getattr(self, name) != getattr(EXACT, name) for name in FIELDS)
+
+
+EXACT = Recipe()
+FIELDS = ("rows", "count", "nrr_places", "weight", "weighted_places", "ikm_places")
+# The other values each field may take, and the figures it can change.
+OPTIONS = {
+    "count": ("all", 1, 2),
+    "nrr_places": (2, 3),
+    "weight": LEGACY_WEIGHTS,
+    "weighted_places": (2, 3),
+    "ikm_places": (2, 3),
+}
+AFFECTS = {
+    SUM: (),
+    COUNT: ("count",),
+    RESPONDENTS: (),
+    NRR: ("count", "nrr_places"),
+    NRR_WEIGHTED: ("count", "nrr_places", "weight", "weighted_places"),
+    IKM: ("count", "nrr_places", "weight", "weighted_places"),
+    NIK: ("count", "nrr_places", "weight", "weighted_places", "ikm_places"),
+}
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Every figure of a sheet computed one way: per element Σ, count, NRR, NRR tertimbang; then IKM and NIK."""
+
+    respondents: int
+    per_element: dict[str, dict[str, Fraction]]  # kind -> code -> value (elements nobody answered are absent)
+    ikm: Fraction | None
+    nik: Fraction | None
+
+
+def compute(recipe: Recipe, answers: Sequence[tuple[int, dict[str, int | None]]]) -> Figures:
+    """The sheet's figures computed by `recipe` from the respondents' (row number, scores)."""
+    rows = [scores for _number, scores in answers]
+    if recipe.rows:
+        how, number = recipe.rows
+        picked = [scores for n, scores in answers if n == number]
+        rows = rows + picked if how == "twice" else [scores for n, scores in answers if n != number]
+    sums, counts, nrrs, weighted = {}, {}, {}, {}
+    for code in ELEMENT_CODES:
+        given = [s[code] for s in rows if s.get(code) is not None]
+        if given:
+            sums[code], counts[code] = Fraction(sum(given)), Fraction(len(given))
+    k = len(sums)
+    weight = recipe.weight if recipe.weight is not None else (Fraction(1, k) if k else None)
+    for code in sums:
+        divisor = {"answered": counts[code], "all": Fraction(len(rows))}.get(recipe.count)
+        nrr = sums[code] / (divisor if divisor is not None else counts[code] + recipe.count)
+        nrrs[code] = rounded(nrr, recipe.nrr_places)
+        weighted[code] = rounded(nrrs[code] * weight, recipe.weighted_places)
+    ikm = rounded(sum(weighted.values(), Fraction(0)), recipe.ikm_places) if k else None
+    per_element = {SUM: sums, COUNT: counts, NRR: nrrs, NRR_WEIGHTED: weighted}
+    return Figures(len(rows), per_element, ikm, ikm * CONVERSION if ikm is not None else None)
+
+
+def rounded(value: Fraction, places: int | None) -> Fraction:
+    return value if places is None else Fraction(half_up(value, places))
+
+
+def shown(value: Fraction, places: int) -> Decimal:
+    """An exact value as the office would show it with `places` decimals (half-up)."""
+    return half_up(value, places)
+
+
+def agrees(written, value: Fraction) -> bool:
+    """The office's written number is `value` shown with its decimals (an unformatted float within its last place)."""
+    if shown(value, written.places) == written.value:
+        return True
+    return written.places >= 6 and abs(Fraction(written.value) - value) <= Fraction(1, 10**written.places)
+
+
+def office_figure(row: SummaryRow, figures: Figures) -> dict[str, Fraction] | Fraction | None:
+    """The figure `figures` has for what the office's row holds (None when there is nothing to compare)."""
+    if row.kind in PER_ELEMENT:
+        values = {code: v for code, v in figures.per_element[row.kind].items() if code in row.values}
+        return values or None
+    return {RESPONDENTS: Fraction(figures.respondents), IKM: figures.ikm, NIK: figures.nik}.get(row.kind)
+
+
+def reproduces(row: SummaryRow, figures: Figures) -> bool:
+    figure = office_figure(row, figures)
+    if isinstance(figure, dict):
+        return len(figure) == len(row.values) and all(agrees(row.values[c], v) for c, v in figure.items())
+    return figure is not None and agrees(row.value, figure)
+
+
+def candidates(kind: str, known: Sequence[Recipe], answers: Sequence[tuple[int, dict]]) -> Iterator[Recipe]:
+    """Ways to compute a figure of `kind`, simplest first: the exact method and the ways found on earlier rows,
+    then each with one more departure (a respondent twice or left out only for a row of nine figures), then two."""
+    bases = list(dict.fromkeys([EXACT, *known]))
+    fields = AFFECTS.get(kind, ())
+    yield from bases
+    for depth in (1, 2):
+        for base in bases:
+            free = [name for name in fields if getattr(base, name) == getattr(EXACT, name)]
+            for names in combinations(free, depth):
+                for values in product(*(OPTIONS[name] for name in names)):
+                    yield replace(base, **dict(zip(names, values, strict=True)))
+            if depth == 1 and kind in PER_ELEMENT + (RESPONDENTS,) and base.rows is None:
+                for number, _scores in answers:
+                    yield replace(base, rows=("twice", number))
+                    yield replace(base, rows=("left_out", number))
+
+
+def check_office_figures(*, sheet: AnswerSheet) -> tuple[Finding, ...]:
+    """Compare each figure the office wrote on its sheet with the exact one and explain every difference."""
+    answers = [(row.number, row.scores) for row in sheet.rows]
+    exact = compute(EXACT, answers)
+    known: list[Recipe] = []
+    findings: list[Finding] = []
+    office_nik = None
+    for row in sorted(sheet.summary, key=lambda r: (ORDER.index(r.kind) if r.kind in ORDER else 99, r.number)):
+        if row.kind == WEIGHT:
+            findings.append(weight_finding(row, exact_weight=Fraction(1, max(len(exact.per_element[SUM]), 1))))
+        elif row.kind == MUTU and exact.nik is not None and grade(row.text) is not None:
+            findings.append(_category(row, exact.nik, office_nik))
+        elif row.kind in AFFECTS and office_figure(row, exact) is not None:
+            office_nik = row.value if row.kind == NIK else office_nik
+            recipe = _explain(row, known, answers)
+            if recipe is not None and recipe not in known and recipe != EXACT:
+                known.append(recipe)
+            findings.append(figure_finding(row, office_figure(row, exact), recipe))
+    return tuple(findings)
+
+
+def _explain(row: SummaryRow, known: list[Recipe], answers) -> Recipe | None:
+    """The simplest recipe that gives the office's figure again from the same answers, or None."""
+    cache: dict[Recipe, Figures] = {}
+    for recipe in candidates(row.kind, known, answers):
+        if recipe not in cache:
+            cache[recipe] = compute(recipe, answers)
+            if reproduces(row, cache[recipe]):
+                return recipe
+    return None
+
+
+def grade(text: str) -> str | None:
+    """The mutu letter an office wrote: "B", "B (Baik)", "Baik", "Sangat Baik"..."""
+    words = text.strip().casefold()
+    if len(words) >= 1 and words[0] in "abcd" and (len(words) == 1 or not words[1].isalpha()):
+        return words[0].upper()
+    for phrase, letter in (("sangat baik", "A"), ("kurang baik", "C"), ("tidak baik", "D"), ("baik", "B")):
+        if phrase in words:
+            return letter
+    return None
+
+
+def grade_2004(nik: Decimal) -> str:
+    return next(letter for threshold, letter in TABLE_2004 if nik >= threshold or letter == "D")
+
+
+def _category(row: SummaryRow, nik_exact: Fraction, office_nik) -> Finding:
+    office = grade(row.text)
+    nik = half_up(nik_exact)
+    exact = classify(nik)[0]
+    basis = office_nik.value if office_nik is not None else nik
+    if office == exact:
+        cause = "match"
+    elif grade_2004(basis) == office and classify(basis)[0] != office:
+        cause = "table_2004"
+    elif office_nik is not None and classify(office_nik.value)[0] == office:
+        cause = "follows_office_nik"
+    else:
+        cause = "unexplained"
+    return category_finding(row, office=office, exact=exact, nik=nik, office_nik=basis, cause=cause)

@@ -1,0 +1,177 @@
+"""The findings of the office-sheet check (`analytics.sheet_check`): one per office figure, with its sentence.
+
+Each finding carries the office's figure, the exact one shown with the office's decimals, the difference, cause
+codes (stable, for programs) and one Indonesian sentence (a translatable Message) saying what was found.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from analytics.ikm import half_up
+from app.errors import Message
+from app.i18n import N_
+from survey.sheet_figures import COUNT, IKM, NIK, NRR, NRR_WEIGHTED, RESPONDENTS, SUM, SummaryRow
+
+FIGURE_NAMES = {
+    SUM: N_("Σ (jumlah nilai per unsur)"),
+    COUNT: N_("Jumlah kuesioner terisi"),
+    RESPONDENTS: N_("Jumlah responden"),
+    NRR: N_("NRR"),
+    NRR_WEIGHTED: N_("NRR tertimbang"),
+    IKM: N_("IKM"),
+    NIK: N_("NIK (IKM x 25)"),
+}
+MATCH = N_("%(figure)s kantor di baris %(row)d (%(office)s) sesuai dengan angka persis.")
+MATCH_ELEMENTS = N_("%(figure)s kantor di baris %(row)d sesuai dengan angka persis di %(count)d unsur.")
+EXPLAINED = N_("%(figure)s kantor di baris %(row)d (%(office)s) berselisih %(difference)s dari angka persis "
+               "%(exact)s: angka kantor itu didapat lagi dari jawaban yang sama bila %(causes)s.")  # fmt: skip
+EXPLAINED_ELEMENTS = N_("%(figure)s kantor di baris %(row)d berbeda dari angka persis di %(count)d unsur (selisih "
+                        "terbesar %(difference)s di %(code)s: %(office)s, persis %(exact)s): angka kantor itu didapat "
+                        "lagi dari jawaban yang sama bila %(causes)s.")  # fmt: skip
+UNEXPLAINED = N_("%(figure)s kantor di baris %(row)d (%(office)s) berselisih %(difference)s dari angka persis "
+                 "%(exact)s; tidak ada cara hitung keliru yang umum yang menghasilkan angka kantor itu.")  # fmt: skip
+UNEXPLAINED_ELEMENTS = N_("%(figure)s kantor di baris %(row)d berbeda dari angka persis di %(count)d unsur (selisih "
+                          "terbesar %(difference)s di %(code)s: %(office)s, persis %(exact)s); tidak ada cara hitung "
+                          "keliru yang umum yang menghasilkan angka kantor itu.")  # fmt: skip
+CAUSES = {
+    "respondent_twice": N_("jawaban responden baris %(row)d dihitung dua kali"),
+    "respondent_left_out": N_("jawaban responden baris %(row)d tidak ikut dihitung"),
+    "blank_as_zero": N_("jawaban kosong dihitung 0 (NRR dibagi jumlah semua responden, bukan yang menjawab unsur itu)"),
+    "count_extra": N_("pembagi NRR kelebihan %(extra)d (baris ringkasan atau catatan ikut terhitung sebagai "
+                      "responden)"),  # fmt: skip
+    "nrr_rounded": N_("NRR dibulatkan ke %(places)d desimal sebelum diberi bobot"),
+    "weight": N_("NRR dikalikan bobot %(weight)s, bukan tepat 1/9"),
+    "weighted_rounded": N_("NRR tertimbang dibulatkan ke %(places)d desimal sebelum dijumlahkan"),
+    "ikm_rounded": N_("IKM dibulatkan ke %(places)d desimal sebelum dikalikan 25"),
+}
+AND = N_("%(first)s dan %(last)s")
+COMMA = N_("%(first)s, %(last)s")
+WEIGHT_SHOWN = N_("Bobot kantor di baris %(row)d (%(office)s) adalah 1/%(k)d yang ditampilkan dengan %(places)d "
+                  "desimal; NRR tertimbang, IKM dan NIK menunjukkan apakah hitungannya memakai angka yang dibulatkan "
+                  "itu.")  # fmt: skip
+WEIGHT_OTHER = N_("Bobot kantor di baris %(row)d (%(office)s) bukan 1/%(k)d (%(exact)s).")
+CATEGORY = {
+    "match": N_("Mutu kantor di baris %(row)d (%(office)s) sesuai dengan mutu persis untuk NIK %(nik)s."),
+    "table_2004": N_("Mutu kantor di baris %(row)d (%(office)s) mengikuti tabel interval Kepmenpan 25/2004 (NIK "
+                     "81,26-100 = A, 62,51-81,25 = B, 43,76-62,50 = C) untuk NIK %(office_nik)s, bukan tabel "
+                     "PermenPAN-RB 14/2017 yang memberi NIK %(nik)s mutu %(exact)s."),  # fmt: skip
+    "follows_office_nik": N_("Mutu kantor di baris %(row)d (%(office)s) mengikuti NIK kantor %(office_nik)s; NIK "
+                             "persis %(nik)s bermutu %(exact)s."),  # fmt: skip
+    "unexplained": N_("Mutu kantor di baris %(row)d (%(office)s) berbeda dari mutu persis %(exact)s untuk NIK "
+                      "%(nik)s."),  # fmt: skip
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One office figure checked: what the office wrote, the exact figure at its decimals, and the verdict."""
+
+    figure: str  # sum, count, respondents, nrr, nrr_weighted, weight, ikm, nik, mutu
+    row: int
+    label: str
+    office: Decimal | dict[str, Decimal] | str
+    exact: Decimal | dict[str, Decimal] | str
+    difference: Decimal | dict[str, Decimal] | None
+    causes: tuple[str, ...]  # ("match",), ("unexplained",) or the cause codes found
+    sentence: Message
+
+    @property
+    def matches(self) -> bool:
+        return self.causes == ("match",)
+
+    def as_dict(self) -> dict:
+        def plain(value):
+            if isinstance(value, dict):
+                return {k: plain(v) for k, v in value.items()}
+            return float(value) if isinstance(value, Decimal) else value
+
+        return {
+            "figure": self.figure,
+            "row": self.row,
+            "label": self.label,
+            "office": plain(self.office),
+            "exact": plain(self.exact),
+            "difference": plain(self.difference),
+            "cause": self.causes[0],
+            "causes": list(self.causes),
+            "sentence": str(self.sentence),
+        }
+
+
+def number(value: Decimal, sign: bool = False) -> str:
+    """A decimal the Indonesian way (91,48; with sign: +0,92)."""
+    text = f"{value:f}".replace(".", ",")
+    return f"+{text}" if sign and value > 0 else text
+
+
+def cause_codes(recipe) -> list[tuple[str, dict]]:
+    """The departures of a recipe (`analytics.sheet_check.Recipe`) from the exact method, as (code, params)."""
+    found = []
+    if recipe.rows:
+        found.append((f"respondent_{recipe.rows[0]}", {"row": recipe.rows[1]}))
+    if recipe.count == "all":
+        found.append(("blank_as_zero", {}))
+    elif recipe.count != "answered":
+        found.append(("count_extra", {"extra": recipe.count}))
+    if recipe.nrr_places is not None:
+        found.append(("nrr_rounded", {"places": recipe.nrr_places}))
+    if recipe.weight is not None:
+        found.append(("weight", {"weight": number(Decimal(recipe.weight.numerator) / recipe.weight.denominator)}))
+    if recipe.weighted_places is not None:
+        found.append(("weighted_rounded", {"places": recipe.weighted_places}))
+    if recipe.ikm_places is not None:
+        found.append(("ikm_rounded", {"places": recipe.ikm_places}))
+    return found
+
+
+def _joined(parts: list[Message]) -> Message:
+    """"a", "a dan b", "a, b dan c"."""
+    if len(parts) == 1:
+        return parts[0]
+    return Message(AND if len(parts) == 2 else COMMA, {"first": parts[0], "last": _joined(parts[1:])})
+
+
+def figure_finding(row: SummaryRow, exact_figure: dict[str, Fraction] | Fraction, recipe) -> Finding:
+    """The finding for a row of figures: `recipe` is the way that gave the office's figure again, or None."""
+    found = cause_codes(recipe) if recipe is not None else []
+    codes = tuple(code for code, _ in found) or (("match",) if recipe is not None else ("unexplained",))
+    causes = _joined([Message(CAUSES[code], params) for code, params in found]) if found else ""
+    params = {"figure": Message(FIGURE_NAMES[row.kind]), "row": row.number, "causes": causes}
+    if isinstance(exact_figure, dict):
+        office = {code: row.values[code].value for code in exact_figure}
+        exact = {code: half_up(value, row.values[code].places) for code, value in exact_figure.items()}
+        difference = {code: office[code] - exact[code] for code in exact}
+        worst = max(exact, key=lambda code: (abs(difference[code]), -list(exact).index(code)))
+        count = sum(1 for d in difference.values() if d) if codes != ("match",) else len(exact)
+        params |= {"count": count, "code": worst, "difference": number(difference[worst], sign=True),
+                   "office": row.values[worst].text, "exact": number(exact[worst])}  # fmt: skip
+        text = {"match": MATCH_ELEMENTS, "unexplained": UNEXPLAINED_ELEMENTS}.get(codes[0], EXPLAINED_ELEMENTS)
+    else:
+        office, exact = row.value.value, half_up(exact_figure, row.value.places)
+        difference = office - exact
+        params |= {"office": row.value.text, "exact": number(exact), "difference": number(difference, sign=True)}
+        text = {"match": MATCH, "unexplained": UNEXPLAINED}.get(codes[0], EXPLAINED)
+    return Finding(row.kind, row.number, row.label, office, exact, difference, codes, Message(text, params))
+
+
+def weight_finding(row: SummaryRow, *, exact_weight: Fraction) -> Finding:
+    """The office's weight (bobot) against exactly 1/k."""
+    written = row.value if row.value is not None else next(iter(row.values.values()))
+    exact = half_up(exact_weight, written.places)
+    params = {"row": row.number, "office": written.text, "k": exact_weight.denominator, "places": written.places,
+              "exact": number(exact)}  # fmt: skip
+    if exact == written.value:
+        return Finding(row.kind, row.number, row.label, written.value, exact, Decimal(0), ("match",),
+                       Message(WEIGHT_SHOWN, params))  # fmt: skip
+    message = Message(WEIGHT_OTHER, params)
+    return Finding(row.kind, row.number, row.label, written.value, exact, written.value - exact, ("unexplained",),
+                   message)  # fmt: skip
+
+
+def category_finding(row: SummaryRow, *, office: str, exact: str, nik: Decimal, office_nik: Decimal,
+                     cause: str) -> Finding:  # fmt: skip
+    """The office's mutu against the mutu of the exact NIK (PermenPAN-RB 14/2017)."""
+    params = {"row": row.number, "office": row.text, "exact": exact, "nik": number(nik),
+              "office_nik": number(office_nik)}  # fmt: skip
+    return Finding("mutu", row.number, row.label, office, exact, None, (cause,), Message(CATEGORY[cause], params))
