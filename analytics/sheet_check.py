@@ -145,15 +145,26 @@ def candidates(kind: str, known: Sequence[Recipe], answers: Sequence[tuple[int, 
                 for values in product(*(OPTIONS[name] for name in names)):
                     yield replace(base, **dict(zip(names, values, strict=True)))
             if depth == 1 and kind in PER_ELEMENT + (RESPONDENTS,) and base.rows is None:
-                for number, _scores in answers:
+                for number in twins(answers):  # one row for each set of answers: the others give the same figures
                     yield replace(base, rows=("twice", number))
                     yield replace(base, rows=("left_out", number))
+
+
+def twins(answers: Sequence[tuple[int, dict]]) -> dict[int, list[int]]:
+    """The first row of each set of identical answers -> the other rows with the same answers."""
+    first: dict[tuple, int] = {}
+    found: dict[int, list[int]] = {}
+    for number, scores in answers:
+        key = tuple(scores.get(code) for code in ELEMENT_CODES)
+        found.setdefault(first.setdefault(key, number), []).extend([] if first[key] == number else [number])
+    return found
 
 
 def check_office_figures(*, sheet: AnswerSheet) -> tuple[Finding, ...]:
     """Compare each figure the office wrote on its sheet with the exact one and explain every difference."""
     answers = [(row.number, row.scores) for row in sheet.rows]
     exact = compute(EXACT, answers)
+    same = twins(answers)
     known: list[Recipe] = []
     findings: list[Finding] = []
     office_nik = None
@@ -167,7 +178,7 @@ def check_office_figures(*, sheet: AnswerSheet) -> tuple[Finding, ...]:
             recipe = _explain(row, known, answers)
             if recipe is not None and recipe not in known and recipe != EXACT:
                 known.append(recipe)
-            findings.append(figure_finding(row, office_figure(row, exact), recipe))
+            findings.append(figure_finding(row, office_figure(row, exact), recipe, same=same))
     return tuple(findings)
 
 

@@ -11,6 +11,7 @@ from fractions import Fraction
 from analytics.ikm import half_up
 from app.errors import Message
 from app.i18n import N_
+from app.tabular import row_list
 from survey.sheet_figures import COUNT, IKM, NIK, NRR, NRR_WEIGHTED, RESPONDENTS, SUM, SummaryRow
 
 FIGURE_NAMES = {
@@ -35,16 +36,18 @@ UNEXPLAINED_ELEMENTS = N_("%(figure)s kantor di baris %(row)d berbeda dari angka
                           "terbesar %(difference)s di %(code)s: %(office)s, persis %(exact)s); tidak ada cara hitung "
                           "keliru yang umum yang menghasilkan angka kantor itu.")  # fmt: skip
 CAUSES = {
-    "respondent_twice": N_("jawaban responden baris %(row)d dihitung dua kali"),
-    "respondent_left_out": N_("jawaban responden baris %(row)d tidak ikut dihitung"),
+    "respondent_twice": N_("jawaban responden baris %(row)s dihitung dua kali"),
+    "respondent_left_out": N_("jawaban responden baris %(row)s tidak ikut dihitung"),
     "blank_as_zero": N_("jawaban kosong dihitung 0 (NRR dibagi jumlah semua responden, bukan yang menjawab unsur itu)"),
-    "count_extra": N_("pembagi NRR kelebihan %(extra)d (baris ringkasan atau catatan ikut terhitung sebagai "
-                      "responden)"),  # fmt: skip
+    "count_extra": N_(
+        "pembagi NRR kelebihan %(extra)d (baris ringkasan atau catatan ikut terhitung sebagai responden)"
+    ),  # fmt: skip
     "nrr_rounded": N_("NRR dibulatkan ke %(places)d desimal sebelum diberi bobot"),
     "weight": N_("NRR dikalikan bobot %(weight)s, bukan tepat 1/9"),
     "weighted_rounded": N_("NRR tertimbang dibulatkan ke %(places)d desimal sebelum dijumlahkan"),
     "ikm_rounded": N_("IKM dibulatkan ke %(places)d desimal sebelum dikalikan 25"),
 }
+SAME_ANSWERS = N_("%(row)d (atau baris %(others)s, yang jawabannya sama)")
 AND = N_("%(first)s dan %(last)s")
 COMMA = N_("%(first)s, %(last)s")
 WEIGHT_SHOWN = N_("Bobot kantor di baris %(row)d (%(office)s) adalah 1/%(k)d yang ditampilkan dengan %(places)d "
@@ -53,13 +56,18 @@ WEIGHT_SHOWN = N_("Bobot kantor di baris %(row)d (%(office)s) adalah 1/%(k)d yan
 WEIGHT_OTHER = N_("Bobot kantor di baris %(row)d (%(office)s) bukan 1/%(k)d (%(exact)s).")
 CATEGORY = {
     "match": N_("Mutu kantor di baris %(row)d (%(office)s) sesuai dengan mutu persis untuk NIK %(nik)s."),
-    "table_2004": N_("Mutu kantor di baris %(row)d (%(office)s) mengikuti tabel interval Kepmenpan 25/2004 (NIK "
-                     "81,26-100 = A, 62,51-81,25 = B, 43,76-62,50 = C) untuk NIK %(office_nik)s, bukan tabel "
-                     "PermenPAN-RB 14/2017 yang memberi NIK %(nik)s mutu %(exact)s."),  # fmt: skip
-    "follows_office_nik": N_("Mutu kantor di baris %(row)d (%(office)s) mengikuti NIK kantor %(office_nik)s; NIK "
-                             "persis %(nik)s bermutu %(exact)s."),  # fmt: skip
-    "unexplained": N_("Mutu kantor di baris %(row)d (%(office)s) berbeda dari mutu persis %(exact)s untuk NIK "
-                      "%(nik)s."),  # fmt: skip
+    "table_2004": N_(
+        "Mutu kantor di baris %(row)d (%(office)s) mengikuti tabel interval Kepmenpan 25/2004 (NIK "
+        "81,26-100 = A, 62,51-81,25 = B, 43,76-62,50 = C) untuk NIK %(office_nik)s, bukan tabel "
+        "PermenPAN-RB 14/2017 yang memberi NIK %(nik)s mutu %(exact)s."
+    ),  # fmt: skip
+    "follows_office_nik": N_(
+        "Mutu kantor di baris %(row)d (%(office)s) mengikuti NIK kantor %(office_nik)s; NIK "
+        "persis %(nik)s bermutu %(exact)s."
+    ),  # fmt: skip
+    "unexplained": N_(
+        "Mutu kantor di baris %(row)d (%(office)s) berbeda dari mutu persis %(exact)s untuk NIK %(nik)s."
+    ),  # fmt: skip
 }
 
 
@@ -105,11 +113,15 @@ def number(value: Decimal, sign: bool = False) -> str:
     return f"+{text}" if sign and value > 0 else text
 
 
-def cause_codes(recipe) -> list[tuple[str, dict]]:
-    """The departures of a recipe (`analytics.sheet_check.Recipe`) from the exact method, as (code, params)."""
+def cause_codes(recipe, same: dict[int, list[int]]) -> list[tuple[str, dict]]:
+    """The departures of a recipe (`analytics.sheet_check.Recipe`) from the exact method, as (code, params);
+    `same`: row -> the other rows with the same answers (a respondent twice could be any of them)."""
     found = []
     if recipe.rows:
-        found.append((f"respondent_{recipe.rows[0]}", {"row": recipe.rows[1]}))
+        number = recipe.rows[1]
+        others = same.get(number)
+        row = Message(SAME_ANSWERS, {"row": number, "others": row_list(others)}) if others else str(number)
+        found.append((f"respondent_{recipe.rows[0]}", {"row": row}))
     if recipe.count == "all":
         found.append(("blank_as_zero", {}))
     elif recipe.count != "answered":
@@ -126,15 +138,18 @@ def cause_codes(recipe) -> list[tuple[str, dict]]:
 
 
 def _joined(parts: list[Message]) -> Message:
-    """"a", "a dan b", "a, b dan c"."""
+    """ "a", "a dan b", "a, b dan c"."""
     if len(parts) == 1:
         return parts[0]
     return Message(AND if len(parts) == 2 else COMMA, {"first": parts[0], "last": _joined(parts[1:])})
 
 
-def figure_finding(row: SummaryRow, exact_figure: dict[str, Fraction] | Fraction, recipe) -> Finding:
-    """The finding for a row of figures: `recipe` is the way that gave the office's figure again, or None."""
-    found = cause_codes(recipe) if recipe is not None else []
+def figure_finding(
+    row: SummaryRow, exact_figure: dict[str, Fraction] | Fraction, recipe, *, same: dict[int, list[int]]
+) -> Finding:
+    """The finding for a row of figures: `recipe` is the way that gave the office's figure again, or None;
+    `same`: see `cause_codes`."""
+    found = cause_codes(recipe, same) if recipe is not None else []
     codes = tuple(code for code, _ in found) or (("match",) if recipe is not None else ("unexplained",))
     causes = _joined([Message(CAUSES[code], params) for code, params in found]) if found else ""
     params = {"figure": Message(FIGURE_NAMES[row.kind]), "row": row.number, "causes": causes}

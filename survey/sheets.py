@@ -16,7 +16,6 @@ from dataclasses import dataclass, field, replace
 from app.errors import DomainError, Message
 from app.i18n import N_
 from app.tabular import CSV_DELIMITERS, HEADER_SCAN, MAX_TABLE_ROWS, CellError, Span, Table, read_tables, row_list
-from survey.sheet_figures import SummaryRow, summary_row
 from survey.questionnaire import (
     ELEMENT_CODES,
     ELEMENTS_BY_CODE,
@@ -28,6 +27,7 @@ from survey.questionnaire import (
     plain_words,
     score_for_option,
 )
+from survey.sheet_figures import SummaryRow, summary_row
 
 MAX_ROWS = 20000
 
