@@ -118,9 +118,9 @@ def cause_codes(recipe, same: dict[int, list[int]]) -> list[tuple[str, dict]]:
     `same`: row -> the other rows with the same answers (a respondent twice could be any of them)."""
     found = []
     if recipe.rows:
-        number = recipe.rows[1]
-        others = same.get(number)
-        row = Message(SAME_ANSWERS, {"row": number, "others": row_list(others)}) if others else str(number)
+        at = recipe.rows[1]
+        others = same.get(at)
+        row = Message(SAME_ANSWERS, {"row": at, "others": row_list(others)}) if others else str(at)
         found.append((f"respondent_{recipe.rows[0]}", {"row": row}))
     if recipe.count == "all":
         found.append(("blank_as_zero", {}))
