@@ -95,7 +95,7 @@ def ikm_command(
         raise click.UsageError("Give --csv PATH, or --unit SLUG with --period.")
     if as_json:
         extra = {"status": status} if status else {}
-        if check is not None:
+        if check:  # only for a file that carries the office's own figures: the output of others is unchanged
             extra["office_check"] = [finding.as_dict() for finding in check]
         click.echo(json.dumps({**result.as_dict(), **extra}, ensure_ascii=False))
     else:
