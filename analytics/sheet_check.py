@@ -18,7 +18,7 @@ from decimal import Decimal
 from fractions import Fraction
 from itertools import combinations, product
 
-from analytics.ikm import CONVERSION, classify, half_up
+from analytics.ikm import CONVERSION, Tally, classify, half_up
 from analytics.sheet_check_text import Finding, category_finding, figure_finding, weight_finding
 from survey.questionnaire import ELEMENT_CODES
 from survey.sheet_figures import COUNT, IKM, MUTU, NIK, NRR, NRR_WEIGHTED, RESPONDENTS, SUM, WEIGHT, SummaryRow
@@ -26,6 +26,7 @@ from survey.sheets import AnswerSheet
 
 PER_ELEMENT = (SUM, COUNT, NRR, NRR_WEIGHTED)
 ORDER = (WEIGHT, SUM, COUNT, RESPONDENTS, NRR, NRR_WEIGHTED, IKM, NIK, MUTU)  # upstream figures first
+MAX_ROW_SEARCH = 500  # the largest file whose NRRs are tried with each respondent counted twice or left out
 LEGACY_WEIGHTS = (Fraction(11, 100), Fraction(111, 1000))
 # Kepmenpan KEP/25/M.PAN/2/2004: NIK 81,26-100 A, 62,51-81,25 B, 43,76-62,50 C, 25-43,75 D.
 TABLE_2004 = ((Decimal("81.26"), "A"), (Decimal("62.51"), "B"), (Decimal("43.76"), "C"), (Decimal("25"), "D"))
@@ -77,28 +78,48 @@ class Figures:
     nik: Fraction | None
 
 
-def compute(recipe: Recipe, answers: Sequence[tuple[int, dict[str, int | None]]]) -> Figures:
-    """The sheet's figures computed by `recipe` from the respondents' (row number, scores)."""
-    rows = [scores for _number, scores in answers]
-    if recipe.rows:
-        how, number = recipe.rows
-        picked = [scores for n, scores in answers if n == number]
-        rows = rows + picked if how == "twice" else [scores for n, scores in answers if n != number]
-    sums, counts, nrrs, weighted = {}, {}, {}, {}
-    for code in ELEMENT_CODES:
-        given = [s[code] for s in rows if s.get(code) is not None]
-        if given:
-            sums[code], counts[code] = Fraction(sum(given)), Fraction(len(given))
+class Answers:
+    """The respondents' answers as the check needs them: the tally, each row's scores, and the rows sharing answers."""
+
+    def __init__(self, rows: Sequence[tuple[int, dict[str, int | None]]]):
+        self.tally = Tally.of_answers(scores for _number, scores in rows)
+        self.scores = dict(rows)
+        self.twins = twins(rows)
+        # each distinct set of answers (0 for a blank) -> its first row
+        self.by_answers: dict[tuple, int] = {}
+        for number in reversed(self.twins):
+            self.by_answers[tuple(self.scores[number].get(c) or 0 for c in ELEMENT_CODES)] = number
+
+    def varied(self, rows: tuple[str, int] | None) -> Tally:
+        """The tally with one respondent counted twice or left out (`Recipe.rows`)."""
+        if rows is None:
+            return self.tally
+        how, number = rows
+        sign = 1 if how == "twice" else -1
+        scores = self.scores[number]
+        elements = {
+            code: (n + sign, s + sign * scores[code]) if scores.get(code) is not None else (n, s)
+            for code, (n, s) in self.tally.elements.items()
+        }
+        return Tally(self.tally.respondents + sign, elements)
+
+
+def compute(recipe: Recipe, answers: Answers) -> Figures:
+    """The sheet's figures computed by `recipe` from the respondents' answers."""
+    tally = answers.varied(recipe.rows)
+    sums = {code: Fraction(s) for code, (n, s) in tally.elements.items() if n}
+    counts = {code: Fraction(n) for code, (n, _s) in tally.elements.items() if n}
+    nrrs, weighted = {}, {}
     k = len(sums)
     weight = recipe.weight if recipe.weight is not None else (Fraction(1, k) if k else None)
     for code in sums:
-        divisor = {"answered": counts[code], "all": Fraction(len(rows))}.get(recipe.count)
+        divisor = {"answered": counts[code], "all": Fraction(tally.respondents)}.get(recipe.count)
         nrr = sums[code] / (divisor if divisor is not None else counts[code] + recipe.count)
         nrrs[code] = rounded(nrr, recipe.nrr_places)
         weighted[code] = rounded(nrrs[code] * weight, recipe.weighted_places)
     ikm = rounded(sum(weighted.values(), Fraction(0)), recipe.ikm_places) if k else None
     per_element = {SUM: sums, COUNT: counts, NRR: nrrs, NRR_WEIGHTED: weighted}
-    return Figures(len(rows), per_element, ikm, ikm * CONVERSION if ikm is not None else None)
+    return Figures(tally.respondents, per_element, ikm, ikm * CONVERSION if ikm is not None else None)
 
 
 def rounded(value: Fraction, places: int | None) -> Fraction:
@@ -111,10 +132,8 @@ def shown(value: Fraction, places: int) -> Decimal:
 
 
 def agrees(written, value: Fraction) -> bool:
-    """The office's written number is `value` shown with its decimals (an unformatted float within its last place)."""
-    if shown(value, written.places) == written.value:
-        return True
-    return written.places >= 6 and abs(Fraction(written.value) - value) <= Fraction(1, 10**written.places)
+    """The office's written number is `value` shown with the decimals the office showed."""
+    return shown(value, written.places) == written.value
 
 
 def office_figure(row: SummaryRow, figures: Figures) -> dict[str, Fraction] | Fraction | None:
@@ -128,15 +147,15 @@ def office_figure(row: SummaryRow, figures: Figures) -> dict[str, Fraction] | Fr
 def reproduces(row: SummaryRow, figures: Figures) -> bool:
     figure = office_figure(row, figures)
     if isinstance(figure, dict):
-        return len(figure) == len(row.values) and all(agrees(row.values[c], v) for c, v in figure.items())
+        return all(agrees(row.values[code], value) for code, value in figure.items())
     return figure is not None and agrees(row.value, figure)
 
 
-def candidates(kind: str, known: Sequence[Recipe], answers: Sequence[tuple[int, dict]]) -> Iterator[Recipe]:
-    """Ways to compute a figure of `kind`, simplest first: the exact method and the ways found on earlier rows,
-    then each with one more departure (a respondent twice or left out only for a row of nine figures), then two."""
+def candidates(row: SummaryRow, known: Sequence[Recipe], answers: Answers) -> Iterator[Recipe]:
+    """Ways to compute the figures of an office's row, simplest first: the exact method and the ways found on
+    earlier rows, then each with one more departure (a respondent twice or left out: see `_respondents`), then two."""
     bases = list(dict.fromkeys([EXACT, *known]))
-    fields = AFFECTS.get(kind, ())
+    fields = AFFECTS.get(row.kind, ())
     yield from bases
     for depth in (1, 2):
         for base in bases:
@@ -144,13 +163,30 @@ def candidates(kind: str, known: Sequence[Recipe], answers: Sequence[tuple[int, 
             for names in combinations(free, depth):
                 for values in product(*(OPTIONS[name] for name in names)):
                     yield replace(base, **dict(zip(names, values, strict=True)))
-            if depth == 1 and kind in PER_ELEMENT + (RESPONDENTS,) and base.rows is None:
-                for number in twins(answers):  # one row for each set of answers: the others give the same figures
-                    yield replace(base, rows=("twice", number))
-                    yield replace(base, rows=("left_out", number))
+            if depth == 1 and base.rows is None:
+                yield from (replace(base, rows=rows) for rows in _respondents(row, answers))
 
 
-def twins(answers: Sequence[tuple[int, dict]]) -> dict[int, list[int]]:
+def _respondents(row: SummaryRow, answers: Answers) -> Iterator[tuple[str, int]]:
+    """Respondents that may be counted twice or left out in a row of nine figures: from an office Σ, the one whose
+    answers are the difference; from NRRs of a small file, every distinct set of answers (one row changes the NRR
+    of a large file too little to be seen)."""
+    if row.kind == SUM:
+        sums = {code: s for code, (n, s) in answers.tally.elements.items() if n}
+        if set(row.values) != set(sums) or any(w.value != int(w.value) for w in row.values.values()):
+            return
+        difference = [int(row.values[code].value) - sums[code] if code in sums else 0 for code in ELEMENT_CODES]
+        for how, sign in (("twice", 1), ("left_out", -1)):
+            number = answers.by_answers.get(tuple(sign * d for d in difference))
+            if number is not None:
+                yield how, number
+    elif row.kind in PER_ELEMENT and answers.tally.respondents <= MAX_ROW_SEARCH:
+        for number in answers.twins:  # one row per set of answers: the others give the same figures
+            yield "twice", number
+            yield "left_out", number
+
+
+def twins(answers: Sequence[tuple[int, dict[str, int | None]]]) -> dict[int, list[int]]:
     """The first row of each set of identical answers -> the other rows with the same answers."""
     first: dict[tuple, int] = {}
     found: dict[int, list[int]] = {}
@@ -162,9 +198,8 @@ def twins(answers: Sequence[tuple[int, dict]]) -> dict[int, list[int]]:
 
 def check_office_figures(*, sheet: AnswerSheet) -> tuple[Finding, ...]:
     """Compare each figure the office wrote on its sheet with the exact one and explain every difference."""
-    answers = [(row.number, row.scores) for row in sheet.rows]
+    answers = Answers([(row.number, row.scores) for row in sheet.rows])
     exact = compute(EXACT, answers)
-    same = twins(answers)
     known: list[Recipe] = []
     findings: list[Finding] = []
     office_nik = None
@@ -178,14 +213,14 @@ def check_office_figures(*, sheet: AnswerSheet) -> tuple[Finding, ...]:
             recipe = _explain(row, known, answers)
             if recipe is not None and recipe not in known and recipe != EXACT:
                 known.append(recipe)
-            findings.append(figure_finding(row, office_figure(row, exact), recipe, same=same))
+            findings.append(figure_finding(row, office_figure(row, exact), recipe, same=answers.twins))
     return tuple(findings)
 
 
-def _explain(row: SummaryRow, known: list[Recipe], answers) -> Recipe | None:
+def _explain(row: SummaryRow, known: list[Recipe], answers: Answers) -> Recipe | None:
     """The simplest recipe that gives the office's figure again from the same answers, or None."""
     cache: dict[Recipe, Figures] = {}
-    for recipe in candidates(row.kind, known, answers):
+    for recipe in candidates(row, known, answers):
         if recipe not in cache:
             cache[recipe] = compute(recipe, answers)
             if reproduces(row, cache[recipe]):
