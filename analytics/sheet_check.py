@@ -61,11 +61,12 @@ AFFECTS = {
     SUM: (),
     COUNT: ("count",),
     RESPONDENTS: (),
-    NRR: ("count", "nrr_places"),
-    NRR_WEIGHTED: ("count", "nrr_places", "weight", "weighted_places"),
-    IKM: ("count", "nrr_places", "weight", "weighted_places"),
-    NIK: ("count", "nrr_places", "weight", "weighted_places", "ikm_places"),
-}
+    NRR: ("nrr_places", "count"),
+    NRR_WEIGHTED: ("weight", "nrr_places", "weighted_places", "count"),
+    IKM: ("weight", "nrr_places", "weighted_places", "count"),
+    NIK: ("weight", "nrr_places", "ikm_places", "weighted_places", "count"),
+}  # in the order tried: the commonest departures first
+MAX_ALTERNATIVES = 3
 
 
 @dataclass(frozen=True)
@@ -151,20 +152,21 @@ def reproduces(row: SummaryRow, figures: Figures) -> bool:
     return figure is not None and agrees(row.value, figure)
 
 
-def candidates(row: SummaryRow, known: Sequence[Recipe], answers: Answers) -> Iterator[Recipe]:
-    """Ways to compute the figures of an office's row, simplest first: the exact method and the ways found on
-    earlier rows, then each with one more departure (a respondent twice or left out: see `_respondents`), then two."""
+def candidates(row: SummaryRow, known: Sequence[Recipe], answers: Answers) -> Iterator[tuple[int, Recipe]]:
+    """Ways to compute the figures of an office's row, simplest first, with their tier: 0 the exact method and the
+    ways found on earlier rows, 1 each with one more departure (a respondent twice or left out: see
+    `_respondents`), 2 with two more."""
     bases = list(dict.fromkeys([EXACT, *known]))
     fields = AFFECTS.get(row.kind, ())
-    yield from bases
+    yield from ((0, base) for base in bases)
     for depth in (1, 2):
         for base in bases:
             free = [name for name in fields if getattr(base, name) == getattr(EXACT, name)]
             for names in combinations(free, depth):
                 for values in product(*(OPTIONS[name] for name in names)):
-                    yield replace(base, **dict(zip(names, values, strict=True)))
+                    yield depth, replace(base, **dict(zip(names, values, strict=True)))
             if depth == 1 and base.rows is None:
-                yield from (replace(base, rows=rows) for rows in _respondents(row, answers))
+                yield from ((1, replace(base, rows=rows)) for rows in _respondents(row, answers))
 
 
 def _respondents(row: SummaryRow, answers: Answers) -> Iterator[tuple[str, int]]:
@@ -210,22 +212,29 @@ def check_office_figures(*, sheet: AnswerSheet) -> tuple[Finding, ...]:
             findings.append(_category(row, exact.nik, office_nik))
         elif row.kind in AFFECTS and office_figure(row, exact) is not None:
             office_nik = row.value if row.kind == NIK else office_nik
-            recipe = _explain(row, known, answers)
-            if recipe is not None and recipe not in known and recipe != EXACT:
-                known.append(recipe)
-            findings.append(figure_finding(row, office_figure(row, exact), recipe, same=answers.twins))
+            recipes = _explain(row, known, answers)
+            if recipes and recipes[0] not in known and recipes[0] != EXACT:
+                known.append(recipes[0])
+            findings.append(figure_finding(row, office_figure(row, exact), recipes, same=answers.twins))
     return tuple(findings)
 
 
-def _explain(row: SummaryRow, known: list[Recipe], answers: Answers) -> Recipe | None:
-    """The simplest recipe that gives the office's figure again from the same answers, or None."""
-    cache: dict[Recipe, Figures] = {}
-    for recipe in candidates(row, known, answers):
-        if recipe not in cache:
-            cache[recipe] = compute(recipe, answers)
-            if reproduces(row, cache[recipe]):
-                return recipe
-    return None
+def _explain(row: SummaryRow, known: list[Recipe], answers: Answers) -> list[Recipe]:
+    """The simplest recipes that give the office's figure again from the same answers: the exact method alone if
+    it does, else every recipe of the first tier that does (several when the figure cannot tell them apart)."""
+    tried: set[Recipe] = set()
+    found: list[Recipe] = []
+    found_tier = 0
+    for tier, recipe in candidates(row, known, answers):
+        if found and (tier > found_tier or len(found) == MAX_ALTERNATIVES):
+            break
+        if recipe not in tried:
+            tried.add(recipe)
+            if reproduces(row, compute(recipe, answers)):
+                if recipe == EXACT:
+                    return [EXACT]
+                found, found_tier = [*found, recipe], tier
+    return found
 
 
 def grade(text: str) -> str | None:

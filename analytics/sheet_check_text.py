@@ -49,6 +49,7 @@ CAUSES = {
 }
 SAME_ANSWERS = N_("%(row)d (atau baris %(others)s, yang jawabannya sama)")
 AND = N_("%(first)s dan %(last)s")
+OR = N_("%(first)s, atau bila %(last)s")
 COMMA = N_("%(first)s, %(last)s")
 WEIGHT_SHOWN = N_("Bobot kantor di baris %(row)d (%(office)s) adalah 1/%(k)d yang ditampilkan dengan %(places)d "
                   "desimal; NRR tertimbang, IKM dan NIK menunjukkan apakah hitungannya memakai angka yang dibulatkan "
@@ -83,6 +84,7 @@ class Finding:
     difference: Decimal | dict[str, Decimal] | None
     causes: tuple[str, ...]  # ("match",), ("unexplained",) or the cause codes found
     sentence: Message
+    alternatives: tuple[tuple[str, ...], ...] = ()  # other cause codes that give the office's figure as well
 
     @property
     def matches(self) -> bool:
@@ -103,6 +105,7 @@ class Finding:
             "difference": plain(self.difference),
             "cause": self.causes[0],
             "causes": list(self.causes),
+            "alternatives": [list(codes) for codes in self.alternatives],
             "sentence": str(self.sentence),
         }
 
@@ -137,21 +140,25 @@ def cause_codes(recipe, same: dict[int, list[int]]) -> list[tuple[str, dict]]:
     return found
 
 
-def _joined(parts: list[Message]) -> Message:
-    """ "a", "a dan b", "a, b dan c"."""
+def _joined(parts: list[Message], last: str = "") -> Message:
+    """One phrase of several: "a", "a dan b", "a, b dan c" (with `last=OR`: "a, atau bila b")."""
     if len(parts) == 1:
         return parts[0]
-    return Message(AND if len(parts) == 2 else COMMA, {"first": parts[0], "last": _joined(parts[1:])})
+    joiner = (last or AND) if len(parts) == 2 else COMMA
+    return Message(joiner, {"first": parts[0], "last": _joined(parts[1:], last)})
 
 
 def figure_finding(
-    row: SummaryRow, exact_figure: dict[str, Fraction] | Fraction, recipe, *, same: dict[int, list[int]]
+    row: SummaryRow, exact_figure: dict[str, Fraction] | Fraction, recipes: list, *, same: dict[int, list[int]]
 ) -> Finding:
-    """The finding for a row of figures: `recipe` is the way that gave the office's figure again, or None;
-    `same`: see `cause_codes`."""
-    found = cause_codes(recipe, same) if recipe is not None else []
-    codes = tuple(code for code, _ in found) or (("match",) if recipe is not None else ("unexplained",))
-    causes = _joined([Message(CAUSES[code], params) for code, params in found]) if found else ""
+    """The finding for a row of figures: `recipes` are the ways that gave the office's figure again (none: the
+    difference is unexplained; several: the figure cannot tell them apart); `same`: see `cause_codes`."""
+    ways = [cause_codes(recipe, same) for recipe in recipes]
+    codes = tuple(code for code, _ in ways[0]) if ways else ("unexplained",)
+    codes = codes or ("match",)
+    alternatives = tuple(tuple(code for code, _ in way) for way in ways[1:])
+    described = [_joined([Message(CAUSES[code], params) for code, params in way]) for way in ways if way]
+    causes = _joined(described, last=OR) if described else ""
     params = {"figure": Message(FIGURE_NAMES[row.kind]), "row": row.number, "causes": causes}
     if isinstance(exact_figure, dict):
         office = {code: row.values[code].value for code in exact_figure}
@@ -167,7 +174,8 @@ def figure_finding(
         difference = office - exact
         params |= {"office": row.value.text, "exact": number(exact), "difference": number(difference, sign=True)}
         text = {"match": MATCH, "unexplained": UNEXPLAINED}.get(codes[0], EXPLAINED)
-    return Finding(row.kind, row.number, row.label, office, exact, difference, codes, Message(text, params))
+    return Finding(row.kind, row.number, row.label, office, exact, difference, codes, Message(text, params),
+                   alternatives)  # fmt: skip
 
 
 def weight_finding(row: SummaryRow, *, exact_weight: Fraction) -> Finding:

@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from analytics.sheet_check import check_office_figures
+from analytics.sheet_check import check_office_figures, grade
 from survey.sheet_figures import written
 from survey.sheets import read_answer_sheet
 from tests.test_sheet_reader import CODES, csv_bytes, xlsx_bytes
@@ -30,18 +30,21 @@ def text(value: Decimal, places: int) -> str:
     return f"{shown(value, places):f}".replace(".", ",")
 
 
-def office_figures(answers, *, weight="1/9", nrr_places=None, twice=None, extra=0, table="2017") -> dict:
-    """The office's figures, computed as its spreadsheet would (Decimal, 28 digits): `twice` is a respondent index
-    counted twice, `extra` rows added to each NRR divisor, `table` the interval table giving the mutu."""
+def office_figures(answers, *, weight="1/9", nrr_places=None, twice=None, dropped=None, extra=0, zeros=False,
+                   ikm_places=None, table="2017") -> dict:  # fmt: skip
+    """The office's figures, computed as its spreadsheet would (Decimal, 28 digits): `twice` / `dropped` is a
+    respondent index counted twice / left out, `extra` rows added to each NRR divisor, `zeros` blanks counted as 0,
+    `ikm_places` the IKM rounded before x 25, `table` the interval table giving the mutu."""
     counted = answers + ([answers[twice]] if twice is not None else [])
+    counted = [row for i, row in enumerate(counted) if i != dropped]
     sums = [sum(row[e] or 0 for row in counted) for e in range(9)]
-    answered = [sum(1 for row in counted if row[e] is not None) for e in range(9)]
+    answered = [len(counted) if zeros else sum(1 for row in counted if row[e] is not None) for e in range(9)]
     nrr = [Decimal(s) / (n + extra) for s, n in zip(sums, answered, strict=True)]
     if nrr_places is not None:
         nrr = [shown(v, nrr_places) for v in nrr]
     weighted = [v / 9 if weight == "1/9" else v * Decimal(weight) for v in nrr]
     ikm = sum(weighted)
-    nik = shown(ikm * 25, 2)
+    nik = shown((ikm if ikm_places is None else shown(ikm, ikm_places)) * 25, 2)
     bands = ((Decimal("88.31"), "A"), (Decimal("76.61"), "B"), (Decimal("65"), "C"), (0, "D"))
     if table == "2004":
         bands = ((Decimal("81.26"), "A"), (Decimal("62.51"), "B"), (Decimal("43.76"), "C"), (0, "D"))
@@ -99,6 +102,12 @@ CASES = {
     "tabel_2004": ({"table": "2004"}, {"nik": "match", "mutu": "table_2004"}),
     "dua_kali": ({"twice": 6}, {"sum": "respondent_twice", "nrr": "respondent_twice", "nik": "respondent_twice"}),
     "pembagi": ({"extra": 2}, {"sum": "match", "nrr": "count_extra", "nik": "count_extra"}),
+    "terlewat": (
+        {"dropped": 28},
+        {"sum": "respondent_left_out", "nrr": "respondent_left_out", "nik": "respondent_left_out"},
+    ),
+    "ikm_dibulatkan": ({"ikm_places": 2}, {"ikm": "match", "nik": "ikm_rounded"}),
+    "kosong_nol": ({"zeros": True}, {"sum": "match", "nrr": "blank_as_zero", "nik": "blank_as_zero"}),
 }
 SENTENCES = {
     "benar": "NIK (IKM x 25) kantor di baris 35 (87,11) sesuai dengan angka persis.",
@@ -110,6 +119,11 @@ SENTENCES = {
     "tabel_2004": "Mutu kantor di baris 36 (A) mengikuti tabel interval Kepmenpan 25/2004",
     "dua_kali": "bila jawaban responden baris 8 (atau baris 15, 22, 29, yang jawabannya sama) dihitung dua kali.",
     "pembagi": "bila pembagi NRR kelebihan 2 (baris ringkasan atau catatan ikut terhitung sebagai responden).",
+    "terlewat": "bila jawaban responden baris 2 (atau baris 9, 16, 23, 30, yang jawabannya sama) tidak ikut dihitung.",
+    "ikm_dibulatkan": "NIK (IKM x 25) kantor di baris 35 (87,00) berselisih -0,11 dari angka persis 87,11: angka "
+    "kantor itu didapat lagi dari jawaban yang sama bila IKM dibulatkan ke 2 desimal sebelum dikalikan 25, atau bila "
+    "NRR tertimbang dibulatkan ke 2 desimal sebelum dijumlahkan.",  # the NIK cannot tell these two apart
+    "kosong_nol": "bila jawaban kosong dihitung 0 (NRR dibagi jumlah semua responden, bukan yang menjawab unsur itu).",
 }
 
 
@@ -120,6 +134,7 @@ def test_each_way_of_computing_is_recognised(app, case):
     assert {figure: found[figure]["cause"] for figure in expected} == expected
     figure = "mutu" if case == "tabel_2004" else "nik"
     assert SENTENCES[case] in found[figure]["sentence"]
+    assert found[figure]["alternatives"] == ([["weighted_rounded"]] if case == "ikm_dibulatkan" else [])
 
 
 def test_a_figure_no_known_mistake_explains_is_said_to_differ(app):
@@ -157,7 +172,8 @@ def test_a_workbook_with_weight_011_through_the_calculator_command(runner, tmp_p
     assert [check[k]["cause"] for k in ("sum", "nrr", "nrr_weighted", "ikm", "nik", "mutu")] == [
         "match", "match", "weight", "weight", "weight", "match"]  # fmt: skip
     assert check["nik"] | {"sentence": ""} == {"figure": "nik", "row": 35, "label": "IKM x 25", "office": 86.24,
-        "exact": 87.11, "difference": -0.87, "cause": "weight", "causes": ["weight"], "sentence": ""}  # fmt: skip
+        "exact": 87.11, "difference": -0.87, "cause": "weight", "causes": ["weight"], "alternatives": [],
+        "sentence": ""}  # fmt: skip
     assert "bobot 0,11, bukan tepat 1/9" in check["nik"]["sentence"]
 
 
@@ -179,3 +195,17 @@ def test_the_calculation_sheet_is_followed_by_the_check(runner, tmp_path):
     assert "Pemeriksaan" not in result.stdout and result.stdout.rstrip().endswith("Kinerja unit pelayanan: Baik")
     result = runner.invoke(args=["ikm", "--csv", str(plain), "--json"])
     assert "office_check" not in json.loads(result.stdout)
+
+
+def test_a_weight_row_and_a_mutu_that_follows_the_office_nik(app):
+    rows = office_rows(office_figures(ANSWERS), nik="88,40")
+    rows[-1][1] = "A (Sangat Baik)"
+    rows.insert(33, ["Bobot", "0,111"])
+    found = findings(rows)
+    assert found["nik"]["cause"] == "unexplained" and found["mutu"]["cause"] == "follows_office_nik"
+    assert found["mutu"]["sentence"] == ("Mutu kantor di baris 37 (A (Sangat Baik)) mengikuti NIK kantor 88,40; NIK "
+                                         "persis 87,11 bermutu B.")  # fmt: skip
+    assert (
+        found["weight"]["cause"] == "match" and "1/9 yang ditampilkan dengan 3 desimal" in found["weight"]["sentence"]
+    )
+    assert grade("Baik") == "B" and grade("kurang baik") == "C" and grade("b") == "B" and grade("Bagus") is None
