@@ -41,7 +41,7 @@ CAUSES = {
     "blank_as_zero": N_("jawaban kosong dihitung 0 (NRR dibagi jumlah semua responden, bukan yang menjawab unsur itu)"),
     "count_extra": N_(
         "pembagi NRR kelebihan %(extra)d (baris ringkasan atau catatan ikut terhitung sebagai responden)"
-    ),  # fmt: skip
+    ),
     "nrr_rounded": N_("NRR dibulatkan ke %(places)d desimal sebelum diberi bobot"),
     "weight": N_("NRR dikalikan bobot %(weight)s, bukan tepat 1/9"),
     "weighted_rounded": N_("NRR tertimbang dibulatkan ke %(places)d desimal sebelum dijumlahkan"),
@@ -61,14 +61,14 @@ CATEGORY = {
         "Mutu kantor di baris %(row)d (%(office)s) mengikuti tabel interval Kepmenpan 25/2004 (NIK "
         "81,26-100 = A, 62,51-81,25 = B, 43,76-62,50 = C) untuk NIK %(office_nik)s, bukan tabel "
         "PermenPAN-RB 14/2017 yang memberi NIK %(nik)s mutu %(exact)s."
-    ),  # fmt: skip
+    ),
     "follows_office_nik": N_(
         "Mutu kantor di baris %(row)d (%(office)s) mengikuti NIK kantor %(office_nik)s; NIK "
         "persis %(nik)s bermutu %(exact)s."
-    ),  # fmt: skip
+    ),
     "unexplained": N_(
         "Mutu kantor di baris %(row)d (%(office)s) berbeda dari mutu persis %(exact)s untuk NIK %(nik)s."
-    ),  # fmt: skip
+    ),
 }
 
 

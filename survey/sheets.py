@@ -5,9 +5,11 @@ of a workbook that holds the data) naming the elements by code (U1, u1, U01, "U1
 questionnaire's own question (a Google Forms export), optional profile columns in several common spellings, and
 answers as 1-4, "4,00", "4.0" or the element's own option label. Every later row is one respondent, except the
 rows an office adds: summary rows (Jumlah, NRR, NRR tertimbang, IKM...) and notes below the data, which are left
-out with a note saying so. One rule for the other rows without answers, the same everywhere: a blank line is
-skipped; a row with other content but no answer at all is an error (neither counted nor silently dropped). A
-quoted CSV cell over several lines is reported with its line numbers. Every problem is located by row and column.
+out with a note saying so (the office's own figures in the summary rows are kept as written, with their rows, in
+`AnswerSheet.summary`: see `survey.sheet_figures`). One rule for the other rows without answers, the same
+everywhere: a blank line is skipped; a row with other content but no answer at all is an error (neither counted nor
+silently dropped). A quoted CSV cell over several lines is reported with its line numbers. Every problem is located
+by row and column.
 """
 
 import re
