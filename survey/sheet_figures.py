@@ -8,7 +8,7 @@ row each came from, so the figures can be checked against the exact ones. Nothin
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from survey.questionnaire import ELEMENT_CODES, plain_words
 
@@ -16,6 +16,8 @@ from survey.questionnaire import ELEMENT_CODES, plain_words
 SUM, COUNT, NRR, NRR_WEIGHTED, WEIGHT = "sum", "count", "nrr", "nrr_weighted", "weight"
 IKM, NIK, MUTU, RESPONDENTS, OTHER = "ikm", "nik", "mutu", "respondents", "other"
 
+MAX_PLACES = 9  # decimals kept of a number written with more (an unformatted spreadsheet result)
+MAX_DIGITS = 12  # digits before the decimal mark of a figure (longer: an identifier, not a figure)
 _NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:\.\d{3})+,\d+|\d{1,3}(?:,\d{3})+\.\d+|\d+(?:[.,]\d+)?)")
 _WORDS = {
     WEIGHT: ("bobot", "penimbang"),
@@ -24,7 +26,7 @@ _WORDS = {
     NRR: ("nrr", "rata rata", "rata2", "rerata"),
     SUM: ("jumlah", "jml", "total", "sum"),
 }
-_INDEX_WORDS = ("ikm", "skm", "nik", "indeks", "konversi", "tertimbang", "nrr", "nilai")
+_INDEX_WORDS = ("ikm", "skm", "nik", "indeks", "konversi", "tertimbang", "nilai")
 _GRADE_WORDS = ("mutu", "kinerja", "predikat", "kategori")
 
 
@@ -50,24 +52,24 @@ class SummaryRow:
     text: str = ""
 
 
-def written(cell: object) -> Written | None:
+def written(cell: object, *, within: bool = False) -> Written | None:
     """A cell as a written number: 3 -> 3 (0 places), 2.5 -> 2,5, "4,00" / "4.00" -> 4 (2 places),
-    "1.234,5" -> 1234,5; a float with a long tail (an unformatted Excel result) is kept to 9 places."""
+    "1.234,5" -> 1234,5; a long tail (an unformatted Excel result) is kept to MAX_PLACES, rounded half-up.
+    `within`: the first number in a text ("87,11 (Baik)"), else the whole cell must be the number."""
     if isinstance(cell, bool) or cell is None:
         return None
     if isinstance(cell, int):
-        return Written(Decimal(cell), 0, str(cell))
+        return _kept(Decimal(cell), 0, str(cell))
     if isinstance(cell, float):
         text = repr(cell)
         if "e" in text or "inf" in text or "nan" in text:
             return None
-        places = min(len(text.split(".")[1]) if "." in text and not cell.is_integer() else 0, 9)
-        return Written(round(Decimal(text), places), places, text)
-    match = _NUMBER.search(str(cell))
-    return _parse(match.group()) if match and str(cell).strip() else None
+        return _kept(Decimal(text), 0 if cell.is_integer() else len(text.split(".")[1]), text)
+    match = _NUMBER.search(str(cell)) if within else _NUMBER.fullmatch(str(cell).strip())
+    return _parse(match.group()) if match else None
 
 
-def _parse(text: str) -> Written:
+def _parse(text: str) -> Written | None:
     if "," in text and "." in text:  # the later mark is the decimal one, the other groups thousands
         decimal_mark = "," if text.rindex(",") > text.rindex(".") else "."
         digits = text.replace("." if decimal_mark == "," else ",", "").replace(",", ".")
@@ -75,7 +77,15 @@ def _parse(text: str) -> Written:
         decimal_mark = "," if "," in text else "."
         digits = text.replace(",", ".")
     places = len(text.rsplit(decimal_mark, 1)[1]) if decimal_mark in text else 0
-    return Written(Decimal(digits), places, text)
+    return _kept(Decimal(digits), places, text)
+
+
+def _kept(value: Decimal, places: int, text: str) -> Written | None:
+    """The number with at most MAX_PLACES decimals; None for one too large to be an office's figure."""
+    if value.adjusted() > MAX_DIGITS:
+        return None
+    places = min(places, MAX_PLACES)
+    return Written(value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP), places, text[:40])
 
 
 def summary_row(number: int, raw: list[object], label_at: int, columns: dict[str, int]) -> SummaryRow:
@@ -96,7 +106,7 @@ def summary_row(number: int, raw: list[object], label_at: int, columns: dict[str
     text = (str(cells[0]).strip() if cells else after.strip())[:40]
     if _has(words, _GRADE_WORDS):
         return SummaryRow(number, label[:60], MUTU if len(cells) <= 2 else OTHER, text=text)
-    value = next((w for w in (written(c) for c in cells) if w is not None), None) or written(after)
+    value = next((w for w in (written(c, within=True) for c in cells) if w), None) or written(after, within=True)
     if value is None:
         return SummaryRow(number, label[:60], OTHER, text=text)
     return SummaryRow(number, label[:60], _single_kind(words, value), value=value)

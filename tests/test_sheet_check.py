@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
+from analytics.calculator import calculate_file
 from analytics.sheet_check import check_office_figures, grade
 from survey.sheet_figures import written
 from survey.sheets import read_answer_sheet
@@ -209,3 +210,16 @@ def test_a_weight_row_and_a_mutu_that_follows_the_office_nik(app):
         found["weight"]["cause"] == "match" and "1/9 yang ditampilkan dengan 3 desimal" in found["weight"]["sentence"]
     )
     assert grade("Baik") == "B" and grade("kurang baik") == "C" and grade("b") == "B" and grade("Bagus") is None
+
+
+def test_odd_summary_rows_are_kept_or_ignored_without_a_traceback(app):
+    rows = office_rows(office_figures(ANSWERS))[:30]
+    rows += [["Jumlah", "1" * 40, *("x" for _ in CODES[1:])], ["NRR", "", "3,5", "-", "1e5", "2,9"], ["IKM", "abc"],
+             ["IKM ="], ["Mutu", "Z"], ["NRR tertimbang", *("0,3" for _ in CODES)], ["NIK", str(10**40)],
+             ["Nilai IKM: 87,11 (B)"], ["Bobot", "0,12"]]  # fmt: skip
+    calculation = calculate_file("aneh.csv", csv_bytes(rows, sep=";"))
+    assert calculation.result.respondents == 29
+    found = {(f.figure, f.row): f for f in calculation.check}
+    assert sorted(found) == [("nik", 38), ("nrr", 32), ("nrr_weighted", 36), ("weight", 39)]
+    assert found["nik", 38].matches and found["nrr", 32].causes == ("unexplained",)
+    assert str(found["weight", 39].sentence) == "Bobot kantor di baris 39 (0,12) bukan 1/9 (0,11)."
