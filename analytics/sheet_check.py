@@ -172,7 +172,7 @@ def candidates(row: SummaryRow, known: Sequence[Recipe], answers: Answers) -> It
 def _respondents(row: SummaryRow, answers: Answers) -> Iterator[tuple[str, int]]:
     """Respondents that may be counted twice or left out in a row of nine figures: from an office Σ, the one whose
     answers are the difference; from NRRs of a small file, every distinct set of answers (one row changes the NRR
-    of a large file too little to be seen)."""
+    of a large file too little to be seen). Counts alone cannot tell which respondent it was."""
     if row.kind == SUM:
         sums = {code: s for code, (n, s) in answers.tally.elements.items() if n}
         if set(row.values) != set(sums) or any(w.value != int(w.value) for w in row.values.values()):
@@ -182,7 +182,7 @@ def _respondents(row: SummaryRow, answers: Answers) -> Iterator[tuple[str, int]]
             number = answers.by_answers.get(tuple(sign * d for d in difference))
             if number is not None:
                 yield how, number
-    elif row.kind in PER_ELEMENT and answers.tally.respondents <= MAX_ROW_SEARCH:
+    elif row.kind in (NRR, NRR_WEIGHTED) and answers.tally.respondents <= MAX_ROW_SEARCH:
         for number in answers.twins:  # one row per set of answers: the others give the same figures
             yield "twice", number
             yield "left_out", number
