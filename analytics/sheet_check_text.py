@@ -23,18 +23,29 @@ FIGURE_NAMES = {
     IKM: N_("IKM"),
     NIK: N_("NIK (IKM x 25)"),
 }
-MATCH = N_("%(figure)s kantor di baris %(row)d (%(office)s) sesuai dengan angka persis.")
-MATCH_ELEMENTS = N_("%(figure)s kantor di baris %(row)d sesuai dengan angka persis di %(count)d unsur.")
-EXPLAINED = N_("%(figure)s kantor di baris %(row)d (%(office)s) berselisih %(difference)s dari angka persis "
-               "%(exact)s: angka kantor itu didapat lagi dari jawaban yang sama bila %(causes)s.")  # fmt: skip
-EXPLAINED_ELEMENTS = N_("%(figure)s kantor di baris %(row)d berbeda dari angka persis di %(count)d unsur (selisih "
-                        "terbesar %(difference)s di %(code)s: %(office)s, persis %(exact)s): angka kantor itu didapat "
-                        "lagi dari jawaban yang sama bila %(causes)s.")  # fmt: skip
-UNEXPLAINED = N_("%(figure)s kantor di baris %(row)d (%(office)s) berselisih %(difference)s dari angka persis "
-                 "%(exact)s; tidak ada cara hitung keliru yang umum yang menghasilkan angka kantor itu.")  # fmt: skip
-UNEXPLAINED_ELEMENTS = N_("%(figure)s kantor di baris %(row)d berbeda dari angka persis di %(count)d unsur (selisih "
-                          "terbesar %(difference)s di %(code)s: %(office)s, persis %(exact)s); tidak ada cara hitung "
-                          "keliru yang umum yang menghasilkan angka kantor itu.")  # fmt: skip
+# The sentence of a figure by verdict, for one figure (False) or a row of figures per element (True).
+SENTENCES = {
+    ("match", False): N_("%(figure)s kantor di baris %(row)d (%(office)s) sesuai dengan angka persis."),
+    ("match", True): N_("%(figure)s kantor di baris %(row)d sesuai dengan angka persis di %(count)d unsur."),
+    ("explained", False): N_(
+        "%(figure)s kantor di baris %(row)d (%(office)s) berselisih %(difference)s dari angka persis %(exact)s: angka "
+        "kantor itu didapat lagi dari jawaban yang sama bila %(causes)s."
+    ),
+    ("explained", True): N_(
+        "%(figure)s kantor di baris %(row)d berbeda dari angka persis di %(count)d unsur (selisih terbesar "
+        "%(difference)s di %(code)s: %(office)s, persis %(exact)s): angka kantor itu didapat lagi dari jawaban yang "
+        "sama bila %(causes)s."
+    ),
+    ("unexplained", False): N_(
+        "%(figure)s kantor di baris %(row)d (%(office)s) berselisih %(difference)s dari angka persis %(exact)s; tidak "
+        "ada cara hitung keliru yang umum yang menghasilkan angka kantor itu."
+    ),
+    ("unexplained", True): N_(
+        "%(figure)s kantor di baris %(row)d berbeda dari angka persis di %(count)d unsur (selisih terbesar "
+        "%(difference)s di %(code)s: %(office)s, persis %(exact)s); tidak ada cara hitung keliru yang umum yang "
+        "menghasilkan angka kantor itu."
+    ),
+}
 CAUSES = {
     "respondent_twice": N_("jawaban responden baris %(row)s dihitung dua kali"),
     "respondent_left_out": N_("jawaban responden baris %(row)s tidak ikut dihitung"),
@@ -168,12 +179,13 @@ def figure_finding(
         count = sum(1 for d in difference.values() if d) if codes != ("match",) else len(exact)
         params |= {"count": count, "code": worst, "difference": number(difference[worst], sign=True),
                    "office": row.values[worst].text, "exact": number(exact[worst])}  # fmt: skip
-        text = {"match": MATCH_ELEMENTS, "unexplained": UNEXPLAINED_ELEMENTS}.get(codes[0], EXPLAINED_ELEMENTS)
+        per_element = True
     else:
         office, exact = row.value.value, half_up(exact_figure, row.value.places)
         difference = office - exact
         params |= {"office": row.value.text, "exact": number(exact), "difference": number(difference, sign=True)}
-        text = {"match": MATCH, "unexplained": UNEXPLAINED}.get(codes[0], EXPLAINED)
+        per_element = False
+    text = SENTENCES[codes[0] if codes[0] in ("match", "unexplained") else "explained", per_element]
     return Finding(row.kind, row.number, row.label, office, exact, difference, codes, Message(text, params),
                    alternatives)  # fmt: skip
 
