@@ -215,7 +215,8 @@ def check_office_figures(*, sheet: AnswerSheet) -> tuple[Finding, ...]:
             recipes = _explain(row, known, answers)
             if recipes and recipes[0] not in known and recipes[0] != EXACT:
                 known.append(recipes[0])
-            findings.append(figure_finding(row, office_figure(row, exact), recipes, same=answers.twins))
+            k = len(exact.per_element[SUM])
+            findings.append(figure_finding(row, office_figure(row, exact), recipes, same=answers.twins, k=k))
     return tuple(findings)
 
 

@@ -54,7 +54,7 @@ CAUSES = {
         "pembagi NRR kelebihan %(extra)d (baris ringkasan atau catatan ikut terhitung sebagai responden)"
     ),
     "nrr_rounded": N_("NRR dibulatkan ke %(places)d desimal sebelum diberi bobot"),
-    "weight": N_("NRR dikalikan bobot %(weight)s, bukan tepat 1/9"),
+    "weight": N_("NRR dikalikan bobot %(weight)s, bukan tepat 1/%(k)d"),
     "weighted_rounded": N_("NRR tertimbang dibulatkan ke %(places)d desimal sebelum dijumlahkan"),
     "ikm_rounded": N_("IKM dibulatkan ke %(places)d desimal sebelum dikalikan 25"),
 }
@@ -127,9 +127,10 @@ def number(value: Decimal, sign: bool = False) -> str:
     return f"+{text}" if sign and value > 0 else text
 
 
-def cause_codes(recipe, same: dict[int, list[int]]) -> list[tuple[str, dict]]:
+def cause_codes(recipe, same: dict[int, list[int]], k: int = 9) -> list[tuple[str, dict]]:
     """The departures of a recipe (`analytics.sheet_check.Recipe`) from the exact method, as (code, params);
-    `same`: row -> the other rows with the same answers (a respondent twice could be any of them)."""
+    `same`: row -> the other rows with the same answers (a respondent twice could be any of them); `k`: the
+    elements answered (the exact weight is 1/k)."""
     found = []
     if recipe.rows:
         at = recipe.rows[1]
@@ -143,7 +144,8 @@ def cause_codes(recipe, same: dict[int, list[int]]) -> list[tuple[str, dict]]:
     if recipe.nrr_places is not None:
         found.append(("nrr_rounded", {"places": recipe.nrr_places}))
     if recipe.weight is not None:
-        found.append(("weight", {"weight": number(Decimal(recipe.weight.numerator) / recipe.weight.denominator)}))
+        weight = number(Decimal(recipe.weight.numerator) / recipe.weight.denominator)
+        found.append(("weight", {"weight": weight, "k": k}))
     if recipe.weighted_places is not None:
         found.append(("weighted_rounded", {"places": recipe.weighted_places}))
     if recipe.ikm_places is not None:
@@ -160,11 +162,16 @@ def _joined(parts: list[Message], last: str = "") -> Message:
 
 
 def figure_finding(
-    row: SummaryRow, exact_figure: dict[str, Fraction] | Fraction, recipes: list, *, same: dict[int, list[int]]
+    row: SummaryRow,
+    exact_figure: dict[str, Fraction] | Fraction,
+    recipes: list,
+    *,
+    same: dict[int, list[int]],
+    k: int = 9,
 ) -> Finding:
     """The finding for a row of figures: `recipes` are the ways that gave the office's figure again (none: the
-    difference is unexplained; several: the figure cannot tell them apart); `same`: see `cause_codes`."""
-    ways = [cause_codes(recipe, same) for recipe in recipes]
+    difference is unexplained; several: the figure cannot tell them apart); `same`, `k`: see `cause_codes`."""
+    ways = [cause_codes(recipe, same, k) for recipe in recipes]
     codes = tuple(code for code, _ in ways[0]) if ways else ("unexplained",)
     codes = codes or ("match",)
     alternatives = tuple(tuple(code for code, _ in way) for way in ways[1:])
