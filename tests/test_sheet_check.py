@@ -107,6 +107,7 @@ CASES = {
         {"dropped": 28},
         {"sum": "respondent_left_out", "nrr": "respondent_left_out", "nik": "respondent_left_out"},
     ),
+    "dibulatkan_dan_011": ({"weight": "0.11", "nrr_places": 2}, {"nrr": "nrr_rounded", "nik": "nrr_rounded"}),
     "ikm_dibulatkan": ({"ikm_places": 2}, {"ikm": "match", "nik": "ikm_rounded"}),
     "kosong_nol": ({"zeros": True}, {"sum": "match", "nrr": "blank_as_zero", "nik": "blank_as_zero"}),
 }
@@ -121,6 +122,8 @@ SENTENCES = {
     "dua_kali": "bila jawaban responden baris 8 (atau baris 15, 22, 29, yang jawabannya sama) dihitung dua kali.",
     "pembagi": "bila pembagi NRR kelebihan 2 (baris ringkasan atau catatan ikut terhitung sebagai responden).",
     "terlewat": "bila jawaban responden baris 2 (atau baris 9, 16, 23, 30, yang jawabannya sama) tidak ikut dihitung.",
+    "dibulatkan_dan_011": "bila NRR dibulatkan ke 2 desimal sebelum diberi bobot dan NRR dikalikan bobot 0,11, bukan "
+    "tepat 1/9.",
     "ikm_dibulatkan": "NIK (IKM x 25) kantor di baris 35 (87,00) berselisih -0,11 dari angka persis 87,11: angka "
     "kantor itu didapat lagi dari jawaban yang sama bila IKM dibulatkan ke 2 desimal sebelum dikalikan 25, atau bila "
     "NRR tertimbang dibulatkan ke 2 desimal sebelum dijumlahkan.",  # the NIK cannot tell these two apart
@@ -136,6 +139,8 @@ def test_each_way_of_computing_is_recognised(app, case):
     figure = "mutu" if case == "tabel_2004" else "nik"
     assert SENTENCES[case] in found[figure]["sentence"]
     assert found[figure]["alternatives"] == ([["weighted_rounded"]] if case == "ikm_dibulatkan" else [])
+    if case == "dibulatkan_dan_011":
+        assert found["nik"]["causes"] == ["nrr_rounded", "weight"]
 
 
 def test_a_figure_no_known_mistake_explains_is_said_to_differ(app):
