@@ -7,9 +7,14 @@ blank = unanswered, a row with no answer at all is an error). No Flask and no da
 from typing import NamedTuple
 
 from analytics.ikm import IkmResult, Tally, compute_ikm
+from analytics.sheet_check import check_office_figures
+from analytics.sheet_check_text import Finding
 from app.errors import DomainError, Message
+from app.i18n import N_
 from app.tabular import group_errors
 from survey.sheets import SheetError, read_answer_sheet
+
+CHECK_HEADING = N_("Pemeriksaan angka kantor di lembar ini (dibandingkan dengan angka persis):")
 
 
 class CalculatorError(DomainError):
@@ -17,10 +22,12 @@ class CalculatorError(DomainError):
 
 
 class Calculation(NamedTuple):
-    """The IKM of a file and the reader's notes on it (which sheet, which rows were left out and why)."""
+    """The IKM of a file, the reader's notes on it (which sheet, which rows were left out and why) and the check of
+    the office's own figures on it (its Σ, NRR, IKM... rows against the exact ones; empty when it has none)."""
 
     result: IkmResult
     notes: tuple[Message, ...]
+    check: tuple[Finding, ...] = ()
 
 
 def calculate_file(filename: str, content: bytes, *, u8_facilities: bool = False) -> Calculation:
@@ -32,7 +39,15 @@ def calculate_file(filename: str, content: bytes, *, u8_facilities: bool = False
         raise CalculatorError(*exc.messages) from None
     if sheet.errors:
         raise CalculatorError(*group_errors(sheet.errors))
-    return Calculation(compute_ikm(Tally.of_answers(row.scores for row in sheet.rows)), sheet.notes)
+    result = compute_ikm(Tally.of_answers(row.scores for row in sheet.rows))
+    return Calculation(result, sheet.notes, check_office_figures(sheet=sheet))
+
+
+def format_check(check: tuple[Finding, ...]) -> str:
+    """The check of the office's own figures as text: a heading, then one sentence per figure ("" if none)."""
+    if not check:
+        return ""
+    return "\n".join([str(Message(CHECK_HEADING)), *(f"- {finding.sentence}" for finding in check)])
 
 
 def format_sheet(result: IkmResult) -> str:

@@ -71,14 +71,14 @@ def ikm_command(
     path: str | None, unit_slug: str | None, period_key: str | None, live: bool, as_json: bool, u8_facilities: bool
 ) -> None:
     """Print the IKM calculation sheet (per element, then IKM, NIK, mutu, kinerja)."""  # fmt: skip
-    from analytics.calculator import CalculatorError, calculate_file, format_sheet
+    from analytics.calculator import CalculatorError, calculate_file, format_check, format_sheet
 
-    status = None
+    status, check = None, None
     if path:
         with open(path, "rb") as fh:
             content = fh.read()
         try:
-            result, notes = calculate_file(os.path.basename(path), content, u8_facilities=u8_facilities)
+            result, notes, check = calculate_file(os.path.basename(path), content, u8_facilities=u8_facilities)
         except CalculatorError as exc:
             for problem in exc.messages:
                 click.echo(str(problem), err=True)
@@ -94,9 +94,14 @@ def ikm_command(
     else:
         raise click.UsageError("Give --csv PATH, or --unit SLUG with --period.")
     if as_json:
-        click.echo(json.dumps({**result.as_dict(), **({"status": status} if status else {})}, ensure_ascii=False))
+        extra = {"status": status} if status else {}
+        if check:  # only for a file that carries the office's own figures: the output of others is unchanged
+            extra["office_check"] = [finding.as_dict() for finding in check]
+        click.echo(json.dumps({**result.as_dict(), **extra}, ensure_ascii=False))
     else:
         click.echo(format_sheet(result))
+        if check:
+            click.echo(f"\n{format_check(check)}")
 
 
 @click.command("poster")

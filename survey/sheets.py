@@ -5,9 +5,11 @@ of a workbook that holds the data) naming the elements by code (U1, u1, U01, "U1
 questionnaire's own question (a Google Forms export), optional profile columns in several common spellings, and
 answers as 1-4, "4,00", "4.0" or the element's own option label. Every later row is one respondent, except the
 rows an office adds: summary rows (Jumlah, NRR, NRR tertimbang, IKM...) and notes below the data, which are left
-out with a note saying so. One rule for the other rows without answers, the same everywhere: a blank line is
-skipped; a row with other content but no answer at all is an error (neither counted nor silently dropped). A
-quoted CSV cell over several lines is reported with its line numbers. Every problem is located by row and column.
+out with a note saying so (the office's own figures in the summary rows are kept as written, with their rows, in
+`AnswerSheet.summary`: see `survey.sheet_figures`). One rule for the other rows without answers, the same
+everywhere: a blank line is skipped; a row with other content but no answer at all is an error (neither counted nor
+silently dropped). A quoted CSV cell over several lines is reported with its line numbers. Every problem is located
+by row and column.
 """
 
 import re
@@ -27,6 +29,7 @@ from survey.questionnaire import (
     plain_words,
     score_for_option,
 )
+from survey.sheet_figures import SummaryRow, summary_row
 
 MAX_ROWS = 20000
 
@@ -87,6 +90,7 @@ class AnswerSheet:
     columns: dict[str, int]  # element code or profile key -> column index
     rows: list[SheetRow] = field(default_factory=list)
     notes: tuple[Message, ...] = ()  # which sheet, which header row, which rows were left out and why
+    summary: list[SummaryRow] = field(default_factory=list)  # the office's own figures (Σ, NRR, IKM...), as written
 
     def column_name(self, key: str) -> str:
         return self.header[self.columns[key]] if key in self.columns else key
@@ -214,7 +218,8 @@ def _read_rows(sheet: AnswerSheet, table: Table, at: int, notes: list[Message]) 
         span = spans.get(number)
         swallowed = span is not None and span.swallowed  # such a row is always shown, never left out
         if not swallowed and (label := _summary_label(raw[: max(first, 1)])):
-            summary[number] = label
+            summary[number] = label[1]
+            sheet.summary.append(summary_row(number, raw, label[0], sheet.columns))
             continue
         row = _read_row(sheet, number, raw)
         if span is not None:
@@ -230,13 +235,14 @@ def _read_rows(sheet: AnswerSheet, table: Table, at: int, notes: list[Message]) 
         notes.append(Message(FOOTER_NOTE, {"rows": row_list(trailing)}))
 
 
-def _summary_label(cells: list[object]) -> str:
-    """The label of a summary row ("Jumlah", "NRR tertimbang", "Σ"...) in the cells left of the answers, or ""."""
-    for cell in cells:
+def _summary_label(cells: list[object]) -> tuple[int, str] | None:
+    """The column and label of a summary row ("Jumlah", "NRR tertimbang", "Σ"...) in the cells left of the
+    answers, or None."""
+    for index, cell in enumerate(cells):
         text = cell_text(cell)
         if text.startswith(("Σ", "∑")) or _SUMMARY.match(plain_words(text)):
-            return text[:40]
-    return ""
+            return index, text[:40]
+    return None
 
 
 def _is_note(sheet: AnswerSheet, raw: list[object], width: int) -> bool:
