@@ -24,7 +24,7 @@ PENDING_FOR = timedelta(hours=2)  # an unconfirmed upload is kept this long
 MIN_REASON_LENGTH = 10
 HISTORY_LENGTH = 200
 UPLOAD_GONE = N_("Unggahan ini tidak ada atau sudah kedaluwarsa (%(hours)d jam); unggah berkasnya lagi.")
-NOT_STORED = N_("Batch #%(batch)d tidak dapat dibatalkan: statusnya %(status)s.")
+NOT_STORED = N_("Batch #%(batch)d tidak dapat dibatalkan: batch itu belum disimpan atau sudah dibatalkan.")
 PUBLISHED = N_(
     "Batch #%(batch)d tidak dapat dibatalkan: %(periods)s sudah dipublikasikan dan angkanya dibekukan atas "
     "respons yang tersimpan. Tarik publikasinya lebih dulu, batalkan batch, lalu publikasikan lagi."
@@ -128,7 +128,7 @@ def cancel_batch(*, batch: ImportBatch, cancelled_by: str, reason: str) -> int:
     :raise BatchError: not a stored batch, a published period, or no reason.
     """
     if batch.status != BatchStatus.STORED:
-        raise BatchError(NOT_STORED, batch=batch.id, status=batch.status.value)
+        raise BatchError(NOT_STORED, batch=batch.id)
     reason = (reason or "").strip()
     if len(reason) < MIN_REASON_LENGTH:
         raise BatchError({"reason": REASON}, n=MIN_REASON_LENGTH)

@@ -85,7 +85,7 @@ def test_the_history_lists_imports_and_a_cancel_removes_them_and_refreshes_the_r
     history = login.get(f"/admin/units/{demo.unit.id}/imports").get_data(as_text=True)
     assert "dibatalkan oleh admin" in history and "Diimpor ke layanan yang salah" in history
     again = login.post(url, data={"reason": "Diimpor ke layanan yang salah"})
-    assert again.status_code == 409 and "statusnya cancelled" in again.get_data(as_text=True)
+    assert again.status_code == 409 and "sudah dibatalkan" in again.get_data(as_text=True)
 
 
 def test_a_batch_in_a_published_month_cannot_be_cancelled(login, demo, monkeypatch):
@@ -139,11 +139,16 @@ def test_pages_need_counter_work_for_the_unit_and_bad_input_is_a_4xx(client, dem
     log_in(client, make_user("loket", unit=other, username="loket2"))
     assert client.get(location).status_code == 404 and client.post(location).status_code == 404
     assert client.get(f"/admin/units/{demo.unit.id}/imports").status_code == 404
+    stored = import_file(unit=demo.unit, service=demo.pbg, period="2026-09", filename="s.csv", content=b"U1,U2,U3,"
+                         b"U4,U5,U6,U7,U8,U9\n4,4,4,4,4,4,4,4,4\n")  # fmt: skip
+    db.session.commit()
+    cancel = client.post(f"/admin/units/{other.id}/imports/{stored.id}/cancel", data={"reason": "bukan unit saya"})
+    assert cancel.status_code == 404 and db.session.get(ImportBatch, stored.id).status == BatchStatus.STORED
     client.post("/auth/logout")
     log_in(client, make_user("pimpinan", username="kepala"))
     assert client.get(f"/admin/units/{demo.unit.id}/imports").status_code == 403
     assert client.post(location).status_code == 403
-    assert count_responses() == 0 and batches()[0].status == BatchStatus.PENDING
+    assert count_responses() == 1 and batches()[0].status == BatchStatus.PENDING  # only the batch stored above
 
 
 def test_a_service_column_names_each_rows_service_and_unknown_names_are_grouped(app, demo):
@@ -229,4 +234,4 @@ def test_cli_preview_import_list_cancel_and_duplicate(runner, demo, tmp_path):
     listed = runner.invoke(args=["survey", "imports", "--unit", "dpmptsp-uji"]).stdout
     assert "cancelled by operator" in listed and "dobel, salah layanan" in listed
     twice = runner.invoke(args=cancel)
-    assert twice.exit_code == 1 and "statusnya cancelled" in twice.output and count_responses() == 3
+    assert twice.exit_code == 1 and "sudah dibatalkan" in twice.output and count_responses() == 3
