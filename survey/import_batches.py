@@ -12,7 +12,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from app import clock, signals
-from app.directory import Service, Unit
+from app.directory import Unit
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import N_
@@ -36,28 +36,14 @@ class BatchError(DomainError):
     """A pending upload or a batch that cannot be used as asked."""
 
 
-def stage_upload(
-    *,
-    unit: Unit,
-    service: Service,
-    period: str,
-    filename: str,
-    content: bytes,
-    uploaded_by: str,
-    u8_facilities: bool = False,
-    service_column: bool = False,
-) -> tuple[ImportBatch, ImportPreview]:
-    """Validate a file and keep it as a pending batch to preview and confirm. Expired uploads are dropped.
-
-    :raise ImportRejected: any error in the file; nothing is written.
-    """
-    preview = read_import(unit=unit, service=service, period=period, filename=filename, content=content,
-                          u8_facilities=u8_facilities, service_column=service_column)  # fmt: skip
+def stage_upload(*, preview: ImportPreview, content: bytes, uploaded_by: str) -> ImportBatch:
+    """Keep a file that `read_import` accepted (`preview`) as a pending batch, to be confirmed. Expired uploads are
+    dropped. Flushes."""
     drop_expired_uploads()
     batch = ImportBatch(
-        unit_id=unit.id,
-        service_id=service.id,
-        period=period,
+        unit_id=preview.unit.id,
+        service_id=preview.service.id,
+        period=preview.period,
         filename=preview.filename,
         file_sha256=preview.file_sha256,
         rows_sha256=preview.rows_sha256,
@@ -66,12 +52,12 @@ def stage_upload(
         created_at=clock.utc_now(),
         status=BatchStatus.PENDING,
         content=content,
-        u8_facilities=u8_facilities,
-        service_column=service_column,
+        u8_facilities=preview.u8_facilities,
+        service_column=preview.service_column,
     )
     db.session.add(batch)
     db.session.flush()
-    return batch, preview
+    return batch
 
 
 def pending_upload(*, unit: Unit, batch_id: int) -> ImportBatch:

@@ -20,7 +20,7 @@ from app.periods import frozen_periods, frozen_periods_of
 from app.text import clean
 from survey import import_batches
 from survey.import_batches import BatchError
-from survey.importer import ImportPreview, ImportRejected, duplicate_message
+from survey.importer import ImportPreview, ImportRejected, duplicate_message, read_import
 from survey.models import BatchStatus, ImportBatch
 from survey.staff import _download, bp
 
@@ -67,15 +67,14 @@ def import_responses(unit_id: int):
         return _upload_page(unit, form, status=400 if form.is_submitted() else 200)
     service = db.get_or_404(Service, form.service.data)
     upload = form.file.data
+    content = upload.read()
     try:
-        batch, _preview = import_batches.stage_upload(
-            unit=unit, service=service, period=form.period.data, filename=upload.filename or "",
-            content=upload.read(), uploaded_by=current_user.username, u8_facilities=form.u8_facilities.data,
-            service_column=form.service_column.data,
-        )  # fmt: skip
+        preview = read_import(unit=unit, service=service, period=form.period.data, filename=upload.filename or "",
+                              content=content, u8_facilities=form.u8_facilities.data,
+                              service_column=form.service_column.data)  # fmt: skip
     except ImportRejected as exc:
-        db.session.rollback()
         return _upload_page(unit, form, exc.messages, exc.notes, 400)
+    batch = import_batches.stage_upload(preview=preview, content=content, uploaded_by=current_user.username)
     db.session.commit()
     return redirect(url_for("survey_staff.import_preview", unit_id=unit.id, batch_id=batch.id), code=303)
 
