@@ -111,6 +111,9 @@ def cancel_batch(*, batch: ImportBatch, cancelled_by: str, reason: str) -> int:
     Refused while a publication covers the batch's month: a published period's figures are frozen over "its
     responses up to the watermark", and the periods that contain it (a quarter, a year) leave those respondents
     out by the same watermark, so deleting them would change what those figures are recomputed from.
+    Also refused for a batch imported after the publication (which left its rows out): telling the two apart needs
+    the publication's watermark, which the survey is not told (`app.periods.frozen_periods_of`); withdrawing,
+    cancelling and publishing again is the safe path for both.
     :raise BatchError: not a stored batch, a published period, or no reason.
     """
     if batch.status != BatchStatus.STORED:
