@@ -196,17 +196,20 @@ def poster_command(unit_slug: str, counter_slug: str, fmt: str, output: str) -> 
 
 @survey_cli.command("prune-log")
 def prune_log_command() -> None:
-    """Delete expired anti-stuffing log rows and expired one-time code batches (safe to run from cron on several
-    hosts, and twice)."""
+    """Delete expired anti-stuffing log rows, expired one-time code batches and unconfirmed import uploads (safe to
+    run from cron on several hosts, and twice)."""
+    from survey.import_batches import drop_expired_uploads
     from survey.stuffing import prune_log, retention
     from survey.tokens import prune_expired
 
     removed = prune_log()
     batches = prune_expired()
+    uploads = drop_expired_uploads()
     db.session.commit()
     minutes = int(retention().total_seconds() // 60)
     click.echo(f"Removed {removed} expired log rows (retention {minutes} min).")
     click.echo(f"Removed {batches} expired token batches.")
+    click.echo(f"Removed {uploads} unconfirmed import uploads.")
 
 
 def register(app) -> None:

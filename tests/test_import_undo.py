@@ -52,7 +52,7 @@ def test_the_preview_shows_the_figures_and_nothing_is_stored_before_confirmation
     assert count_responses() == 3
 
 
-def test_a_discarded_or_expired_upload_stores_nothing(login, demo, monkeypatch):
+def test_a_discarded_or_expired_upload_stores_nothing(app, login, demo, monkeypatch):
     from survey import import_batches
 
     location = upload_import(login, demo.unit, demo.izin, THREE).headers["Location"]
@@ -62,6 +62,8 @@ def test_a_discarded_or_expired_upload_stores_nothing(login, demo, monkeypatch):
     assert login.post(location).status_code == 410 and count_responses() == 0
     upload_import(login, demo.unit, demo.izin, THREE, "lain.csv")  # a new upload drops the expired one
     assert [b.filename for b in batches()] == ["lain.csv"]
+    pruned = app.test_cli_runner().invoke(args=["survey", "prune-log"])  # and so does the cron job
+    assert "Removed 1 unconfirmed import uploads." in pruned.output and batches() == []
 
 
 def test_the_history_lists_imports_and_a_cancel_removes_them_and_refreshes_the_roll_up(login, demo):
