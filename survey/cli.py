@@ -22,19 +22,32 @@ def _counter(unit_slug: str, counter_slug: str) -> directory.Counter:
     return counter
 
 
+def _echo_preview(preview) -> None:
+    """What an import would store: respondents, period, service, answered counts per element."""
+    first, last = preview.days()
+    click.echo(f"File: {preview.filename} (sha256 {preview.file_sha256})")
+    click.echo(f"Respondents: {preview.respondents}; period {preview.period} ({first} to {last})")
+    click.echo("Services: " + "; ".join(f"{name}: {n}" for name, n in preview.by_service()))
+    click.echo("Answered: " + " ".join(f"{code}={n}" for code, n in preview.answered().items()))
+    for frozen in preview.frozen:
+        click.echo(f"Published: {frozen.label} ({frozen.summary})")
+
+
 @survey_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--unit", "unit_slug", required=True, help="Unit slug.")
 @click.option("--service", "service_name", required=True, help="Service name (as in `directory list`).")
 @click.option("--period", required=True, help="Month of the questionnaires, YYYY-MM.")
 @click.option("--u8-sarana", "u8_facilities", is_flag=True, help=U8_HELP)
-def import_command(path: str, unit_slug: str, service_name: str, period: str, u8_facilities: bool) -> None:
+@click.option("--service-column", is_flag=True, help="Each row names its service in a 'layanan' column.")
+@click.option("--dry-run", is_flag=True, help="Check the file and show what would be stored; store nothing.")
+@click.option("--allow-duplicate", is_flag=True, help="Import even if the same file or answers were imported.")
+def import_command(path: str, unit_slug: str, service_name: str, period: str, u8_facilities: bool,
+                   service_column: bool, dry_run: bool, allow_duplicate: bool) -> None:  # fmt: skip
     """Import paper questionnaires (CSV or XLSX, columns U1..U9); all rows or none."""
-    from survey.importer import ImportRejected, import_file
+    from survey.importer import ImportRejected, duplicate_message, read_import, store_import
 
-    unit = directory.get_unit_by_slug(unit_slug)
-    if unit is None:
-        raise click.ClickException(f"Unknown unit '{unit_slug}'.")
+    unit = _unit(unit_slug)
     service = directory.get_service_by_name(unit, service_name)
     if service is None:
         raise click.ClickException(f"Unit '{unit_slug}' has no service '{service_name}'.")
@@ -44,30 +57,81 @@ def import_command(path: str, unit_slug: str, service_name: str, period: str, u8
         click.echo(f"Note: {frozen.label} is published ({frozen.summary}); this import will not change the "
                    "published figures, only the provisional ones.", err=True)  # fmt: skip
     try:
-        batch = import_file(
-            unit=unit,
-            service=service,
-            period=period,
-            filename=os.path.basename(path),
-            content=content,
-            imported_by="cli",
-            notes=(notes := []),
-            u8_facilities=u8_facilities,
-        )
+        preview = read_import(unit=unit, service=service, period=period, filename=os.path.basename(path),
+                              content=content, u8_facilities=u8_facilities, service_column=service_column)  # fmt: skip
     except ImportRejected as exc:
-        db.session.rollback()
-        for note in notes:
-            click.echo(f"Catatan: {note}", err=True)
-        click.echo("Berkas ditolak, tidak ada data yang diimpor:", err=True)
-        for error in exc.messages:
-            click.echo(f"  {error}", err=True)
-        sys.exit(1)
-    db.session.commit()
-    for note in notes:
+        _refused(exc.notes, exc.messages)
+    for note in preview.notes:
         click.echo(f"Catatan: {note}", err=True)
+    if dry_run or (preview.duplicates and not allow_duplicate):
+        _echo_preview(preview)
+    if preview.duplicates:
+        click.echo(f"{'Warning' if allow_duplicate else 'Refused'}: {duplicate_message(preview.duplicates)}", err=True)
+        if not allow_duplicate and not dry_run:
+            click.echo("Nothing imported; add --allow-duplicate to import anyway.", err=True)
+            sys.exit(1)
+    if dry_run:
+        click.echo("Dry run: nothing imported.")
+        return
+    batch = store_import(preview, imported_by="cli", allow_duplicate=allow_duplicate)
+    db.session.commit()
     click.echo(f"Imported {batch.row_count} responses (batch #{batch.id}).")
     for frozen in frozen_periods_of(unit.id, period):
         click.echo(f"Published figures of {frozen.label} unchanged: {frozen.summary}.")
+
+
+def _refused(notes, messages) -> None:
+    db.session.rollback()
+    for note in notes:
+        click.echo(f"Catatan: {note}", err=True)
+    click.echo("Berkas ditolak, tidak ada data yang diimpor:", err=True)
+    for error in messages:
+        click.echo(f"  {error}", err=True)
+    sys.exit(1)
+
+
+def _unit(unit_slug: str) -> directory.Unit:
+    unit = directory.get_unit_by_slug(unit_slug)
+    if unit is None:
+        raise click.ClickException(f"Unknown unit '{unit_slug}'.")
+    return unit
+
+
+@survey_cli.command("imports")
+@click.option("--unit", "unit_slug", required=True, help="Unit slug.")
+def imports_command(unit_slug: str) -> None:
+    """List a unit's paper imports, newest first: batch, when, who, file, sha256, rows, service, period, status."""
+    from survey.import_batches import unit_history
+    from survey.models import BatchStatus
+
+    for b in unit_history(_unit(unit_slug).id):
+        status = "stored"
+        if b.status == BatchStatus.CANCELLED:
+            status = f"cancelled by {b.cancelled_by} at {b.cancelled_at:%Y-%m-%d %H:%M}: {b.cancel_reason}"
+        service = b.service.name + (" (+ service column)" if b.service_column else "")
+        click.echo(f"#{b.id}\t{b.created_at:%Y-%m-%d %H:%M}\t{b.imported_by}\t{b.filename}\t{b.file_sha256[:16]}\t"
+                   f"{b.row_count}\t{service}\t{b.period}\t{status}")  # fmt: skip
+
+
+@survey_cli.command("cancel-import")
+@click.argument("batch_id", type=int)
+@click.option("--reason", required=True, help="Why (at least 10 characters); kept on the batch.")
+@click.option("--by", "cancelled_by", default="cli", show_default=True, help="Who cancels.")
+def cancel_import_command(batch_id: int, reason: str, cancelled_by: str) -> None:
+    """Cancel an import batch: delete its responses and record the cancellation (refused in a published period)."""
+    from survey.import_batches import BatchError, cancel_batch
+    from survey.models import ImportBatch
+
+    batch = db.session.get(ImportBatch, batch_id)
+    if batch is None:
+        raise click.ClickException(f"No import batch #{batch_id}.")
+    try:
+        deleted = cancel_batch(batch=batch, cancelled_by=cancelled_by, reason=reason)
+    except BatchError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"Cancelled batch #{batch_id}: {deleted} responses deleted.")
 
 
 @survey_cli.command("tokens")
@@ -132,17 +196,20 @@ def poster_command(unit_slug: str, counter_slug: str, fmt: str, output: str) -> 
 
 @survey_cli.command("prune-log")
 def prune_log_command() -> None:
-    """Delete expired anti-stuffing log rows and expired one-time code batches (safe to run from cron on several
-    hosts, and twice)."""
+    """Delete expired anti-stuffing log rows, expired one-time code batches and unconfirmed import uploads (safe to
+    run from cron on several hosts, and twice)."""
+    from survey.import_batches import drop_expired_uploads
     from survey.stuffing import prune_log, retention
     from survey.tokens import prune_expired
 
     removed = prune_log()
     batches = prune_expired()
+    uploads = drop_expired_uploads()
     db.session.commit()
     minutes = int(retention().total_seconds() // 60)
     click.echo(f"Removed {removed} expired log rows (retention {minutes} min).")
     click.echo(f"Removed {batches} expired token batches.")
+    click.echo(f"Removed {uploads} unconfirmed import uploads.")
 
 
 def register(app) -> None:

@@ -37,20 +37,43 @@ def _enum(enum_cls: type[enum.Enum]) -> sa.Enum:
     return sa.Enum(enum_cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
+class BatchStatus(enum.StrEnum):
+    """Where an import batch stands."""
+
+    PENDING = "pending"  # uploaded and previewed, not confirmed: holds the file, no responses yet
+    STORED = "stored"  # confirmed: its responses are stored
+    CANCELLED = "cancelled"  # its responses were deleted; the batch stays as the record
+
+
 class ImportBatch(db.Model):
-    """One accepted file of paper questionnaires, kept so an import can be traced."""
+    """One file of paper questionnaires: a pending upload waiting for confirmation, an import, or a cancelled one.
+
+    A pending batch keeps the uploaded bytes (`content`) in the database, so the preview can be confirmed without
+    uploading the file again and without state on the web server; the bytes are dropped once it is confirmed.
+    """
 
     __tablename__ = "import_batches"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
-    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"))
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"))  # with a service column: for blank cells
     period: Mapped[str] = mapped_column(sa.String(7))  # YYYY-MM
     filename: Mapped[str] = mapped_column(sa.String(255))
     file_sha256: Mapped[str] = mapped_column(sa.String(64))
+    # sha256 of the respondent rows (answers and profiles, in a fixed order): the same answers in any file or format
+    rows_sha256: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
     row_count: Mapped[int]
     imported_by: Mapped[str] = mapped_column(sa.String(80), default="")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    status: Mapped[BatchStatus] = mapped_column(_enum(BatchStatus), default=BatchStatus.STORED, server_default="stored")
+    service_column: Mapped[bool] = mapped_column(default=False, server_default=sa.false())  # service named per row
+    u8_facilities: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    content: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)  # a pending upload's file
+    cancelled_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    cancelled_by: Mapped[str] = mapped_column(sa.String(80), default="", server_default="")
+    cancel_reason: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+
+    service: Mapped[Service] = relationship()
 
 
 class Response(_answer_columns(), db.Model):

@@ -42,6 +42,7 @@ PROFILE_COLUMNS = {
     "occupation_other": ("pekerjaan_lain", "pekerjaan lainnya", "occupation_other"),
     "suggestion": ("saran", "kritik dan saran", "suggestion"),
     "date": ("tanggal", "tanggal_survei", "date"),
+    "service": ("layanan", "jenis layanan", "jenis_layanan", "nama layanan", "service"),  # read when asked for
 }
 NO_ANSWERS = N_("tidak ada jawaban sama sekali")
 NO_HEADER = N_("bukan data SKM yang dikenali: tidak ada baris judul dengan kolom U1-U9 (U1, U01, \"U1. Persyaratan\" "

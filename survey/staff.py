@@ -1,4 +1,4 @@
-"""Staff pages of the survey: a counter's QR poster, one-time codes, and paper questionnaire imports."""
+"""Staff pages of the survey: a counter's QR poster, one-time codes, kiosks; paper imports in `survey.imports_staff`."""
 
 from datetime import timedelta
 
@@ -7,15 +7,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, IntegerField, RadioField, SelectChoice, SelectField, StringField, ValidationError
-from wtforms.validators import DataRequired, Length, NumberRange, Regexp
+from wtforms import IntegerField, RadioField, SelectChoice, StringField, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange
 
 from app import clock
 from app.auth import Permission, permission_required
-from app.directory import AccessMode, Counter, Service, Unit
+from app.directory import AccessMode, Counter
 from app.extensions import db
-from app.periods import frozen_periods, frozen_periods_of
 from app.text import clean
 
 bp = Blueprint("survey_staff", __name__, url_prefix="/admin")
@@ -59,16 +57,6 @@ class TokenForm(FlaskForm):
                     n=PDF_MAX_ON_THE_WEB,
                 )
             )
-
-
-class ImportForm(FlaskForm):
-    service = SelectField(_l("Layanan"), coerce=int)
-    period = StringField(_l("Periode (YYYY-MM)"), validators=[DataRequired(), Regexp(r"^\d{4}-(0[1-9]|1[0-2])$")])
-    file = FileField(_l("Berkas CSV atau XLSX"), validators=[FileRequired()])
-    into_published = BooleanField(
-        _l("Saya mengerti periode ini sudah dipublikasikan: impor ini tidak mengubah angka publikasi.")
-    )
-    u8_facilities = BooleanField(_l("Kolom U8 berkas ini Sarana dan U9 Pengaduan (urutan contoh kuesioner Permen)"))
 
 
 class KioskForm(FlaskForm):
@@ -122,48 +110,6 @@ def counter_tokens(counter_id: int):
     ), status
 
 
-@bp.route("/units/<int:unit_id>/import", methods=["GET", "POST"])
-def import_responses(unit_id: int):
-    """Import paper questionnaires for a unit, service and month; all rows or none."""
-    from survey.importer import ImportRejected, import_file
-
-    unit = db.get_or_404(Unit, unit_id)
-    form = ImportForm()
-    form.service.choices = [SelectChoice(s.id, s.name) for s in unit.services]
-    errors, notes = [], []
-    frozen = frozen_periods_of(unit.id, form.period.data or "") if form.is_submitted() else []
-    if form.validate_on_submit() and (not frozen or form.into_published.data):
-        service = db.get_or_404(Service, form.service.data)
-        upload = form.file.data
-        try:
-            batch = import_file(unit=unit, service=service, period=form.period.data, filename=upload.filename or "",
-                                content=upload.read(), imported_by=current_user.username, notes=notes,
-                                u8_facilities=form.u8_facilities.data)  # fmt: skip
-        except ImportRejected as exc:
-            db.session.rollback()
-            errors = exc.messages
-        else:
-            db.session.commit()
-            flash(_("%(n)d respons diimpor (batch #%(id)d).", n=batch.row_count, id=batch.id), "success")
-            for note in notes:  # which sheet was read, which rows were left out and why
-                flash(_("Catatan: %(note)s", note=str(note)), "note")
-            for period in frozen_periods_of(unit.id, form.period.data):  # read back after the import: unchanged
-                flash(_("%(period)s sudah dipublikasikan; angka publikasi tidak berubah: %(summary)s. Data baru "
-                        "tampil sebagai angka sementara.", period=period.label, summary=str(period.summary)),
-                      "success")  # fmt: skip
-            return redirect(url_for("admin.index"))
-    status = 400 if form.is_submitted() else 200
-    return render_template(
-        "survey/staff/import.html",
-        form=form,
-        unit=unit,
-        errors=errors,
-        notes=notes,
-        frozen=frozen,
-        published=frozen_periods(unit.id)[:24],
-    ), status
-
-
 @bp.route("/counters/<int:counter_id>/kiosks", methods=["GET", "POST"])
 def counter_kiosks(counter_id: int):
     """A counter's kiosks. Registering one turns the browser that sends the form into that kiosk and logs its
@@ -203,3 +149,6 @@ def switch_off_kiosk(counter_id: int, kiosk_id: int):
         db.session.commit()
     flash(_("Kios “%(label)s” dimatikan.", label=kiosk.label), "success")
     return redirect(url_for("survey_staff.counter_kiosks", counter_id=counter_id))
+
+
+from survey import imports_staff  # noqa: E402, F401  (the import pages, on this blueprint)

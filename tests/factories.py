@@ -122,6 +122,26 @@ def count_responses() -> int:
     return db.session.scalar(sa.select(sa.func.count(Response.id)))
 
 
+def upload_import(client, unit, service, content: bytes | str, filename: str = "k.csv", period: str = "2026-10",
+                  **fields):  # fmt: skip
+    """Post a file to the paper import's upload form (the first step: it is checked and kept for the preview)."""
+    import io
+
+    body = content.encode() if isinstance(content, str) else content
+    data = {"service": str(service.id), "period": period, "file": (io.BytesIO(body), filename), **fields}
+    return client.post(f"/admin/units/{unit.id}/import", data=data, content_type="multipart/form-data")
+
+
+def web_import(client, unit, service, content: bytes | str, filename: str = "k.csv", period: str = "2026-10",
+               confirm: dict | None = None, **fields):  # fmt: skip
+    """Upload a file, then confirm its preview (with the `confirm` ticks); returns the confirmation's answer (or the
+    upload's, when it was refused)."""
+    uploaded = upload_import(client, unit, service, content, filename, period, **fields)
+    if uploaded.status_code != 303:
+        return uploaded
+    return client.post(uploaded.headers["Location"], data=confirm or {})
+
+
 @contextmanager
 def scratch_postgres(server_url: str):
     """Yield the URL of a new, empty PostgreSQL database on the server, dropped afterwards."""

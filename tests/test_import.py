@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from survey.importer import ImportRejected, import_file
 from survey.models import Channel, ImportBatch, Response
-from tests.factories import count_responses
+from tests.factories import count_responses, upload_import, web_import
 
 HEADER = "No,U1,U2,U3,U4,U5,U6,U7,U8,U9,jenis_kelamin,usia,pendidikan,pekerjaan,saran\n"
 GOOD = HEADER + "1,4,3,3,4,3,4,4,3,3,L,34,S1,Swasta,Ruang tunggu panas\n2,3,3,2,,3,3,4,3,2,P,27,SMA/SMK,PNS,\n"
@@ -156,31 +156,23 @@ def test_cli_import_reports_errors_and_exits_nonzero(runner, demo, tmp_path):
 
 def test_web_import(login, demo):
     client = login
-    data = {"service": str(demo.izin.id), "period": "2026-10", "file": (io.BytesIO(GOOD.encode()), "kuesioner.csv")}
-    result = client.post(f"/admin/units/{demo.unit.id}/import", data=data, content_type="multipart/form-data")
-    assert result.status_code == 302 and count_responses() == 2
-    bad = {
-        "service": str(demo.izin.id),
-        "period": "2026-10",
-        "file": (io.BytesIO((HEADER + "1,9,,,,,,,,,,,,,\n").encode()), "b.csv"),
-    }
-    result = client.post(f"/admin/units/{demo.unit.id}/import", data=bad, content_type="multipart/form-data")
+    result = web_import(client, demo.unit, demo.izin, GOOD, "kuesioner.csv")
+    assert result.status_code == 303 and count_responses() == 2
+    result = upload_import(client, demo.unit, demo.izin, HEADER + "1,9,,,,,,,,,,,,,\n", "b.csv")
     assert result.status_code == 400 and "baris 2, kolom U1" in result.get_data(as_text=True)
     assert count_responses() == 2
 
 
 def test_web_import_shows_the_readers_notes(login, demo):
-    """A summary row under the data is left out, and the page says so (on success and beside a refusal)."""
+    """A summary row under the data is left out, and the page says so (in the preview and beside a refusal)."""
     summary = GOOD + "Jumlah,7,6,5,4,6,7,8,6,5,,,,,\n"
-    data = {"service": str(demo.izin.id), "period": "2026-10", "file": (io.BytesIO(summary.encode()), "k.csv")}
-    result = login.post(f"/admin/units/{demo.unit.id}/import", data=data, content_type="multipart/form-data",
-                        follow_redirects=True)  # fmt: skip
-    page = result.get_data(as_text=True)
+    preview = login.get(upload_import(login, demo.unit, demo.izin, summary).headers["Location"])
+    assert "Catatan pembacaan berkas" in preview.get_data(as_text=True) and count_responses() == 0
+    assert "baris 4 tidak dihitung sebagai responden" in preview.get_data(as_text=True)
+    page = login.post(preview.request.path, follow_redirects=True).get_data(as_text=True)
     assert count_responses() == 2 and "2 respons diimpor" in page
-    assert "Catatan: baris 4 tidak dihitung sebagai responden" in page, page
     refused = summary.replace("1,4,3,3", "1,9,3,3")
-    data = {"service": str(demo.izin.id), "period": "2026-11", "file": (io.BytesIO(refused.encode()), "r.csv")}
-    page = login.post(f"/admin/units/{demo.unit.id}/import", data=data, content_type="multipart/form-data")
+    page = upload_import(login, demo.unit, demo.izin, refused, "r.csv", "2026-11")
     assert page.status_code == 400 and "Catatan pembacaan berkas" in page.get_data(as_text=True)
     assert count_responses() == 2
 
@@ -217,8 +209,8 @@ def test_the_u8_option_on_the_command_line_and_the_web_import(runner, login, dem
     assert elements["U8"]["answered"] == 2 and elements["U8"]["total"] == 6 and elements["U9"]["total"] == 3
     args = ["survey", "import", str(path), "--unit", "dpmptsp-uji", "--service", "pbg", "--period", "2026-10"]
     assert runner.invoke(args=[*args, "--u8-sarana"]).exit_code == 0
-    data = {"service": str(demo.izin.id), "period": "2026-11", "u8_facilities": "y",
-            "file": (io.BytesIO(SARANA_FIRST.encode()), "web.csv")}  # fmt: skip
-    assert login.post(f"/admin/units/{demo.unit.id}/import", data=data).status_code == 302
+    confirm = {"allow_duplicate": "y"}  # the same answers as the command line's import, under another service
+    result = web_import(login, demo.unit, demo.izin, SARANA_FIRST, "web.csv", "2026-11", confirm, u8_facilities="y")
+    assert result.status_code == 303
     stored = db.session.execute(sa.select(Response.u8, Response.u9).order_by(Response.id)).all()
     assert [tuple(row) for row in stored] == [(3, 1), (3, 2)] * 2

@@ -1,6 +1,5 @@
 """A published period has one set of figures everywhere, late data notwithstanding; a filtered view says so."""
 
-import io
 import json
 from datetime import date
 
@@ -12,7 +11,7 @@ from analytics.publishing import publish_period
 from app.extensions import db
 from app.periods import month
 from survey.importer import import_file
-from tests.factories import build, make_response, pdf_text, read_workbook
+from tests.factories import build, make_response, pdf_text, read_workbook, upload_import
 
 OCTOBER, NOVEMBER = month(2026, 10), month(2026, 11)
 DASH = "/analitik/?unit=dpmptsp-uji&periode=2026-10"
@@ -115,17 +114,14 @@ def test_import_into_a_published_month_says_so_before_and_after(app, login, demo
     url = f"/admin/units/{demo.unit.id}/import"
     assert "Oktober 2026: IKM 75,00 (C), 4 responden" in login.get(url).get_data(as_text=True)  # before
 
-    def post(**extra):
-        data = {"service": str(demo.izin.id), "period": "2026-10",
-                "file": (io.BytesIO((HEADER + "2,2,2,2,2,2,2,2,2,L\n").encode()), "lagi.csv"), **extra}  # fmt: skip
-        return login.post(url, data=data, content_type="multipart/form-data", follow_redirects=True)
-
-    unconfirmed = post()
+    preview = upload_import(login, demo.unit, demo.izin, HEADER + "2,2,2,2,2,2,2,2,2,L\n", "lagi.csv")
+    assert "Oktober 2026 (IKM 75,00 (C), 4 responden)" in login.get(preview.headers["Location"]).get_data(as_text=True)
+    unconfirmed = login.post(preview.headers["Location"])
     assert unconfirmed.status_code == 400 and "Centang konfirmasi" in unconfirmed.get_data(as_text=True)
     assert build(demo, OCTOBER, live=True).result.respondents == 6  # nothing imported
-    confirmed = post(into_published="y").get_data(as_text=True)
-    assert "1 respons diimpor" in confirmed
-    assert "angka publikasi tidak berubah: IKM 75,00 (C), 4 responden" in confirmed  # after
+    confirmed = login.post(preview.headers["Location"], data={"into_published": "y"}, follow_redirects=True)
+    assert "1 respons diimpor" in confirmed.get_data(as_text=True)
+    assert "angka publikasi tidak berubah: IKM 75,00 (C), 4 responden" in confirmed.get_data(as_text=True)  # after
     assert build(demo, OCTOBER).result.respondents == 4 and build(demo, OCTOBER, live=True).result.respondents == 7
 
 

@@ -51,6 +51,11 @@ ROUTES = (
     Route("survey_staff.counter_kiosks", "GET", "/admin/counters/{counter}/kiosks", COUNTER),
     Route("survey_staff.switch_off_kiosk", "POST", "/admin/counters/{counter}/kiosks/{kiosk}/off", COUNTER, ok=302),
     Route("survey_staff.import_responses", "GET", "/admin/units/{unit}/import", COUNTER),
+    Route("survey_staff.import_preview", "GET", "/admin/units/{unit}/import/999", COUNTER, ok=410),  # no such upload
+    Route("survey_staff.import_discard", "POST", "/admin/units/{unit}/import/999/discard", COUNTER, ok=303),
+    Route("survey_staff.import_history", "GET", "/admin/units/{unit}/imports", COUNTER),
+    Route("survey_staff.import_cancel", "GET", "/admin/units/{unit}/imports/999/cancel", COUNTER, ok=404),
+    Route("survey_staff.import_template", "GET", "/admin/units/{unit}/import/template.xlsx", COUNTER),
     Route("analytics.dashboard", "GET", "/analitik/" + Q, RESULTS),
     Route("analytics.poster", "GET", "/analitik/poster.png" + Q, RESULTS),
     Route("analytics.report", "GET", "/analitik/laporan.pdf" + Q, RESULTS),

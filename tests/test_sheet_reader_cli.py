@@ -1,7 +1,6 @@
 """Issue 9, item 1, end to end: the office's files through `flask ikm --csv FILE --json`, `flask survey import` and
 the web import, each read to the same 29 respondents and NIK, with the reader's notes shown on the command line."""
 
-import io
 import json
 
 import pytest
@@ -10,7 +9,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from survey.importer import ImportRejected, import_file
 from survey.models import Response
-from tests.factories import count_responses
+from tests.factories import count_responses, web_import
 from tests.test_sheet_reader import (
     ANSWERS,
     CODES,
@@ -105,6 +104,5 @@ def test_a_swallowed_row_stops_the_cli_import_and_names_the_lines(runner, demo, 
 
 def test_the_web_import_reads_a_google_forms_export(login, demo):
     content = office_files()["forms.csv"]
-    data = {"service": str(demo.izin.id), "period": "2026-10", "file": (io.BytesIO(content), "forms.csv")}
-    result = login.post(f"/admin/units/{demo.unit.id}/import", data=data, content_type="multipart/form-data")
-    assert result.status_code == 302 and count_responses() == 29
+    result = web_import(login, demo.unit, demo.izin, content, "forms.csv")
+    assert result.status_code == 303 and count_responses() == 29
