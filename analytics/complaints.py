@@ -92,8 +92,10 @@ class ComplaintStats:
         return [(STATUS_LABELS[status], count) for status, count in self.by_status.items()]
 
 
-def complaint_stats(*, period: Period, unit_id: int | None = None) -> ComplaintStats:
-    """The complaint figures of a unit (None: every unit) for the complaints received in `period` (one query)."""
+def complaint_stats(*, period: Period, unit_id: int | None = None, stream: Stream = Stream.COMPLAINT) -> ComplaintStats:
+    """The complaint figures of a unit (None: every unit) for the complaints received in `period` (one query).
+
+    Only the WBS recap (analytics.complaint_recap, for WBS handlers) asks for stream=WBS; public figures never do."""
     handled_on_time = sa.case((Complaint.done_at.is_(None), 0), (_on_time(period), 1), else_=0)
     # Rejecting also stamps done_at (complaints.service), so an archived complaint was Selesai only without a reason.
     done = sa.and_(Complaint.done_at.is_not(None), Complaint.rejection_reason == "").label("done")
@@ -107,7 +109,7 @@ def complaint_stats(*, period: Period, unit_id: int | None = None) -> ComplaintS
             sa.func.coalesce(sa.func.sum(Complaint.rating), 0).label("rating_sum"),
         )
         .where(
-            Complaint.stream == Stream.COMPLAINT,  # never WBS
+            Complaint.stream == stream,  # pengaduan unless the WBS handlers' recap asks
             Complaint.received_on >= period.start,
             Complaint.received_on < period.end,
             *((Complaint.unit_id == unit_id,) if unit_id is not None else ()),
