@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import Optional
 
 from analytics import publication_log
@@ -33,7 +33,7 @@ WRITING = frozenset({"publication_log.add", "publication_log.remove"})
 class EntryForm(FlaskForm):
     """One publication; the service checks the medium, the date, the link and the photo."""
 
-    medium = SelectField(_l("Media"), choices=[(m.value, label) for m, label in MEDIUM_LABELS.items()])
+    medium = SelectField(_l("Media"), choices=[SelectChoice(m.value, label) for m, label in MEDIUM_LABELS.items()])
     published_on = DateField(_l("Tanggal publikasi"), validators=[Optional()])
     url = StringField(_l("Tautan (situs web atau media sosial)"))
     note = StringField(_l("Catatan"))
