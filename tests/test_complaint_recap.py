@@ -49,9 +49,11 @@ def march(demo):
             done_at=utc(2026, 4, 6, 2), rating=4)  # fmt: skip
     a.events.append(ComplaintEvent(kind=EventKind.NOTE, at=utc(2026, 3, 26, 2), body="Catatan", public=False))
     # B (web): received Thu 19 Mar (Nyepi); verified Mon 30 Mar = 4 working days (25, 26, 27, 30), due 27 Mar: late;
-    # routed 30 Mar, answered Wed 8 Apr = 6 working days (31, 1, 2, 6, 7, 8), due 7 Apr: late; still open.
+    # routed 30 Mar, answered Wed 8 Apr = 6 working days (31, 1, 2, 6, 7, 8), due 7 Apr: late (an answer given on
+    # 27 Mar, before this disposition, does not count); still open.
     add(unit, date(2026, 3, 19), status=Status.FOLLOWED_UP, verified_at=utc(2026, 3, 30, 1),
-        complete_on=date(2026, 3, 30), routed_at=utc(2026, 3, 30, 2), answered=[utc(2026, 4, 8, 2)])  # fmt: skip
+        complete_on=date(2026, 3, 30), routed_at=utc(2026, 3, 30, 2),
+        answered=[utc(2026, 3, 27, 2), utc(2026, 4, 8, 2)])  # fmt: skip
     # C (phone): received Mon 2 Mar, verified the same day = 0; routed 2 Mar, answered Thu 5 Mar = 3 working days;
     # done Mon 4 May: 16 working days in March after the 2nd, 21 in April, 4 May = 38; due 1 May: late.
     add(unit, date(2026, 3, 2), channel=Channel.PHONE, status=Status.DONE, verified_at=utc(2026, 3, 2, 5),

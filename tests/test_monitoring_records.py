@@ -43,9 +43,9 @@ def test_the_complaint_officer_creates_then_updates_the_record(app, cast):
     assert officer.post(PAGE.format(stream="pengaduan"), data=form()).status_code == 303
     assert records() == [(Stream.COMPLAINT, form()["findings"], form()["follow_up"], False, None, "pengaduan",
                           "pengaduan")]  # fmt: skip
-    done = form(follow_up_done="y", follow_up_done_on="2026-04-10")
+    done = form(findings="Verifikasi lewat batas pada 3 laporan", follow_up_done="y", follow_up_done_on="2026-04-10")
     assert officer.post(PAGE.format(stream="pengaduan"), data=done).status_code == 303
-    assert records() == [(Stream.COMPLAINT, form()["findings"], form()["follow_up"], True, date(2026, 4, 10),
+    assert records() == [(Stream.COMPLAINT, done["findings"], form()["follow_up"], True, date(2026, 4, 10),
                           "pengaduan", "pengaduan")]  # fmt: skip
     assert "Tambah petugas verifikasi" in officer.get(PAGE.format(stream="pengaduan")).text
 

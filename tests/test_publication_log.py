@@ -14,6 +14,7 @@ from app.extensions import db
 from app.periods import month, parse_period
 from tests.bench.results_bench import seed_publications
 from tests.complaint_factories import StaffClient, make_cast
+from tests.test_attachments_pdf import simple_pdf
 
 LOG = "/analitik/log-publikasi/"
 WHERE = {"unit": "dpmptsp-uji", "periode": "2026-03"}
@@ -53,6 +54,8 @@ def test_ppid_adds_and_removes_entries(app, cast):
     (row,) = db.session.scalars(sa.select(PublicationLogEntry)).all()
     assert (row.period_key, row.published_on, row.created_by) == ("2026-03", date(2026, 4, 3), "ppid")
     assert StaffClient(app, cast.pimpinan).post(f"{LOG}{row.id}/hapus", data=WHERE).status_code == 403
+    assert ppid.post(f"{LOG}{row.id}/hapus", data={**WHERE, "unit": "dinas-b"}).status_code == 404  # not B's entry
+    assert len(logged()) == 1
     assert ppid.post(f"{LOG}{row.id}/hapus", data=WHERE).status_code == 303
     assert logged() == []
     assert ppid.post(f"{LOG}{row.id}/hapus", data=WHERE).status_code == 404
@@ -106,7 +109,7 @@ def test_a_photo_is_re_encoded_without_metadata_and_only_images_are_taken(app, c
     served = ppid.get(f"{LOG}{row.id}/foto", query_string=WHERE)
     assert served.status_code == 200 and served.mimetype == "image/jpeg"
     assert served.data.startswith(b"\xff\xd8\xff") and b"KameraRahasia" not in served.data
-    pdf = entry(medium="papan_pengumuman", url="", photo=(io.BytesIO(b"%PDF-1.4 bukan foto"), "papan.pdf"))
+    pdf = entry(medium="papan_pengumuman", url="", photo=(io.BytesIO(simple_pdf()), "papan.pdf"))  # a clean PDF
     assert ppid.post(LOG, data=pdf, content_type="multipart/form-data").status_code == 400
     junk = entry(medium="papan_pengumuman", url="", photo=(io.BytesIO(b"\xff\xd8\xff rusak"), "papan.jpg"))
     assert ppid.post(LOG, data=junk, content_type="multipart/form-data").status_code == 400
