@@ -30,12 +30,12 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import current_app
 
-from analytics.complaints import ComplaintStats, complaint_stats, percent
+from analytics.complaints import ComplaintStats, complaint_stats, first_public_response, percent
 from app import clock
 from app.extensions import db
 from app.periods import Period
 from complaints import deadlines
-from complaints.models import Channel, Complaint, ComplaintEvent, EventKind, Status, Stream
+from complaints.models import Channel, Complaint, ComplaintEvent, Status, Stream
 
 
 def median(values: Iterable[int]) -> Decimal | None:
@@ -137,16 +137,7 @@ def _day(moment: datetime | None) -> date | None:
 
 def _rows(period: Period, unit_id: int | None) -> list[_Row]:
     """Dates of every pengaduan received in the period (one query); no content is read."""
-    first_answer = (
-        sa.select(sa.func.min(ComplaintEvent.at))
-        .where(
-            ComplaintEvent.complaint_id == Complaint.id,
-            ComplaintEvent.kind == EventKind.RESPONSE,
-            ComplaintEvent.public.is_(True),
-            ComplaintEvent.at >= Complaint.routed_at,
-        )
-        .scalar_subquery()
-    )
+    first_answer = first_public_response(ComplaintEvent.at >= Complaint.routed_at)
     handled = sa.and_(Complaint.done_at.is_not(None), Complaint.rejection_reason == "")
     stmt = sa.select(
         Complaint.channel, Complaint.status, handled.label("handled"), Complaint.received_on, Complaint.verified_at,

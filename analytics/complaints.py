@@ -129,17 +129,23 @@ def complaint_stats(*, period: Period, unit_id: int | None = None, stream: Strea
     return ComplaintStats(period, unit_id, by_status, to_handle, handled, on_time, rated, rating_sum)
 
 
-def _on_time(period: Period):
-    """SQL: completed by completion_due and first public response by followup_due (office dates)."""
-    first_response = (
+def first_public_response(*conditions: sa.ColumnElement[bool]):
+    """SQL: the moment of a complaint's first public response (among those meeting `conditions`), or NULL."""
+    return (
         sa.select(sa.func.min(ComplaintEvent.at))
         .where(
             ComplaintEvent.complaint_id == Complaint.id,
             ComplaintEvent.kind == EventKind.RESPONSE,
             ComplaintEvent.public.is_(True),
+            *conditions,
         )
         .scalar_subquery()
     )
+
+
+def _on_time(period: Period):
+    """SQL: completed by completion_due and first public response by followup_due (office dates)."""
+    first_response = first_public_response()
     return sa.and_(
         sa.or_(Complaint.completion_due.is_(None), _office_date(Complaint.done_at, period) <= Complaint.completion_due),
         sa.or_(Complaint.followup_due.is_(None), _office_date(first_response, period) <= Complaint.followup_due),
