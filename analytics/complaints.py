@@ -1,8 +1,8 @@
 """Complaint statistics for the public results pages and the office head's dashboard. Read-only, aggregated in SQL.
 
 A period counts the complaints *received* in it (their office date of receipt). Only the pengaduan stream is
-counted, unless a caller asks for WBS (only the WBS handlers' recap does): WBS reports appear in no public figure. Rahasia complaints are counted (a number reveals no content);
-no title, text or reporter is ever read.
+counted unless a caller asks for WBS (only the WBS handlers' recap does): WBS reports appear in no public figure.
+Rahasia complaints are counted (a number reveals no content); no title, text or reporter is ever read.
 
 The three counts of the LKE's "persentase penanganan pengaduan masyarakat" (domain rules section 2.5):
 
