@@ -1,8 +1,8 @@
 """Complaint statistics for the public results pages and the office head's dashboard. Read-only, aggregated in SQL.
 
 A period counts the complaints *received* in it (their office date of receipt). Only the pengaduan stream is
-counted: WBS reports appear in no figure here. Rahasia complaints are counted (a number reveals no content);
-no title, text or reporter is ever read.
+counted unless a caller asks for WBS (only the WBS handlers' recap does): WBS reports appear in no public figure.
+Rahasia complaints are counted (a number reveals no content); no title, text or reporter is ever read.
 
 The three counts of the LKE's "persentase penanganan pengaduan masyarakat" (domain rules section 2.5):
 
@@ -92,8 +92,10 @@ class ComplaintStats:
         return [(STATUS_LABELS[status], count) for status, count in self.by_status.items()]
 
 
-def complaint_stats(*, period: Period, unit_id: int | None = None) -> ComplaintStats:
-    """The complaint figures of a unit (None: every unit) for the complaints received in `period` (one query)."""
+def complaint_stats(*, period: Period, unit_id: int | None = None, stream: Stream = Stream.COMPLAINT) -> ComplaintStats:
+    """The complaint figures of a unit (None: every unit) for the complaints received in `period` (one query).
+
+    Only the WBS recap (analytics.complaint_recap, for WBS handlers) asks for stream=WBS; public figures never do."""
     handled_on_time = sa.case((Complaint.done_at.is_(None), 0), (_on_time(period), 1), else_=0)
     # Rejecting also stamps done_at (complaints.service), so an archived complaint was Selesai only without a reason.
     done = sa.and_(Complaint.done_at.is_not(None), Complaint.rejection_reason == "").label("done")
@@ -107,7 +109,7 @@ def complaint_stats(*, period: Period, unit_id: int | None = None) -> ComplaintS
             sa.func.coalesce(sa.func.sum(Complaint.rating), 0).label("rating_sum"),
         )
         .where(
-            Complaint.stream == Stream.COMPLAINT,  # never WBS
+            Complaint.stream == stream,  # pengaduan unless the WBS handlers' recap asks
             Complaint.received_on >= period.start,
             Complaint.received_on < period.end,
             *((Complaint.unit_id == unit_id,) if unit_id is not None else ()),
@@ -127,17 +129,23 @@ def complaint_stats(*, period: Period, unit_id: int | None = None) -> ComplaintS
     return ComplaintStats(period, unit_id, by_status, to_handle, handled, on_time, rated, rating_sum)
 
 
-def _on_time(period: Period):
-    """SQL: completed by completion_due and first public response by followup_due (office dates)."""
-    first_response = (
+def first_public_response(*conditions: sa.ColumnElement[bool]):
+    """SQL: the moment of a complaint's first public response (among those meeting `conditions`), or NULL."""
+    return (
         sa.select(sa.func.min(ComplaintEvent.at))
         .where(
             ComplaintEvent.complaint_id == Complaint.id,
             ComplaintEvent.kind == EventKind.RESPONSE,
             ComplaintEvent.public.is_(True),
+            *conditions,
         )
         .scalar_subquery()
     )
+
+
+def _on_time(period: Period):
+    """SQL: completed by completion_due and first public response by followup_due (office dates)."""
+    first_response = first_public_response()
     return sa.and_(
         sa.or_(Complaint.completion_due.is_(None), _office_date(Complaint.done_at, period) <= Complaint.completion_due),
         sa.or_(Complaint.followup_due.is_(None), _office_date(first_response, period) <= Complaint.followup_due),

@@ -211,3 +211,51 @@ class MonthlyRun(db.Model):
     recap: Mapped[dict | None] = mapped_column(sa.JSON)  # the month's complaint counts as first recorded
     emailed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     emailed_to: Mapped[int] = mapped_column(default=0)
+
+
+# --- the publication log (analytics.publication_log writes and reads it) ----------------------------------------
+
+
+class PublicationMedium(enum.StrEnum):
+    """Where a period's results were made public (LKE VI.iv.b counts online and offline media)."""
+
+    NOTICE_BOARD = "papan_pengumuman"  # offline, at the service place
+    WEBSITE = "situs_web"
+    SOCIAL_MEDIA = "media_sosial"
+    OTHER = "lainnya"  # online when it has a link, offline otherwise
+
+
+class PublicationLogEntry(db.Model):
+    """One place and date where a unit's period results were published, with a link and/or a photo as evidence.
+
+    The photo is a re-encoded JPEG/PNG (complaints.attachments' cleaning: no metadata), kept in the database.
+    """
+
+    __tablename__ = "publication_log"
+    __table_args__ = (
+        sa.Index("ix_publication_log_unit_period", "unit_id", "period_key"),
+        sa.CheckConstraint("url <> '' OR photo_sha256 <> ''", name="link_or_photo"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id", ondelete="CASCADE"))
+    period_key: Mapped[str] = mapped_column(sa.String(30))
+    period_start: Mapped[date]
+    medium: Mapped[PublicationMedium] = mapped_column(
+        sa.Enum(PublicationMedium, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+    )
+    published_on: Mapped[date]
+    url: Mapped[str] = mapped_column(sa.String(500), default="")
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+    photo: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    photo_mimetype: Mapped[str] = mapped_column(sa.String(40), default="")
+    photo_sha256: Mapped[str] = mapped_column(sa.String(64), default="")
+    created_by: Mapped[str] = mapped_column(sa.String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+
+    @property
+    def online(self) -> bool:
+        """Whether this entry shows the results online (a website or social-media post, or any entry with a link)."""
+        return self.medium in (PublicationMedium.WEBSITE, PublicationMedium.SOCIAL_MEDIA) or (
+            self.medium == PublicationMedium.OTHER and bool(self.url)
+        )

@@ -3,7 +3,7 @@
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from werkzeug.http import is_resource_modified
 
-from analytics import data
+from analytics import data, publication_log
 from analytics.complaints import complaint_stats
 from analytics.snapshot import Headline, Snapshot
 from app import clock
@@ -40,8 +40,9 @@ def unit_results(unit_slug: str):
     rows = data.unit_publications(unit.id)
     publications = [(row, Headline.from_json(row.snapshot)) for row in rows]
     newest = Snapshot.from_json(rows[0].snapshot) if rows else None
+    links = publication_log.online_links(unit.id)
     return render_template("analytics/public_unit.html", unit=unit, publications=publications, newest=newest,
-                           **_complaints(unit.id))  # fmt: skip
+                           links=links, **_complaints(unit.id))  # fmt: skip
 
 
 def _complaints(unit_id: int | None) -> dict:

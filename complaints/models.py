@@ -204,3 +204,33 @@ class Attachment(db.Model):
     by_staff: Mapped[bool] = mapped_column(default=False)
 
     complaint: Mapped[Complaint] = relationship(back_populates="attachments")
+
+
+class MonitoringRecord(db.Model):
+    """The office's monitoring and evaluation of one stream's handling for a unit and period (LKE V.iii.c-d, V.iv.b-c).
+
+    One record per unit, period and stream: pengaduan and WBS are evaluated apart, and only WBS handlers see the WBS
+    one. It holds the findings, the follow-up decided and whether (and when) it was done, and who wrote it last.
+    """
+
+    __tablename__ = "complaint_monitoring_records"
+    __table_args__ = (
+        sa.UniqueConstraint("unit_id", "period_key", "stream", name="uq_complaint_monitoring_unit_period_stream"),
+        sa.CheckConstraint("follow_up_done OR follow_up_done_on IS NULL", name="done_on_only_when_done"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    period_key: Mapped[str] = mapped_column(sa.String(30))  # "2026-03", "2026-Q1", ...
+    period_start: Mapped[date] = mapped_column(sa.Date)
+    stream: Mapped[Stream] = mapped_column(_enum(Stream))
+    findings: Mapped[str] = mapped_column(sa.Text, default="")  # temuan
+    follow_up: Mapped[str] = mapped_column(sa.Text, default="")  # tindak lanjut yang diputuskan
+    follow_up_done: Mapped[bool] = mapped_column(default=False)
+    follow_up_done_on: Mapped[date | None] = mapped_column(sa.Date)
+    created_by: Mapped[str] = mapped_column(sa.String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    updated_by: Mapped[str] = mapped_column(sa.String(80), default="")
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+
+    unit: Mapped[Unit] = relationship()

@@ -1,7 +1,7 @@
 """Import batches: pending uploads held for the preview, a fingerprint of the rows, cancellation
 
 Revision ID: 1dd7126f8c71
-Revises: 4d7ee579f73c
+Revises: cca068fe2051
 Create Date: 2026-11-28 22:40:07.684339
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '1dd7126f8c71'
-down_revision = '4d7ee579f73c'
+down_revision = 'cca068fe2051'
 branch_labels = None
 depends_on = None
 
