@@ -5,6 +5,7 @@ from werkzeug.http import is_resource_modified
 
 from analytics import data
 from analytics.complaints import complaint_stats
+from analytics.followup import public_rows
 from analytics.snapshot import Headline, Snapshot
 from app import clock
 from app.directory import get_unit_by_slug
@@ -40,8 +41,9 @@ def unit_results(unit_slug: str):
     rows = data.unit_publications(unit.id)
     publications = [(row, Headline.from_json(row.snapshot)) for row in rows]
     newest = Snapshot.from_json(rows[0].snapshot) if rows else None
+    followups = public_rows(unit.id, [row.period_key for row in rows], today=clock.today())
     return render_template("analytics/public_unit.html", unit=unit, publications=publications, newest=newest,
-                           **_complaints(unit.id))  # fmt: skip
+                           followups=followups, **_complaints(unit.id))  # fmt: skip
 
 
 def _complaints(unit_id: int | None) -> dict:

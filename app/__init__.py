@@ -120,6 +120,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach the blueprints of every area."""
+    from analytics.followup_staff import bp as followup_bp
     from analytics.staff import bp as analytics_staff_bp
     from analytics.views import bp as results_bp
     from app.accounts import bp as accounts_bp
@@ -137,7 +138,7 @@ def register_blueprints(app: Flask) -> None:
         *(main_bp, auth_bp, admin_bp, accounts_bp),
         *(survey_bp, survey_staff_bp),
         *(complaints_bp, wbs_bp, complaints_staff_bp, wbs_staff_bp),
-        *(analytics_staff_bp, results_bp),
+        *(analytics_staff_bp, followup_bp, results_bp),
     ):
         app.register_blueprint(blueprint)
 
