@@ -1,7 +1,9 @@
 """Staff pages of the follow-up plan (RTL): a unit's actions per published period, and one action's page.
 
-Reading needs VIEW_RESULTS, every change PUBLISH_RESULTS (as publishing does); a unit-scoped account reaches
-only its unit (404). A broken rule or bad input re-renders the page with the message and a 400; nothing is
+Reading needs VIEW_RESULTS, every change PUBLISH_RESULTS (as publishing does), except that a complaint officer
+(COMPLAINTS_TRIAGE) may also link and unlink complaints: linking needs to see them, and a publisher may not (only
+complaints the officer may see can be linked; a page lists only those, never a reporter). A unit-scoped account
+reaches only its unit (404). A broken rule or bad input re-renders the page with the message and a 400; nothing is
 written then.
 """
 
@@ -10,7 +12,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from analytics import data, followup
+from analytics import data, followup, followup_progress
 from analytics.followup_forms import AddForm, EvidenceForm, LinkForm, PlainForm, PlanFields, StatusForm
 from analytics.followup_models import FollowUpAction, FollowUpEvidence, Source
 from app import clock
@@ -84,12 +86,12 @@ def _unit_page(unit: Unit, *, add_form: AddForm | None = None, status: int = 200
         published=published,
         is_published=period is not None and data.publication(unit.id, period.key) is not None,
         items=items,
-        evidence=followup.evidence_counts([a.id for a in items]),
+        evidence=followup_progress.evidence_counts([a.id for a in items]),
         today=today,
-        share=followup.followup_share(
+        share=followup_progress.followup_share(
             unit_id=unit.id, year=(period.start.year if period else today.year), today=today
         ),  # fmt: skip
-        categories=followup.complaint_category_counts(unit.id, period) if period else {},
+        categories=followup_progress.complaint_category_counts(unit.id, period) if period else {},
         add_form=add_form or AddForm(formdata=None),
         propose_form=PlainForm(formdata=None),
         followup=followup,

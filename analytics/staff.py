@@ -109,7 +109,7 @@ def _quick_periods():
 @bp.route("/")
 def dashboard():
     """Show the IKM of a unit for a period, per element, service, counter and respondent group."""
-    from analytics.followup import dashboard_panel
+    from analytics.followup_progress import dashboard_panel
 
     units, unit, dash = _dashboard()
     return render_template(

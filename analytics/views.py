@@ -5,7 +5,7 @@ from werkzeug.http import is_resource_modified
 
 from analytics import data
 from analytics.complaints import complaint_stats
-from analytics.followup import public_rows
+from analytics.followup_progress import public_rows
 from analytics.snapshot import Headline, Snapshot
 from app import clock
 from app.directory import get_unit_by_slug

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from analytics import followup
+from analytics import followup, followup_progress
 from analytics.data import Selection
 from analytics.followup import ActionStatus, FollowUpError, Source
 from analytics.followup_models import FollowUpAction, FollowUpEvidence
@@ -104,7 +104,7 @@ def test_overdue_means_due_before_the_office_today_and_still_open(app, demo):
     publish(demo)
     action = planned(followup.propose_actions(unit=demo.unit, period=OCTOBER, by="ppid")[0], due=date(2026, 12, 9))
     assert action.overdue(date(2026, 12, 10)) and not action.overdue(date(2026, 12, 9))
-    assert followup.progress_of(demo.unit.id, [OCTOBER.key], today=TODAY)[OCTOBER.key].overdue == 1
+    assert followup_progress.progress_of(demo.unit.id, [OCTOBER.key], today=TODAY)[OCTOBER.key].overdue == 1
     followup.change_status(action=action, status="selesai", by="ppid", today=TODAY)
     assert not action.overdue(TODAY)
     assert action.done_on == TODAY  # done without a date: the office's today
@@ -160,7 +160,7 @@ def _action(demo, key: str, status: ActionStatus, *, evidence: bool = False) -> 
 
 def _share(demo, year: int = 2026):
     db.session.commit()
-    share = followup.followup_share(unit_id=demo.unit.id, year=year, today=TODAY)
+    share = followup_progress.followup_share(unit_id=demo.unit.id, year=year, today=TODAY)
     return share.published, share.followed_up, share.grade
 
 

@@ -282,7 +282,7 @@ def _follow_up(ctx: _Ctx, weakest: list) -> list:
     """Section 4.2: the recorded follow-up actions of a published period, or the table left for the public forum."""
     from reportlab.lib.units import cm
 
-    from analytics.followup import report_rows
+    from analytics.followup_progress import report_rows
 
     s = ctx.styles
     dash = ctx.dashboard
