@@ -190,3 +190,24 @@ def test_the_share_counts_periods_with_every_live_action_done_or_evidenced(app, 
     )
     assert _share(demo) == (4, 4, "A")
     assert _share(demo, 2025) == (1, 0, "D")
+
+
+def test_two_runs_proposing_at_once_propose_each_element_once(tmp_path):
+    """The monthly job may run on two hosts at once: the unique source constraint keeps one action per element."""
+    from tests.conftest import TEST_DATABASE_URL, make_app
+    from tests.factories import make_directory, run_at_once
+
+    app = make_app(SQLALCHEMY_DATABASE_URI=TEST_DATABASE_URL or f"sqlite:///{tmp_path}/race.sqlite")
+    with app.app_context():
+        db.create_all()
+        demo = make_directory()
+        publish(demo)
+        unit_id = demo.unit.id
+
+        def propose() -> int:
+            unit = db.session.get(type(demo.unit), unit_id)
+            return len(followup.propose_actions(unit=unit, period=OCTOBER, by="cron"))
+
+        created = run_at_once(app, propose)
+        db.session.expire_all()
+        assert sum(created) == 4 and len(followup.actions_of(unit_id, OCTOBER.key)) == 4
