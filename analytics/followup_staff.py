@@ -160,6 +160,8 @@ def action(action_id: int):
 def _action_page(item: FollowUpAction, code: int = 200, **forms):
     visible, hidden = _linked(item)
     plan = forms.get("plan") or PlanFields(formdata=None, obj=item)
+    status_form = forms.get("status") or StatusForm(formdata=None)
+    status_form.status.choices = [c for c in status_form.status.choices if item.can_become(c.value)]
     return render_template(
         "analytics/followup_action.html",
         item=item,
@@ -168,7 +170,7 @@ def _action_page(item: FollowUpAction, code: int = 200, **forms):
         today=clock.today(),
         followup=followup,
         plan_form=plan,
-        status_form=forms.get("status") or StatusForm(formdata=None),
+        status_form=status_form,
         evidence_form=forms.get("evidence") or EvidenceForm(formdata=None),
         link_form=forms.get("link") or LinkForm(formdata=None),
         plain_form=PlainForm(formdata=None),

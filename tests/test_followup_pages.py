@@ -82,6 +82,8 @@ def test_bad_input_is_a_4xx_with_a_message_and_writes_nothing(app, demo, rtl):
         response = ppid.post(url, data=form)
         assert response.status_code == 400, url
         assert message in response.get_data(as_text=True), (url, message)
+    offered = re.findall(r'<option value="(\w+)"', ppid.get(base).get_data(as_text=True).split('name="status"')[1])
+    assert offered == ["direncanakan", "dibatalkan"]  # only the steps the state machine allows
     assert ppid.get(f"/analitik/rtl/units/{demo.unit.id}?periode=2026-99").status_code == 400
     assert ppid.get("/analitik/rtl/aksi/999999").status_code == 404
     db.session.expire_all()
