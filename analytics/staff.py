@@ -111,11 +111,13 @@ def _quick_periods():
 @bp.route("/")
 def dashboard():
     """Show the IKM of a unit for a period, per element, service, counter and respondent group."""
+    from analytics.followup_progress import dashboard_panel
     from analytics.monthly import auto_publish
 
     units, unit, dash = _dashboard()
     return render_template(
         "analytics/dashboard.html",
+        followup=dashboard_panel(unit_id=unit.id, period=dash.period, today=dash.today),
         units=units,
         unit=unit,
         dash=dash,

@@ -5,6 +5,7 @@ from werkzeug.http import is_resource_modified
 
 from analytics import data, publication_log
 from analytics.complaints import complaint_stats
+from analytics.followup_progress import public_rows
 from analytics.snapshot import Headline, Snapshot
 from app import clock
 from app.directory import get_unit_by_slug
@@ -41,8 +42,9 @@ def unit_results(unit_slug: str):
     publications = [(row, Headline.from_json(row.snapshot)) for row in rows]
     newest = Snapshot.from_json(rows[0].snapshot) if rows else None
     links = publication_log.online_links(unit.id)
+    followups = public_rows(unit.id, [row.period_key for row in rows], today=clock.today())
     return render_template("analytics/public_unit.html", unit=unit, publications=publications, newest=newest,
-                           links=links, **_complaints(unit.id))  # fmt: skip
+                           links=links, followups=followups, **_complaints(unit.id))  # fmt: skip
 
 
 def _complaints(unit_id: int | None) -> dict:

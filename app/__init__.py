@@ -120,6 +120,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach the blueprints of every area."""
+    from analytics.followup_staff import bp as followup_bp
     from analytics.publog_staff import bp as publication_log_bp
     from analytics.recap_staff import bp as complaint_recap_bp
     from analytics.staff import bp as analytics_staff_bp
@@ -141,7 +142,7 @@ def register_blueprints(app: Flask) -> None:
         *(main_bp, auth_bp, admin_bp, accounts_bp),
         *(survey_bp, survey_staff_bp, survey_suggestions_bp),
         *(complaints_bp, wbs_bp, complaints_staff_bp, wbs_staff_bp),
-        *(analytics_staff_bp, evidence_bp, results_bp),
+        *(analytics_staff_bp, evidence_bp, followup_bp, results_bp),
         *(complaint_recap_bp, publication_log_bp),
     ):
         app.register_blueprint(blueprint)

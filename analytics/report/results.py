@@ -6,6 +6,7 @@ and strongest elements, the follow-up plan table and the monthly trend.
 reportlab is imported inside the functions.
 """
 
+from analytics.dashboard import fmt_date
 from analytics.ikm import IkmResult
 from analytics.report.layout import (
     PROFILE_TITLES,
@@ -278,10 +279,17 @@ def _weak_and_strong(ctx: _Ctx, weakest: list, strongest: list) -> list:
 
 
 def _follow_up(ctx: _Ctx, weakest: list) -> list:
-    """Section 4.2: the follow-up plan table, its plan, time and owner columns left for the public forum."""
+    """Section 4.2: the recorded follow-up actions of a published period, or the table left for the public forum."""
     from reportlab.lib.units import cm
 
+    from analytics.followup_progress import report_rows
+
     s = ctx.styles
+    dash = ctx.dashboard
+    actions = [] if not dash.frozen or dash.filtered else report_rows(unit_id=dash.unit_id, period_key=dash.period.key,
+                                                                         today=dash.today)  # fmt: skip
+    if actions:
+        return _recorded_follow_up(ctx, actions)
     rows = [["No", "Unsur (prioritas)", "NRR × 25", "Rencana tindak lanjut", "Waktu", "Penanggung jawab"]]
     for i, e in enumerate(weakest or [None, None, None], start=1):
         label = _para(f"{e.code} {esc(e.name)}", s["cell"]) if e else ""
@@ -300,6 +308,28 @@ def _follow_up(ctx: _Ctx, weakest: list) -> list:
             center=(0,),
             row_heights=[None] + [1.6 * cm] * (len(rows) - 1),
         ),  # fmt: skip
+    ]
+
+
+def _recorded_follow_up(ctx: _Ctx, actions: list) -> list:
+    """Section 4.2 from the actions recorded in the application: plan, owner, due date and status of each."""
+    from reportlab.lib.units import cm
+
+    s = ctx.styles
+    rows = [["No", "Unsur / sumber", "Rencana tindak lanjut", "Waktu", "Penanggung jawab", "Status"]]
+    for i, a in enumerate(actions, start=1):
+        due = a.due_on.strftime("%d-%m-%Y") if a.due_on else "-"
+        status = a.status + (" (melewati tenggat)" if a.overdue else "")
+        rows.append([str(i), _para(esc(a.source), s["cell"]), _para(esc(a.description or "-"), s["cell"]), due,
+                     _para(esc(a.owner or "-"), s["cell"]), _para(esc(status), s["cell"])])  # fmt: skip
+    return [
+        _heading("4.2 Rencana Tindak Lanjut", s["h2"], ("4.2 Rencana Tindak Lanjut", 1)),
+        _para(
+            "Rencana tindak lanjut atas unsur terendah dan kategori pengaduan yang dipilih, sebagaimana dicatat "
+            f"dalam aplikasi; status per {fmt_date(ctx.dashboard.today)}.",
+            s["body"],
+        ),
+        _table(rows, [0.9 * cm, 3.4 * cm, 4.7 * cm, 2.0 * cm, 2.8 * cm, 2.7 * cm], center=(0, 3)),
     ]
 
 
