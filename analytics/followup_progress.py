@@ -15,6 +15,7 @@ from analytics.followup import NO_ELEMENT, actions_of, source_label, status_labe
 from analytics.followup_models import STATUS_LABELS, ActionStatus, FollowUpAction, FollowUpEvidence, Source
 from app.extensions import db
 from app.periods import Period, parse_period
+from app.redact import mask_personal_data
 from complaints.models import Complaint, Stream
 
 
@@ -129,7 +130,8 @@ def complaint_category_counts(unit_id: int, period: Period) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class PublicRow:
-    """One action as the public results page shows it: no owner, no staff name, no complaint."""
+    """One action as the public results page shows it: no owner, no staff name, no complaint, and the plan's text
+    through the personal-data screen (it may quote a complaint)."""
 
     source: str
     description: str
@@ -153,8 +155,9 @@ def public_rows(unit_id: int, period_keys: list[str], *, today: date) -> dict[st
     rows: dict[str, list[PublicRow]] = {key: [] for key in period_keys}
     for a in sorted(actions, key=lambda a: (a.source != Source.ELEMENT, a.source_code or "", a.id)):
         if a.status is not ActionStatus.CANCELLED:
-            rows[a.period_key].append(PublicRow(source_label(a), a.description, a.due_on, status_label(a),
-                                                a.done_on, a.overdue(today)))  # fmt: skip
+            text = mask_personal_data(a.description)
+            rows[a.period_key].append(PublicRow(source_label(a), text, a.due_on, status_label(a), a.done_on,
+                                                a.overdue(today)))  # fmt: skip
     return rows
 
 
@@ -176,7 +179,7 @@ def dashboard_panel(*, unit_id: int, period: Period, today: date) -> Panel:
 
 @dataclass(frozen=True)
 class ReportRow:
-    """One action as the SKM report's follow-up table prints it."""
+    """One action as the SKM report's follow-up table prints it (the plan's text through the personal-data screen)."""
 
     source: str
     description: str
@@ -189,7 +192,9 @@ class ReportRow:
 def report_rows(*, unit_id: int, period_key: str, today: date) -> list[ReportRow]:
     """The actions of a published period for the report's RTL table (cancelled ones left out)."""
     return [
-        ReportRow(source_label(a), a.description, a.due_on, a.owner, status_label(a), a.overdue(today))
+        ReportRow(
+            source_label(a), mask_personal_data(a.description), a.due_on, a.owner, status_label(a), a.overdue(today)
+        )
         for a in actions_of(unit_id, period_key)
         if a.status is not ActionStatus.CANCELLED
     ]

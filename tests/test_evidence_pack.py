@@ -20,6 +20,7 @@ from app.periods import month, quarter
 from app.periods import year as year_period
 from tests.complaint_factories import ANON_EMAIL, REPORTER_EMAIL, REPORTER_NAME, REPORTER_PHONE, make_complaint
 from tests.factories import make_response, make_user, pdf_text
+from tests.test_attachments_pdf import simple_pdf
 
 SECRET_TITLE = "Pungutan liar oleh oknum di ruang arsip"
 WBS_TITLE = "Kepala seksi menerima suap perizinan"
@@ -54,7 +55,52 @@ def year_of_data(demo):
                    rejection_reason="bukan kewenangan", done_at=_day(2026, 7, 2))  # fmt: skip
     make_complaint(unit, stream="wbs", title=WBS_TITLE, received_on=date(2026, 8, 3))
     make_complaint(unit, title="Tahun lalu", received_on=date(2025, 12, 30))
+    _close_the_loop(unit)
     return demo
+
+
+def _close_the_loop(unit) -> None:
+    """January's results published on the notice board (photo) and the website, one follow-up action done with a
+    file as evidence, and monitoring records of complaints and of the WBS whose follow-up was done."""
+    from analytics.followup_models import ActionStatus, FollowUpAction, FollowUpEvidence, Source
+    from analytics.models import PublicationLogEntry, PublicationMedium
+    from complaints.models import MonitoringRecord, Stream
+
+    january = month(2026, 1)
+    db.session.add_all([
+        PublicationLogEntry(unit_id=unit.id, period_key=january.key, period_start=january.start,
+                            medium=PublicationMedium.NOTICE_BOARD, published_on=date(2026, 2, 3), photo=PHOTO,
+                            photo_mimetype="image/png", photo_sha256=hashlib.sha256(PHOTO).hexdigest()),
+        PublicationLogEntry(unit_id=unit.id, period_key=january.key, period_start=january.start,
+                            medium=PublicationMedium.WEBSITE, published_on=date(2026, 2, 4),
+                            url="https://dpmptsp.example.go.id/skm-januari"),
+    ])  # fmt: skip
+    action = FollowUpAction(unit_id=unit.id, period_key=january.key, source=Source.ELEMENT, source_code="U3",
+                            description=f"Tambah loket; keluhan dari {REPORTER_PHONE}", owner="Kasi Pelayanan",
+                            due_on=date(2026, 3, 31), status=ActionStatus.DONE, done_on=date(2026, 3, 20))  # fmt: skip
+    db.session.add(action)
+    db.session.flush()
+    digest = hashlib.sha256(EVIDENCE).hexdigest()
+    db.session.add(FollowUpEvidence(action_id=action.id, filename="bukti.pdf", mimetype="application/pdf",
+                                    size=len(EVIDENCE), sha256=digest, data=EVIDENCE))  # fmt: skip
+    for stream in (Stream.COMPLAINT, Stream.WBS):
+        db.session.add(MonitoringRecord(unit_id=unit.id, period_key="2026-Q1", period_start=date(2026, 1, 1),
+                                        stream=stream, findings="Verifikasi sering terlambat",
+                                        follow_up="Petugas cadangan", follow_up_done=True,
+                                        follow_up_done_on=date(2026, 4, 2)))  # fmt: skip
+    db.session.commit()
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+PHOTO = _png()
+EVIDENCE = simple_pdf()
 
 
 def _pack(runner, tmp_path, unit_slug: str, year: int = 2026) -> zipfile.ZipFile:
@@ -125,7 +171,12 @@ def _check_contents(pack: zipfile.ZipFile) -> None:
     assert recap["Tahun 2026"][1:6] == ["5", "3", "2", "1", "33,3 %"]
     assert recap["Triwulan II 2026"][1:5] == ["3", "2", "2", "0"]
     missing = {n.removeprefix("belum-tersedia/").removesuffix(".txt") for n in names if n.startswith("belum-")}
-    assert "VI.iv.a" not in missing and "R.pengaduan" not in missing and "V.iii.b" not in missing
+    assert missing == {"VI.iii.b"}  # the decree naming the complaints unit: the application does not hold it
+    assert {"skm/rtl/bukti/2026-01-1-1.pdf", "wbs/rekap-wbs-2026.csv", "pengaduan/monev-pengaduan-2026.csv",
+            "wbs/monev-wbs-2026.csv", "skm/rtl/rtl-2026.csv"} <= names  # fmt: skip
+    assert pack.read("skm/rtl/bukti/2026-01-1-1.pdf") == EVIDENCE
+    assert [n for n in names if n.startswith("skm/publikasi/foto-")] and "A: daring" in pack.read(
+        "skm/publikasi/log-publikasi-2026.csv").decode("utf-8-sig")  # fmt: skip
     for code in missing:
         assert code in pack.read(f"belum-tersedia/{code}.txt").decode()
 
