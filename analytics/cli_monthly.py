@@ -29,6 +29,7 @@ def monthly_command(unit_slug: str, month_key: str | None) -> None:
     click.echo(f"{unit.slug} {outcome.month.key}: {'first run' if outcome.first_run else 'already run'}; "
                f"publication: {outcome.publication}; complaints received {recap.get('received', 0)}, "
                f"handled {recap.get('handled', 0)}/{recap.get('to_handle', 0)}; "
+               f"follow-up actions proposed {outcome.proposed}; "
                f"e-mailed to {outcome.emailed_to} office head(s).")  # fmt: skip
 
 

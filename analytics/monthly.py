@@ -1,7 +1,8 @@
 """The monthly job for cron: `flask monthly --unit SLUG [--month YYYY-MM]`, run early each month.
 
 For a closed month it publishes and freezes the month when the office chose automatic publication (the
-publication renders the notice-board poster), records the month's complaint recap, and e-mails the office heads
+publication renders the notice-board poster), proposes follow-up actions for the weakest elements of a published
+month, records the month's complaint recap, and e-mails the office heads
 (pimpinan accounts with an address) when SMTP is configured. It is written once per unit and month
 (`MonthlyRun`): the row is inserted first, so of two runs (twice from cron, or two hosts at once) the second waits
 for the first and then finds every step done. Each step is idempotent on its own as well: a published month
@@ -18,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from analytics import data
 from analytics.complaints import complaint_stats
+from analytics.followup import propose_actions
 from analytics.models import MonthlyRun, PublishingSettings
 from analytics.publishing import PublishingError, publish_period
 from analytics.selection import Selection
@@ -45,6 +47,7 @@ class MonthlyOutcome:
     publication: str  # PUBLISHED, ALREADY, MANUAL or NO_DATA
     recap: dict
     emailed_to: int
+    proposed: int  # follow-up actions this run proposed for the month's weakest elements
 
 
 def closed_month(key: str | None) -> Period:
@@ -74,6 +77,9 @@ def run_monthly(*, unit: Unit, month: Period) -> MonthlyOutcome:
         outcome = _publish(unit, month)
         if outcome != run.publication:
             _set_once(run, "publication", outcome, unless=(PUBLISHED, ALREADY))
+    proposed = 0
+    if data.publication(unit.id, month.key) is not None:  # idempotent: an element proposed once is never again
+        proposed = len(propose_actions(unit=unit, period=month, by="monthly"))
     if run.recap is None:
         _set_once(run, "recap", _recap(unit, month))
     db.session.refresh(run)  # what this run or an earlier one recorded
@@ -81,7 +87,7 @@ def run_monthly(*, unit: Unit, month: Period) -> MonthlyOutcome:
         _set_once(run, "emailed_to", _email_heads(unit, month, run), unless=None)
     db.session.flush()
     db.session.refresh(run)
-    return MonthlyOutcome(month, first, run.publication, run.recap, run.emailed_to)
+    return MonthlyOutcome(month, first, run.publication, run.recap, run.emailed_to, proposed)
 
 
 def _utc() -> datetime:

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from analytics.followup_models import FollowUpAction
 from analytics.models import MonthlyRun, Publication, PublishingSettings
 from analytics.monthly import MonthlyError, closed_month, run_monthly
 from app import clock
@@ -44,6 +45,8 @@ def test_second_run_changes_nothing(app, runner, demo, last_month):
     assert first.exit_code == 0, first.output
     assert f"{last_month.key}: first run; publication: published" in first.output
     assert "complaints received 1" in first.output and "e-mailed to 1 office head(s)" in first.output
+    proposed = _count(FollowUpAction)
+    assert proposed >= 3 and f"follow-up actions proposed {proposed};" in first.output  # the weakest three, ties
     message = db.session.scalar(db.select(OutboxMessage))
     assert message.recipient == "kepala@kantor.example" and message.topic == f"monthly:{demo.unit.id}:{last_month.key}"
     assert "IKM" in message.body and "1 diterima" in message.body
@@ -54,6 +57,7 @@ def test_second_run_changes_nothing(app, runner, demo, last_month):
     assert second.exit_code == 0, second.output
     assert "already run; publication: published" in second.output
     assert (_count(Publication), _count(OutboxMessage), _count(MonthlyRun)) == (1, 1, 1)
+    assert _count(FollowUpAction) == proposed and "follow-up actions proposed 0;" in second.output
     assert db.session.scalar(db.select(MonthlyRun)).recap == recap  # kept as first recorded
 
 
