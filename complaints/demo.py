@@ -16,6 +16,7 @@ from app import clock
 from app.auth import Role, User
 from app.directory import Counter, Service, Unit
 from app.extensions import db
+from app.periods import period_of
 from complaints import deadlines, service
 from complaints.handling import refresh_due
 from complaints.models import Channel, Classification, Complaint, ComplaintEvent, Stream
@@ -202,3 +203,21 @@ def seed_complaints(
     handler = _staff(Role.WBS, officer)
     _play(WBS_STORY, stream=Stream.WBS, unit=unit, services=services, officer=handler,
           steps=_steps(handler, handler, None), rng=rng)  # fmt: skip
+    _monitoring(unit, officer, handler)
+
+
+def _monitoring(unit: Unit, officer: User, handler: User) -> None:
+    """The last closed quarter's monitoring and evaluation, complaints and WBS apart, its follow-up carried out."""
+    from complaints.monitoring import can_write, save_record
+
+    quarter = period_of(clock.current_period("quarter").start - timedelta(days=1), "quarter")
+    done_on = min(clock.today(), quarter.end + timedelta(days=10))
+    for stream, user, findings, follow_up in (
+        (Stream.COMPLAINT, officer, "Verifikasi pengaduan lewat loket sering melewati 3 hari kerja.",
+         "Petugas cadangan verifikasi ditunjuk; rekap mingguan ke pimpinan."),
+        (Stream.WBS, handler, "Satu laporan WBS; penanganan sesuai prosedur, kanal WBS belum banyak dikenal.",
+         "Sosialisasi kanal WBS di ruang tunggu dan situs web."),
+    ):  # fmt: skip
+        if can_write(user, stream, unit.id):
+            save_record(unit_id=unit.id, period=quarter, stream=stream, findings=findings, follow_up=follow_up,
+                        follow_up_done=True, follow_up_done_on=done_on, by=user)  # fmt: skip
