@@ -21,7 +21,6 @@ from analytics.ikm import IkmResult
 from analytics.report import PROFILE_TITLES, ordered_profile, profile_label, weight_text
 from analytics.workbook import (
     CALC_SHEET_TITLE,
-    CHANNEL_LABELS,
     IKM_FORMAT,
     NIK_FORMAT,
     NRR_FORMAT,
@@ -29,7 +28,6 @@ from analytics.workbook import (
     Book,
     CalcSheet,
     number,
-    profile_text,
     safe_cell,
     sheet_title,
 )
@@ -42,6 +40,7 @@ RAW_COLUMNS = (
     "No", "tanggal", "layanan", "loket", "kanal", "dibantu", "flags", "jenis kelamin", "usia", "pendidikan",
     "pekerjaan", "pekerjaan lainnya", *(e.code for e in ELEMENTS), "saran",
 )  # fmt: skip
+CHANNEL_LABELS = {"online": "Elektronik", "kiosk": "Kios", "paper": "Kertas"}
 RAW_WIDTHS = [6, 11, 30, 24, 10, 8, 18, 12, 6, 12, 11, 16, *([5] * len(ELEMENTS)), 60]
 
 
@@ -104,10 +103,10 @@ class _Sheets:
                 if score is not None:
                     counts[code][score - 1] += 1
             profile = [
-                profile_text("gender", response.gender),
+                _label("gender", response.gender),
                 response.age,
-                profile_text("education", response.education),
-                profile_text("occupation", response.occupation),
+                _label("education", response.education),
+                _label("occupation", response.occupation),
             ]
             self.whole.add(profile, scores, service)
             if self.per_service:
@@ -146,6 +145,11 @@ class _Sheets:
             *scores.values(),
             response.suggestion,
         ]  # fmt: skip
+
+
+def _label(group: str, key: str | None) -> str | None:
+    """The questionnaire's label of a stored profile code ("Laki-laki" for "L"); an unanswered one stays blank."""
+    return None if key is None else profile_label(group, key)
 
 
 def _calc_heading(dashboard: Dashboard) -> list[str]:

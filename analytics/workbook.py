@@ -19,7 +19,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from analytics.ikm import CATEGORIES, CONVERSION, IkmResult, Tally, compute_ikm
-from survey.questionnaire import EDUCATIONS, ELEMENTS, GENDERS, OCCUPATIONS
+from survey.questionnaire import ELEMENTS
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -29,8 +29,6 @@ NRR_FORMAT = "0.000"
 NIK_FORMAT = "0.00"
 IKM_FORMAT = "0.0000"
 PCT_FORMAT = "0.0%"
-PROFILE_LABELS = {"gender": dict(GENDERS), "education": dict(EDUCATIONS), "occupation": dict(OCCUPATIONS)}
-CHANNEL_LABELS = {"online": "Elektronik", "kiosk": "Kios", "paper": "Kertas"}
 CALC_SHEET_TITLE = "Olah Data"
 APP_LABEL = "Dihitung aplikasi"
 
@@ -53,13 +51,6 @@ def safe_cell(value):
 def number(value: Fraction | Decimal | None) -> float | None:
     """An exact value as a float cell (display rounding is the cell's number format, never a string)."""
     return None if value is None else float(value)
-
-
-def profile_text(group: str, key: str | None) -> str | None:
-    """The questionnaire's label of a stored profile code ("Laki-laki" for "L"); None stays blank."""
-    if key is None:
-        return None
-    return PROFILE_LABELS[group].get(key, key)
 
 
 def sheet_title(name: str, taken: set[str], prefix: str = "Olah ") -> str:
@@ -172,14 +163,27 @@ class CalcSheet:
         self.first_element = len(self.columns) - len(ELEMENTS) + 1  # 1-based column of U1
         widths = [6, *([28] * with_service), 12, 6, 12, 12, *([7] * len(ELEMENTS)), 26, *([9] * len(ELEMENTS))]
         self.sheet = book.sheet(title, widths)
+        self.header_row = len(heading) + 2
+        self.sheet.freeze_panes = f"B{self.header_row + 1}"  # before the first row: write-only writes it then
+        self._print_setup()
         for line in heading:
             book.put(self.sheet, [book.cell(self.sheet, line, strong=line is heading[0])])
         book.put(self.sheet, [])
         book.header(self.sheet, self.columns)
-        self.header_row = len(heading) + 2
-        self.sheet.freeze_panes = f"B{self.header_row + 1}"
         self.respondents = 0
         self.sums = {e.code: [0, 0] for e in ELEMENTS}
+
+    def _print_setup(self) -> None:
+        """Printed landscape, as wide as the page, with the column header on every page (the print area, the
+        sheet without the application's figures, is set by `_FormulaRows` once the last row is known)."""
+        from openpyxl.worksheet.properties import PageSetupProperties
+
+        sheet = self.sheet
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = "9"  # A4
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+        sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        sheet.print_title_rows = f"{self.header_row}:{self.header_row}"
 
     def add(self, profile: list, scores: dict[str, int | None], service_name: str | None) -> None:
         """Append one respondent: its number on this sheet, its profile labels and answers (None stays blank)."""
@@ -233,6 +237,7 @@ class _FormulaRows:
         for key, label, fmt, formula, app in self._single_rows(rows):
             rows[key] = self.row
             self._line(label, [formula(rows)], [app], fmt)
+        sheet.print_area = f"A1:{self.letters[-1]}{self.row - 1}"
 
     def _single_rows(self, rows: dict[str, int]):
         """(key, label, number format, formula(rows), app value) of the one-figure rows, each reading those above."""
