@@ -7,6 +7,7 @@ rounding, or a plain ROUND of the binary float 68,12499999999999 that the mean o
 """
 
 import io
+import math
 import re
 from datetime import date
 from fractions import Fraction
@@ -15,8 +16,8 @@ import pytest
 
 from analytics.dashboard import build_dashboard
 from analytics.export import export_workbook
-from analytics.ikm import IkmResult, Tally, compute_ikm
-from analytics.workbook import APP_LABEL, sheet_title
+from analytics.ikm import IkmResult, Tally, compute_ikm, half_up
+from analytics.workbook import APP_LABEL, nik_formula, sheet_title
 from app.extensions import db
 from app.periods import month
 from survey.questionnaire import ELEMENTS
@@ -215,6 +216,20 @@ def test_the_check_catches_a_0_11_weight_and_nrrs_rounded_first(three_services, 
         book.save(buffer)
         with pytest.raises(AssertionError, match=caught):
             check_workbook(buffer.getvalue(), tmp_path, {title: engine(half_rows())})
+
+
+def test_the_nik_formula_rounds_halves_up_through_binary_noise():
+    """Halves 25,005 ... 99,995 (every 50th), as the nearest double and one step either side, and values 0,0001
+    either side of a half: the formula gives the engine's NIK (a plain ROUND(IKM*25,2) misses about one in nine)."""
+    import formulas
+
+    nik = formulas.Parser().ast(nik_formula("A1"))[1].compile()
+    for hundredths in range(2500, 10000, 50):
+        half = Fraction(2 * hundredths + 1, 200)
+        for exact in (half, half - Fraction(1, 10000), half + Fraction(1, 10000)):
+            ikm = float(exact / 25)
+            for noisy in (math.nextafter(ikm, 0), ikm, math.nextafter(ikm, 5)):
+                assert float(nik(noisy)) == float(half_up(exact)), (exact, noisy)
 
 
 def test_calculation_sheet_numbers_respondents_and_writes_labels(three_services):
