@@ -1,18 +1,17 @@
-"""The SKM workbook (.xlsx) of a period: raw responses, tabulation, per-element summary, profile.
+"""The SKM workbook (.xlsx) of a period: summary, calculation sheets, tabulation, profile, raw responses.
 
-Streamed: openpyxl's write-only mode writes each row to a temporary file as it
-comes, and the responses are read with `analytics.data.iter_responses`
-(`yield_per`), so memory does not grow with the number of respondents. The
-"Tabulasi" counts are accumulated in the same pass, in plain integers.
+Sheets, in order: "Ringkasan Unsur" (the reported figures), "Olah Data" (the office's lembar pengolahan data for
+the whole selection, with Excel formulas, see `analytics.workbook`), one "Olah <layanan>" per service when there
+are several, "Tabulasi", "Profil" and "Responden" (every column of every response). Respondents are numbered
+1..n in the order they were received, the same numbers on "Olah Data" and "Responden"; no database id is
+written, and profile answers are written as the questionnaire's labels ("Laki-laki", not "L").
 
-Every text cell goes through `safe_cell`: a value that a spreadsheet would read
-as a formula (= + - @, tab, carriage return) gets a leading apostrophe
-(perf-security B.1, formula injection), and characters XML cannot hold are
-dropped. openpyxl is imported inside the function (perf-security A.2).
+Streamed: openpyxl's write-only mode writes each row to a temporary file as it comes (every sheet has its own,
+so rows go to several sheets in one pass), and the responses are read with `analytics.data.iter_responses`
+(`yield_per`), so memory does not grow with the number of respondents. The "Tabulasi" counts are accumulated
+in the same pass, in plain integers. openpyxl is imported inside the functions (perf-security A.2).
 """
 
-import re
-from decimal import Decimal
 from fractions import Fraction
 from typing import BinaryIO
 
@@ -20,101 +19,137 @@ from analytics import data
 from analytics.dashboard import Dashboard
 from analytics.ikm import IkmResult
 from analytics.report import PROFILE_TITLES, ordered_profile, profile_label, weight_text
+from analytics.workbook import (
+    CALC_SHEET_TITLE,
+    IKM_FORMAT,
+    NIK_FORMAT,
+    NRR_FORMAT,
+    PCT_FORMAT,
+    Book,
+    CalcSheet,
+    number,
+    safe_cell,
+    sheet_title,
+)
 from app.directory import Counter, Service
 from survey.questionnaire import ELEMENTS
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+__all__ = ["export_workbook", "safe_cell"]
+
 RAW_COLUMNS = (
-    "id", "tanggal", "layanan", "loket", "kanal", "dibantu", "flags", "jenis kelamin", "usia", "pendidikan",
+    "No", "tanggal", "layanan", "loket", "kanal", "dibantu", "flags", "jenis kelamin", "usia", "pendidikan",
     "pekerjaan", "pekerjaan lainnya", *(e.code for e in ELEMENTS), "saran",
 )  # fmt: skip
-NRR_FORMAT = "0.000"
-NIK_FORMAT = "0.00"
-IKM_FORMAT = "0.0000"
-PCT_FORMAT = "0.0%"
-
-
-def safe_cell(value):
-    """Return a value safe to put in a spreadsheet cell.
-
-    Strings that a spreadsheet would evaluate (starting with = + - @, a tab or a
-    carriage return) get a leading apostrophe, so "=HYPERLINK(...)" is stored as
-    the text "'=HYPERLINK(...)"; control characters that XML cannot hold are
-    dropped. Numbers, dates, booleans and None pass through unchanged.
-    """
-    if not isinstance(value, str):
-        return value
-    if value.startswith(FORMULA_PREFIXES):
-        value = "'" + value
-    return _ILLEGAL_XML.sub("", value)
-
-
-def _number(value: Fraction | Decimal | None) -> float | None:
-    """An exact value as a float cell (display rounding is the cell's number format, never a string)."""
-    return None if value is None else float(value)
+CHANNEL_LABELS = {"online": "Elektronik", "kiosk": "Kios", "paper": "Kertas"}
+RAW_WIDTHS = [6, 11, 30, 24, 10, 8, 18, 12, 6, 12, 11, 16, *([5] * len(ELEMENTS)), 60]
 
 
 def export_workbook(dashboard: Dashboard, out: BinaryIO, *, screen_text: bool = False) -> None:
-    """Write the period's workbook to `out`: sheets Responden, Tabulasi, Ringkasan Unsur, Profil.
+    """Write the period's workbook to `out` (sheets in the module docstring).
 
     Every sheet describes the dashboard's respondent set (for a published period: the published one).
     :param screen_text: for a workbook that leaves the office (the evidence pack): the citizens' free text passes
         the personal-data screen (app.redact) and suggestions an officer hid from the report are left out.
     """
-    book = _Book()
-    counts, respondents = _raw_sheet(book, dashboard, _screen(dashboard) if screen_text else None)
-    _tabulation_sheet(book, dashboard, counts, respondents)
+    book = Book()
     _summary_sheet(book, dashboard)
+    sheets = _Sheets(book, dashboard, _screen(dashboard) if screen_text else None)
+    tabulation = book.sheet("Tabulasi", [7, 40, 9, 9, 9, 9, 10, 12, 12, 9])
     _profile_sheet(book, dashboard)
+    sheets.open_raw()
+    counts = sheets.stream()
+    _tabulation_sheet(book, tabulation, dashboard, counts, sheets.respondents)
+    sheets.finish()
     book.workbook.save(out)
 
 
-class _Book:
-    """A write-only workbook with the helpers to add sheets and (bold, header) cells; imports openpyxl."""
+class _Sheets:
+    """The sheets filled from the stream of respondents: the calculation sheets and the raw "Responden"."""
 
-    def __init__(self) -> None:
-        from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.cell.cell import Cell
-        from openpyxl.styles import Font, PatternFill
+    def __init__(self, book: Book, dashboard: Dashboard, screen=None) -> None:
+        self.book, self.dashboard, self.screen = book, dashboard, screen
+        heading = _calc_heading(dashboard)
+        self.taken = {CALC_SHEET_TITLE.lower()}
+        self.whole = CalcSheet(book, CALC_SHEET_TITLE, [*heading, "Seluruh layanan pada pilihan ini."],
+                               with_service=True)  # fmt: skip
+        self.per_service = len(dashboard.by_service) > 1
+        self.services: dict[int, CalcSheet] = {}
+        self.service_names = data.service_names({g.key for g in dashboard.by_service})
+        if self.per_service:
+            for group in dashboard.by_service:
+                self._service_sheet(group.key, group.name)
+        self.counter_names = data.counter_names({g.key for g in dashboard.by_counter})
+        self.raw = None
+        self.respondents = 0
 
-        self.workbook = Workbook(write_only=True)
-        self._new_cell, self._cell_type = WriteOnlyCell, Cell
-        self.bold = Font(bold=True)
-        self.header_fill = PatternFill("solid", fgColor="DFE7EF")
+    def open_raw(self) -> None:
+        """Add the "Responden" sheet (after the sheets made in between) with its header."""
+        self.raw = self.book.sheet("Responden", RAW_WIDTHS)
+        self.raw.freeze_panes = "B2"
+        self.book.header(self.raw, RAW_COLUMNS)
 
-    def sheet(self, title: str, widths: list[int]):
-        """A new sheet with its column widths."""
-        from openpyxl.utils import get_column_letter
-
-        sheet = self.workbook.create_sheet(title)
-        for index, width in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = width
+    def _service_sheet(self, key, name: str) -> CalcSheet:
+        heading = [*_calc_heading(self.dashboard), f"Layanan: {name}"]
+        sheet = CalcSheet(self.book, sheet_title(name, self.taken), heading, with_service=False)
+        self.services[key] = sheet
         return sheet
 
-    def cell(self, sheet, value, number_format: str | None = None, *, header: bool = False, strong: bool = False):
-        """A styled cell; the value goes through safe_cell."""
-        c = self._new_cell(sheet, value=safe_cell(value))
-        if number_format and value is not None:
-            c.number_format = number_format
-        if header or strong:
-            c.font = self.bold
-        if header:
-            c.fill = self.header_fill
-        return c
+    def stream(self) -> dict[str, list[int]]:
+        """Write every respondent to its sheets; return the answers per element and value (for "Tabulasi")."""
+        counts = {e.code: [0, 0, 0, 0] for e in ELEMENTS}
+        for response in self.dashboard.respondent_rows():
+            self.respondents += 1
+            service = self._service_name(response.service_id)
+            scores = response.scores()
+            for code, score in scores.items():
+                if score is not None:
+                    counts[code][score - 1] += 1
+            profile = [
+                _label("gender", response.gender),
+                response.age,
+                _label("education", response.education),
+                _label("occupation", response.occupation),
+            ]
+            self.whole.add(profile, scores, service)
+            if self.per_service:
+                sheet = self.services.get(response.service_id) or self._service_sheet(response.service_id, service)
+                sheet.add(profile, scores, service)
+            self.book.put(self.raw, self._raw_row(response, service, profile, scores))
+        return counts
 
-    def put(self, sheet, values) -> None:
-        """Append a row; every plain value goes through safe_cell (styled cells already did)."""
-        sheet.append([v if isinstance(v, self._cell_type) else safe_cell(v) for v in values])
+    def finish(self) -> None:
+        """Write the formula rows of every calculation sheet."""
+        for sheet in (self.whole, *self.services.values()):
+            sheet.finish()
 
-    def header(self, sheet, titles) -> None:
-        """Append a row of bold, shaded header cells."""
-        sheet.append([self.cell(sheet, t, header=True) for t in titles])
+    def _service_name(self, service_id: int) -> str:
+        if service_id not in self.service_names:  # a service added after the dashboard was built
+            self.service_names.update(data.names(Service, [service_id]))
+        return self.service_names.get(service_id, str(service_id))
 
-
-# ---------------------------------------------------------------------------------------------------------------
-# Sheet 1: raw responses
+    def _raw_row(self, response, service: str, profile: list, scores: dict) -> list:
+        """One response as a row of RAW_COLUMNS, numbered as on "Olah Data"."""
+        counter_id = response.counter_id
+        if counter_id is not None and counter_id not in self.counter_names:
+            self.counter_names.update(data.names(Counter, [counter_id]))
+        channel = getattr(response.channel, "value", response.channel)
+        gender, age, education, occupation = profile
+        suggestion, other_occupation = response.suggestion, response.occupation_other
+        if self.screen is not None:
+            suggestion, other_occupation = self.screen(response)
+        return [
+            self.respondents,
+            self.book.cell(self.raw, response.survey_date, "yyyy-mm-dd"),
+            service,
+            self.counter_names.get(counter_id, "") if counter_id is not None else None,
+            CHANNEL_LABELS.get(channel, channel),
+            "ya" if response.assisted else "tidak",
+            response.flags or None,
+            gender, age, education, occupation,
+            other_occupation,
+            *scores.values(),
+            suggestion,
+        ]  # fmt: skip
 
 
 def _screen(dashboard: Dashboard):
@@ -133,61 +168,30 @@ def _screen(dashboard: Dashboard):
     return screened
 
 
-def _raw_sheet(book: _Book, dashboard: Dashboard, screen=None) -> tuple[dict[str, list[int]], int]:
-    """Stream the respondents into "Responden"; return the answers per element and value, and the respondents."""
-    raw = book.sheet("Responden", [8, 11, 30, 24, 8, 8, 18, 8, 6, 10, 11, 16, *([5] * len(ELEMENTS)), 60])
-    raw.freeze_panes = "C2"
-    book.header(raw, RAW_COLUMNS)
-    service_names = data.service_names({g.key for g in dashboard.by_service})
-    counter_names = data.counter_names({g.key for g in dashboard.by_counter})
-    counts = {e.code: [0, 0, 0, 0] for e in ELEMENTS}
-    respondents = 0
-    for response in dashboard.respondent_rows():
-        respondents += 1
-        if response.service_id not in service_names:  # a service added after the dashboard was built
-            service_names.update(data.names(Service, [response.service_id]))
-        if response.counter_id is not None and response.counter_id not in counter_names:
-            counter_names.update(data.names(Counter, [response.counter_id]))
-        scores = response.scores()
-        for code, score in scores.items():
-            if score is not None:
-                counts[code][score - 1] += 1
-        row = _raw_row(book, raw, response, scores, service_names, counter_names)
-        if screen is not None:
-            suggestion, other_occupation = screen(response)
-            row[RAW_COLUMNS.index("pekerjaan lainnya")], row[-1] = other_occupation, suggestion
-        book.put(raw, row)
-    return counts, respondents
+def _label(group: str, key: str | None) -> str | None:
+    """The questionnaire's label of a stored profile code ("Laki-laki" for "L"); an unanswered one stays blank."""
+    return None if key is None else profile_label(group, key)
 
 
-def _raw_row(book: _Book, raw, response, scores: dict, service_names: dict, counter_names: dict) -> list:
-    """One response as a row of RAW_COLUMNS."""
-    channel = getattr(response.channel, "value", response.channel)
-    return [
-        response.id,
-        book.cell(raw, response.survey_date, "yyyy-mm-dd"),
-        service_names.get(response.service_id, str(response.service_id)),
-        counter_names.get(response.counter_id, "") if response.counter_id is not None else None,
-        channel,
-        "ya" if response.assisted else "tidak",
-        response.flags or None,
-        response.gender,
-        response.age,
-        response.education,
-        response.occupation,
-        response.occupation_other,
-        *scores.values(),
-        response.suggestion,
+def _calc_heading(dashboard: Dashboard) -> list[str]:
+    """The title lines of a calculation sheet: what it is, for whom and when, and how to read it."""
+    period = dashboard.period
+    lines = [
+        f"Lembar pengolahan data SKM, {dashboard.unit_name}, {period.label}{dashboard.title_suffix}",
+        "Nilai 1-4 per unsur; sel kosong: unsur tidak dijawab, tidak dihitung (bukan 0). Baris di bawah data "
+        'memakai rumus Excel; kolom "Dihitung aplikasi" memuat angka aplikasi untuk pembanding.',
     ]
+    if dashboard.status_note:
+        lines.insert(1, dashboard.status_note)
+    return lines
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Sheet 2: tabulation
+# Tabulation
 
 
-def _tabulation_sheet(book: _Book, dashboard: Dashboard, counts: dict[str, list[int]], respondents: int) -> None:
-    """The "Tabulasi" sheet: the answers per element and value of the raw responses (same pass, same rows)."""
-    tab = book.sheet("Tabulasi", [7, 40, 9, 9, 9, 9, 10, 12, 12, 9])
+def _tabulation_sheet(book: Book, tab, dashboard: Dashboard, counts: dict[str, list[int]], respondents: int) -> None:
+    """The "Tabulasi" sheet: the answers per element and value of the streamed responses (same pass, same rows)."""
     title = f"Tabulasi jawaban, {dashboard.period.label}{dashboard.title_suffix} ({respondents} responden)"
     book.put(tab, [book.cell(tab, title, strong=True)])
     book.header(tab, ["Kode", "Unsur", "Nilai 1", "Nilai 2", "Nilai 3", "Nilai 4", "Terisi", "Tidak diisi",
@@ -198,14 +202,14 @@ def _tabulation_sheet(book: _Book, dashboard: Dashboard, counts: dict[str, list[
         total = ones + 2 * twos + 3 * threes + 4 * fours
         nrr = Fraction(total, answered) if answered else None
         book.put(tab, [element.code, element.name, ones, twos, threes, fours, answered, respondents - answered,
-                       total, book.cell(tab, _number(nrr), NRR_FORMAT)])  # fmt: skip
+                       total, book.cell(tab, number(nrr), NRR_FORMAT)])  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Sheet 3: per-element summary, the reported figures (frozen when published)
+# Per-element summary, the reported figures (frozen when published)
 
 
-def _summary_sheet(book: _Book, dashboard: Dashboard) -> None:
+def _summary_sheet(book: Book, dashboard: Dashboard) -> None:
     """The "Ringkasan Unsur" sheet: status, per-element figures, the headline, the sample and the IKM per service."""
     summary = book.sheet("Ringkasan Unsur", [26, 40, 9, 12, 10, 15, 10, 7])
     _summary_title(book, summary, dashboard)
@@ -213,8 +217,8 @@ def _summary_sheet(book: _Book, dashboard: Dashboard) -> None:
     book.header(summary, ["Kode", "Unsur", "Terisi", "Jumlah nilai", "NRR", "NRR tertimbang", "NRR x 25", "Mutu"])
     for e in result.elements:
         book.put(summary, [
-            e.code, e.name, e.answered, e.total, book.cell(summary, _number(e.nrr), NRR_FORMAT),
-            book.cell(summary, _number(e.nrr_weighted), NRR_FORMAT), book.cell(summary, _number(e.nik), NIK_FORMAT),
+            e.code, e.name, e.answered, e.total, book.cell(summary, number(e.nrr), NRR_FORMAT),
+            book.cell(summary, number(e.nrr_weighted), NRR_FORMAT), book.cell(summary, number(e.nik), NIK_FORMAT),
             e.mutu,
         ])  # fmt: skip
     book.put(summary, [])
@@ -230,7 +234,7 @@ def _summary_sheet(book: _Book, dashboard: Dashboard) -> None:
     _service_rows(book, summary, dashboard)
 
 
-def _summary_title(book: _Book, summary, dashboard: Dashboard) -> None:
+def _summary_title(book: Book, summary, dashboard: Dashboard) -> None:
     """The unit, period and dates; the status note and the late questionnaires when there are any."""
     period = dashboard.period
     title = (f"{dashboard.unit_name}, {period.label} ({period.start:%d-%m-%Y} s.d. {period.last_day:%d-%m-%Y})"
@@ -246,14 +250,14 @@ def _summary_rows(result: IkmResult) -> list[tuple[str, object, str | None]]:
     """The headline rows: label, value and number format."""
     return [
         ("Jumlah responden", result.respondents, None),
-        (f"IKM (nilai interval 1-4, bobot {weight_text(result)})", _number(result.ikm), IKM_FORMAT),
-        ("NIK (IKM x 25, dibulatkan setengah ke atas)", _number(result.nik), NIK_FORMAT),
+        (f"IKM (nilai interval 1-4, bobot {weight_text(result)})", number(result.ikm), IKM_FORMAT),
+        ("NIK (IKM x 25, dibulatkan setengah ke atas)", number(result.nik), NIK_FORMAT),
         ("Mutu pelayanan", result.mutu, None),
         ("Kinerja unit pelayanan", result.kinerja, None),
     ]
 
 
-def _sample_rows(book: _Book, summary, dashboard: Dashboard) -> None:
+def _sample_rows(book: Book, summary, dashboard: Dashboard) -> None:
     """Population, Krejcie-Morgan minimum, collected, verdict and shortfall (or "populasi belum diisi")."""
     sample = dashboard.sample
     if sample is None:
@@ -265,22 +269,22 @@ def _sample_rows(book: _Book, summary, dashboard: Dashboard) -> None:
         book.put(summary, [book.cell(summary, label, strong=True), value])
 
 
-def _service_rows(book: _Book, summary, dashboard: Dashboard) -> None:
+def _service_rows(book: Book, summary, dashboard: Dashboard) -> None:
     """The IKM per service, "indikatif" where a service is below the sample minimum."""
     book.header(summary, ["Jenis layanan", "Responden", "IKM (NI)", "NIK", "Mutu", "Keterangan"])
     for group in dashboard.by_service:
         r = group.result
         book.put(summary, [
-            group.name, r.respondents, book.cell(summary, _number(r.ikm), IKM_FORMAT),
-            book.cell(summary, _number(r.nik), NIK_FORMAT), r.mutu, "indikatif" if group.indicative else None,
+            group.name, r.respondents, book.cell(summary, number(r.ikm), IKM_FORMAT),
+            book.cell(summary, number(r.nik), NIK_FORMAT), r.mutu, "indikatif" if group.indicative else None,
         ])  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Sheet 4: respondent profile
+# Respondent profile
 
 
-def _profile_sheet(book: _Book, dashboard: Dashboard) -> None:
+def _profile_sheet(book: Book, dashboard: Dashboard) -> None:
     """The "Profil" sheet: respondents per profile group and category, with their share."""
     profile = book.sheet("Profil", [18, 40, 10, 10])
     total = dashboard.result.respondents

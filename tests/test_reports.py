@@ -256,7 +256,7 @@ def test_safe_cell(value, expected):
 def test_workbook_sheets_numbers_and_injection(period_data):
     dash = dashboard(period_data)
     book = workbook(dash)
-    assert book.sheetnames == ["Responden", "Tabulasi", "Ringkasan Unsur", "Profil"]
+    assert book.sheetnames == ["Ringkasan Unsur", "Olah Data", "Tabulasi", "Profil", "Responden"]  # one service
 
     raw = list(book["Responden"].iter_rows(values_only=True))
     header, rows = raw[0], raw[1:]
@@ -265,7 +265,9 @@ def test_workbook_sheets_numbers_and_injection(period_data):
     assert [r[column["saran"]] for r in rows] == ["'" + s for s in SUGGESTIONS]
     assert rows[2][column["U9"]] is None  # NULL stays an empty cell, never 0
     assert rows[2][column["U1"]] == 2 and isinstance(rows[2][column["U1"]], int)
-    assert rows[3][column["kanal"]] == "paper" and rows[3][column["loket"]] is None
+    assert [r[column["No"]] for r in rows] == [1, 2, 3, 4]  # respondent numbers, no database id
+    assert [r[column["jenis kelamin"]] for r in rows] == ["Laki-laki", "Perempuan"] * 2  # labels, not codes
+    assert rows[3][column["kanal"]] == "Kertas" and rows[3][column["loket"]] is None
     assert rows[0][column["layanan"]] == "Perizinan Berusaha"
     assert rows[0][column["tanggal"]].date() == date(2026, 3, 2)
     cell = book["Responden"].cell(row=2, column=column["saran"] + 1)
@@ -301,10 +303,13 @@ def test_office_entered_names_are_neutralised_in_every_sheet(demo):
     add_response(demo, date(2026, 3, 3), (3,) * 9, service_id=service.id)
     db.session.commit()
     book = workbook(dashboard(demo, unit_name="@Dinas"))
-    cells = [v for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    every = [c for ws in book.worksheets for row in ws.iter_rows() for c in row]
+    cells = [c.value for c in every if isinstance(c.value, str) and c.data_type != "f"]
     assert "'=1+1 Layanan" in cells and "=1+1 Layanan" not in cells
     assert not any(v.startswith(("=", "+", "-", "@")) for v in cells)
-    assert all(c.data_type != "f" for ws in book.worksheets for row in ws.iter_rows() for c in row)
+    formulas = [c.value for c in every if c.data_type == "f"]
+    assert formulas  # the calculation sheet's own, built from cell addresses and constants only
+    assert not any("1+1" in f or "Dinas" in f or "Layanan" in f for f in formulas)
 
 
 def test_expected_figures_come_from_the_engine():
