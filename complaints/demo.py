@@ -207,17 +207,19 @@ def seed_complaints(
 
 
 def _monitoring(unit: Unit, officer: User, handler: User) -> None:
-    """The last closed quarter's monitoring and evaluation, complaints and WBS apart, its follow-up carried out."""
+    """The last two closed quarters' monitoring and evaluation, complaints and WBS apart, the follow-up carried out
+    (two, so the year of every month the demo publishes has one)."""
     from complaints.monitoring import can_write, save_record
 
-    quarter = period_of(clock.current_period("quarter").start - timedelta(days=1), "quarter")
-    done_on = min(clock.today(), quarter.end + timedelta(days=10))
-    for stream, user, findings, follow_up in (
-        (Stream.COMPLAINT, officer, "Verifikasi pengaduan lewat loket sering melewati 3 hari kerja.",
-         "Petugas cadangan verifikasi ditunjuk; rekap mingguan ke pimpinan."),
-        (Stream.WBS, handler, "Satu laporan WBS; penanganan sesuai prosedur, kanal WBS belum banyak dikenal.",
-         "Sosialisasi kanal WBS di ruang tunggu dan situs web."),
-    ):  # fmt: skip
-        if can_write(user, stream, unit.id):
-            save_record(unit_id=unit.id, period=quarter, stream=stream, findings=findings, follow_up=follow_up,
-                        follow_up_done=True, follow_up_done_on=done_on, by=user)  # fmt: skip
+    last = period_of(clock.current_period("quarter").start - timedelta(days=1), "quarter")
+    for quarter in (period_of(last.start - timedelta(days=1), "quarter"), last):
+        done_on = min(clock.today(), quarter.end + timedelta(days=10))
+        for stream, user, findings, follow_up in (
+            (Stream.COMPLAINT, officer, "Verifikasi pengaduan lewat loket sering melewati 3 hari kerja.",
+             "Petugas cadangan verifikasi ditunjuk; rekap mingguan ke pimpinan."),
+            (Stream.WBS, handler, "Laporan WBS ditangani sesuai prosedur; kanal WBS belum banyak dikenal.",
+             "Sosialisasi kanal WBS di ruang tunggu dan situs web."),
+        ):  # fmt: skip
+            if can_write(user, stream, unit.id):
+                save_record(unit_id=unit.id, period=quarter, stream=stream, findings=findings, follow_up=follow_up,
+                            follow_up_done=True, follow_up_done_on=done_on, by=user)  # fmt: skip

@@ -30,7 +30,7 @@ def test_every_command_has_help(app, runner):
         assert command.get_short_help_str().strip(), f"{path} has no help text"
 
 
-def test_seed_demo_creates_logins_counters_and_responses(runner):
+def test_seed_demo_creates_logins_counters_and_responses(runner, tmp_path):
     result = runner.invoke(args=["seed-demo", "--responses", "30"])
     assert result.exit_code == 0, result.output
     assert "username 'admin'" in result.output
@@ -47,6 +47,24 @@ def test_seed_demo_creates_logins_counters_and_responses(runner):
     assert again.exit_code == 0 and "not seeded" in again.output
     assert runner.invoke(args=["seed-demo"]).exit_code != 0
     assert db.session.scalar(sa.select(sa.func.count(Unit.id))) == 1
+    _demo_pack_lacks_only_what_it_explains(runner, tmp_path)
+
+
+def _demo_pack_lacks_only_what_it_explains(runner, tmp_path) -> None:
+    """The demo publishes its last closed months and closes the loop: the evidence pack of the year of the oldest
+    one has a file for every LKE item but the decree the application does not hold (VI.iii.b), which it explains."""
+    import json
+    import zipfile
+
+    from analytics.models import Publication
+
+    oldest = db.session.scalar(sa.select(sa.func.min(Publication.period_start)))
+    out = tmp_path / "demo.zip"
+    result = runner.invoke(args=["evidence", "--unit", "dpmptsp-bontang", "--year", str(oldest.year), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads(zipfile.ZipFile(out).read("manifest.json"))
+    missing = [f["lke"] for f in manifest["files"] if f["path"].startswith("belum-tersedia/")]
+    assert missing == [["VI.iii.b"]], missing
 
 
 def test_create_user(runner):
