@@ -5,35 +5,20 @@ may read and write it and writes it (complaints.monitoring); this page only comm
 exist only for WBS handlers: anyone else gets a 404, as for every WBS page.
 """
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, TextAreaField
-from wtforms.validators import Optional
 
 from analytics.complaint_recap import complaint_recap, wbs_recap
 from app import clock
 from app.directory import list_units
-from app.errors import DomainError
-from app.extensions import db, login_manager
+from app.extensions import login_manager
 from app.periods import PeriodError, parse_period
 from complaints import monitoring
 from complaints.models import Stream
-from complaints.staff_forms import CHANNEL_LABELS
+from complaints.staff_forms import CHANNEL_LABELS, MonitoringForm
 
 bp = Blueprint("complaint_recap", __name__, url_prefix="/analitik/rekap-pengaduan")
 STREAMS = {"pengaduan": Stream.COMPLAINT, "wbs": Stream.WBS}
-
-
-class MonitoringForm(FlaskForm):
-    """The monitoring-and-evaluation record of a period (the service checks lengths and consistency)."""
-
-    findings = TextAreaField(_l("Temuan monitoring dan evaluasi"))
-    follow_up = TextAreaField(_l("Tindak lanjut yang diputuskan"))
-    follow_up_done = BooleanField(_l("Tindak lanjut sudah dilaksanakan"))
-    follow_up_done_on = DateField(_l("Tanggal dilaksanakan"), validators=[Optional()])
 
 
 @bp.before_request
@@ -63,36 +48,16 @@ def _selection(stream_key: str):
     return stream, user, units, unit, period or clock.current_period("month")
 
 
-@bp.route("/<stream_key>", methods=["GET", "POST"])
+@bp.route("/<stream_key>")
 def page(stream_key: str):
-    """Show the period's recap and its monitoring record; a handler of the stream saves the record here."""
+    """Show the period's recap and its monitoring record (a handler of the stream gets the form, which posts to
+    complaints' own route: the record is the complaints domain's table)."""
     stream, user, units, unit, period = _selection(stream_key)
     record = monitoring.get_record(unit_id=unit.id, period_key=period.key, stream=stream)
-    writable = monitoring.can_write(user, stream, unit.id)
-    form = MonitoringForm(obj=record)
-    errors: list[str] = []
-    if request.method == "POST":
-        if not writable:
-            abort(403)
-        if form.validate_on_submit():
-            try:
-                monitoring.save_record(unit_id=unit.id, period=period, stream=stream, findings=form.findings.data,
-                                       follow_up=form.follow_up.data, follow_up_done=form.follow_up_done.data,
-                                       follow_up_done_on=form.follow_up_done_on.data, by=user)  # fmt: skip
-            except DomainError as exc:
-                db.session.rollback()
-                errors = [str(message) for message in exc.messages]
-            else:
-                db.session.commit()
-                flash(_("Catatan monitoring dan evaluasi disimpan."), "success")
-                return redirect(url_for(".page", stream_key=stream_key, unit=unit.slug, periode=period.key), 303)
-        else:
-            errors = [
-                f"{form[name].label.text}: {' '.join(map(str, messages))}" for name, messages in form.errors.items()
-            ]
     recap = complaint_recap(period=period, unit_id=unit.id) if stream is Stream.COMPLAINT else None
     wbs = wbs_recap(period=period, unit_id=unit.id) if stream is Stream.WBS else None
     return render_template(
         "analytics/complaint_recap.html", stream_key=stream_key, units=units, unit=unit, period=period, recap=recap,
-        wbs=wbs, record=record, form=form, writable=writable, errors=errors, channel_labels=CHANNEL_LABELS,
-    ), (400 if errors else 200)  # fmt: skip
+        wbs=wbs, record=record, form=MonitoringForm(obj=record), writable=monitoring.can_write(user, stream, unit.id),
+        errors=[], channel_labels=CHANNEL_LABELS,
+    )  # fmt: skip

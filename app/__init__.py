@@ -132,6 +132,7 @@ def register_blueprints(app: Flask) -> None:
     from app.main import bp as main_bp
     from complaints.staff import bp as complaints_staff_bp
     from complaints.staff import wbs_bp as wbs_staff_bp
+    from complaints.staff_monitoring import bp as monitoring_bp
     from complaints.views import bp as complaints_bp
     from complaints.views import wbs_bp
     from survey.staff import bp as survey_staff_bp
@@ -141,7 +142,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         *(main_bp, auth_bp, admin_bp, accounts_bp),
         *(survey_bp, survey_staff_bp, survey_suggestions_bp),
-        *(complaints_bp, wbs_bp, complaints_staff_bp, wbs_staff_bp),
+        *(complaints_bp, wbs_bp, complaints_staff_bp, wbs_staff_bp, monitoring_bp),
         *(analytics_staff_bp, evidence_bp, followup_bp, results_bp),
         *(complaint_recap_bp, publication_log_bp),
     ):

@@ -209,7 +209,8 @@ def seed_complaints(
 def _monitoring(unit: Unit, officer: User, handler: User) -> None:
     """The last two closed quarters' monitoring and evaluation, complaints and WBS apart, the follow-up carried out
     (two, so the year of every month the demo publishes has one)."""
-    from complaints.monitoring import can_write, save_record
+    from complaints.monitoring import can_write
+    from complaints.service import save_monitoring_record
 
     last = period_of(clock.current_period("quarter").start - timedelta(days=1), "quarter")
     for quarter in (period_of(last.start - timedelta(days=1), "quarter"), last):
@@ -221,5 +222,6 @@ def _monitoring(unit: Unit, officer: User, handler: User) -> None:
              "Sosialisasi kanal WBS di ruang tunggu dan situs web."),
         ):  # fmt: skip
             if can_write(user, stream, unit.id):
-                save_record(unit_id=unit.id, period=quarter, stream=stream, findings=findings, follow_up=follow_up,
-                            follow_up_done=True, follow_up_done_on=done_on, by=user)  # fmt: skip
+                save_monitoring_record(unit_id=unit.id, period=quarter, stream=stream, findings=findings,
+                                       follow_up=follow_up, follow_up_done=True, follow_up_done_on=done_on,
+                                       by=user)  # fmt: skip

@@ -10,16 +10,20 @@ worker does not need it).
 """
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from app import audit, clock
 from app.auth import Permission, User
 from app.directory import Unit
+from app.errors import DomainError
 from app.extensions import db
 from app.i18n import N_
-from complaints import deadlines, notify
+from app.periods import Period
+from app.text import clean
+from complaints import deadlines, monitoring, notify
 from complaints.attachments import CleanFile
 from complaints.citizen import citizen_add_info, citizen_reply, rate
 from complaints.handling import (
@@ -37,7 +41,7 @@ from complaints.handling import (
 )
 from complaints.handling import move as _move
 from complaints.intake import file_complaint, find_by_code
-from complaints.models import Complaint, EventKind, Reporter, Status, Stream
+from complaints.models import Complaint, EventKind, MonitoringRecord, Reporter, Status, Stream
 
 __all__ = [
     "MAX_BODY", "ComplaintError", "add_note", "archive", "citizen_add_info", "citizen_reply", "close",
@@ -186,3 +190,61 @@ def completion_days_left(c: Complaint) -> int | None:
     if c.completion_due is None:
         return None
     return (c.completion_due - clock.today()) // timedelta(days=1)
+
+
+# --- Monitoring and evaluation of the handling (LKE V.iii.c-d, V.iv.b-c) ------------------------------------------
+
+
+class MonitoringError(DomainError):
+    """A monitoring record that breaks a rule; nothing was written."""
+
+
+def _monitoring_text(value: object, field: str, errors: dict) -> str:
+    text = clean(value, multiline=True)
+    if len(text) > monitoring.MAX_TEXT:
+        errors[field] = N_("Teks terlalu panjang (maks. %(limit)d karakter).")
+    return text
+
+
+def save_monitoring_record(
+    *,
+    unit_id: int,
+    period: Period,
+    stream: Stream,
+    findings: str,
+    follow_up: str,
+    follow_up_done: bool,
+    follow_up_done_on: date | None,
+    by: User,
+) -> MonitoringRecord:
+    """Create or update the record of a unit, period and stream; refuses users who may not write it. Flushes."""
+    if not monitoring.can_write(by, stream, unit_id):
+        raise MonitoringError(N_("Anda tidak berhak mengisi catatan monitoring ini."))
+    errors: dict = {}
+    findings_text = _monitoring_text(findings, "findings", errors)
+    follow_up_text = _monitoring_text(follow_up, "follow_up", errors)
+    if not findings_text:
+        errors["findings"] = N_("Temuan wajib diisi.")
+    if follow_up_done and follow_up_done_on is None:
+        errors["follow_up_done_on"] = N_("Isi tanggal tindak lanjut dilaksanakan.")
+    if follow_up_done and not follow_up_text:
+        errors["follow_up"] = N_("Tindak lanjut yang dilaksanakan wajib diuraikan.")
+    if follow_up_done_on is not None and follow_up_done_on > clock.today():
+        errors["follow_up_done_on"] = N_("Tanggal tindak lanjut tidak boleh di masa depan.")
+    if errors:
+        raise MonitoringError(errors, limit=monitoring.MAX_TEXT)
+    record = monitoring.get_record(unit_id=unit_id, period_key=period.key, stream=stream)
+    if record is None:
+        try:
+            with db.session.begin_nested():  # two first saves at once: the second updates the first's row
+                record = MonitoringRecord(unit_id=unit_id, period_key=period.key, period_start=period.start,
+                                          stream=Stream(stream), created_by=by.username)  # fmt: skip
+                db.session.add(record)
+        except IntegrityError:
+            record = monitoring.get_record(unit_id=unit_id, period_key=period.key, stream=stream)
+    record.findings, record.follow_up = findings_text, follow_up_text
+    record.follow_up_done = bool(follow_up_done)
+    record.follow_up_done_on = follow_up_done_on if follow_up_done else None
+    record.updated_by, record.updated_at = by.username, clock.utc_now()
+    db.session.flush()
+    return record

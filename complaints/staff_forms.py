@@ -215,3 +215,12 @@ class RespondForm(FlaskForm):
 class NoteForm(FlaskForm):
     body = TextAreaField(_l("Catatan internal (tidak terlihat oleh pelapor)"),
                          validators=[DataRequired(), Length(max=TEXT_MAX)])  # fmt: skip
+
+
+class MonitoringForm(FlaskForm):
+    """The monitoring-and-evaluation record of a period (the service checks lengths and consistency)."""
+
+    findings = TextAreaField(_l("Temuan monitoring dan evaluasi"))
+    follow_up = TextAreaField(_l("Tindak lanjut yang diputuskan"))
+    follow_up_done = BooleanField(_l("Tindak lanjut sudah dilaksanakan"))
+    follow_up_done_on = DateField(_l("Tanggal dilaksanakan"), validators=[Optional()])

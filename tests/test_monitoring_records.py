@@ -1,5 +1,6 @@
-"""Monitoring-and-evaluation records (complaints.monitoring) on the recap page (analytics.recap_staff): who reads
-and writes which stream's record, create and update, and bad input refused with nothing written."""
+"""Monitoring-and-evaluation records (complaints.monitoring, saved by complaints.staff_monitoring) on the recap page
+(analytics.recap_staff): who reads and writes which stream's record, create and update, and bad input refused with
+nothing written."""
 
 from datetime import date
 
@@ -8,11 +9,12 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.periods import month
-from complaints import monitoring
+from complaints import monitoring, service
 from complaints.models import MonitoringRecord, Stream
 from tests.complaint_factories import StaffClient, make_cast, make_complaint
 
 PAGE = "/analitik/rekap-pengaduan/{stream}?unit=dpmptsp-uji&periode=2026-03"
+SAVE = "/admin/monev/{stream}?unit=dpmptsp-uji&periode=2026-03"  # complaints' own route: the record is its table
 WBS_TITLE = "Kepala seksi meminta imbalan"
 
 
@@ -39,12 +41,14 @@ def test_the_complaint_officer_creates_then_updates_the_record(app, cast):
     officer = StaffClient(app, cast.pengaduan)
 
     page = officer.get(PAGE.format(stream="pengaduan"))
+    assert 'action="/admin/monev/pengaduan?unit=dpmptsp-uji&amp;periode=2026-03"' in page.text
+    assert officer.post(PAGE.format(stream="pengaduan"), data=form()).status_code == 405  # analytics only reads
     assert page.status_code == 200 and 'name="findings"' in page.text and "Harus ditindaklanjuti" in page.text
-    assert officer.post(PAGE.format(stream="pengaduan"), data=form()).status_code == 303
+    assert officer.post(SAVE.format(stream="pengaduan"), data=form()).status_code == 303
     assert records() == [(Stream.COMPLAINT, form()["findings"], form()["follow_up"], False, None, "pengaduan",
                           "pengaduan")]  # fmt: skip
     done = form(findings="Verifikasi lewat batas pada 3 laporan", follow_up_done="y", follow_up_done_on="2026-04-10")
-    assert officer.post(PAGE.format(stream="pengaduan"), data=done).status_code == 303
+    assert officer.post(SAVE.format(stream="pengaduan"), data=done).status_code == 303
     assert records() == [(Stream.COMPLAINT, done["findings"], form()["follow_up"], True, date(2026, 4, 10),
                           "pengaduan", "pengaduan")]  # fmt: skip
     assert "Tambah petugas verifikasi" in officer.get(PAGE.format(stream="pengaduan")).text
@@ -60,18 +64,18 @@ def test_bad_input_is_a_400_and_writes_nothing(app, cast):
         {"follow_up_done": "y", "follow_up_done_on": "2999-01-01"},
         {"findings": "x" * (monitoring.MAX_TEXT + 1)},
     ):
-        response = officer.post(PAGE.format(stream="pengaduan"), data=form(**fields))
+        response = officer.post(SAVE.format(stream="pengaduan"), data=form(**fields))
         assert response.status_code == 400 and 'class="flash error"' in response.text, fields
     assert records() == []
 
 
 def test_readers_read_and_others_are_kept_out(app, cast):
-    StaffClient(app, cast.pengaduan).post(PAGE.format(stream="pengaduan"), data=form())
+    StaffClient(app, cast.pengaduan).post(SAVE.format(stream="pengaduan"), data=form())
     head = StaffClient(app, cast.pimpinan)
 
     page = head.get(PAGE.format(stream="pengaduan"))
     assert page.status_code == 200 and form()["findings"] in page.text and 'name="findings"' not in page.text
-    assert head.post(PAGE.format(stream="pengaduan"), data=form(findings="Diubah")).status_code == 403
+    assert head.post(SAVE.format(stream="pengaduan"), data=form(findings="Diubah")).status_code == 403
     for user in (cast.unit_pj_a, cast.ppid, cast.wbs):
         assert StaffClient(app, user).get(PAGE.format(stream="pengaduan")).status_code == 403
     assert records()[0][1] == form()["findings"]
@@ -82,18 +86,18 @@ def test_the_wbs_record_and_recap_are_for_wbs_handlers_only(app, cast):
 
     page = handler.get(PAGE.format(stream="wbs"))
     assert page.status_code == 200 and "Rekap WBS" in page.text and WBS_TITLE not in page.text
-    assert handler.post(PAGE.format(stream="wbs"), data=form(findings="Evaluasi WBS triwulan")).status_code == 303
+    assert handler.post(SAVE.format(stream="wbs"), data=form(findings="Evaluasi WBS triwulan")).status_code == 303
     for user in (cast.pengaduan, cast.pimpinan, cast.unit_pj_a, cast.admin):
         client = StaffClient(app, user)
         assert client.get(PAGE.format(stream="wbs")).status_code == 404
-        assert client.post(PAGE.format(stream="wbs"), data=form()).status_code == 404
+        assert client.post(SAVE.format(stream="wbs"), data=form()).status_code == 404
     assert "Evaluasi WBS" not in StaffClient(app, cast.pimpinan).get(PAGE.format(stream="pengaduan")).text
     assert [row[:2] for row in records()] == [(Stream.WBS, "Evaluasi WBS triwulan")]
 
 
 def test_the_service_refuses_a_writer_without_the_role(app, cast):
-    with pytest.raises(monitoring.MonitoringError):
-        monitoring.save_record(
+    with pytest.raises(service.MonitoringError):
+        service.save_monitoring_record(
             unit_id=cast.unit_a.id, period=month(2026, 3), stream=Stream.WBS, findings="x", follow_up="",
             follow_up_done=False, follow_up_done_on=None, by=cast.pengaduan,
         )  # fmt: skip

@@ -20,7 +20,7 @@ A, LOKET, PENGADUAN, UNIT, PIMPINAN, PPID, WBS = list(Role)
 EVERYONE = frozenset(Role)
 RESULTS = frozenset({A, PENGADUAN, PIMPINAN, PPID})
 COUNTER = frozenset({A, LOKET})
-STAFF_BLUEPRINTS = ("admin", "survey_staff", "analytics", "accounts")
+STAFF_BLUEPRINTS = ("admin", "survey_staff", "analytics", "accounts", "analytics_evidence", "survey_suggestions")
 Q = "?unit=dpmptsp-uji&periode=2025-03"
 
 
@@ -77,6 +77,27 @@ ROUTES = (
         ok=303,
         data={"periode": "2025-03", "alasan": "uji"},
     ),  # fmt: skip
+    Route(
+        "analytics.auto_publish_choice",
+        "POST",
+        "/analitik/units/{unit}/otomatis",
+        frozenset({A, PPID}),
+        ok=303,
+        data={"otomatis": "1", "periode": "2025-03"},
+    ),  # fmt: skip
+    Route("analytics_evidence.index", "GET", "/analitik/bukti-zi/", RESULTS, ok=302),
+    Route("analytics_evidence.unit_packs", "GET", "/analitik/bukti-zi/units/{unit}", RESULTS),
+    Route("analytics_evidence.ask", "POST", "/analitik/bukti-zi/units/{unit}", RESULTS, ok=303, data={"year": "2025"}),
+    Route("analytics_evidence.download", "GET", "/analitik/bukti-zi/units/{unit}/999.zip", RESULTS, ok=404),
+    Route("survey_suggestions.review", "GET", "/admin/units/{unit}/saran?periode=2025-03", frozenset({A, PPID})),
+    Route(
+        "survey_suggestions.hide_or_show",
+        "POST",
+        "/admin/units/{unit}/saran",
+        frozenset({A, PPID}),
+        ok=404,
+        data={"response": "999999", "action": "hide"},
+    ),  # no such response  # fmt: skip
     Route("accounts.users", "GET", "/admin/pengguna/", frozenset({A})),
     Route("accounts.new_user", "GET", "/admin/pengguna/baru", frozenset({A})),
     Route("accounts.edit_user", "GET", "/admin/pengguna/{target}/ubah", frozenset({A})),
