@@ -78,7 +78,7 @@ class Config:
     STUFFING_IP_BURST = int(os.environ.get("STUFFING_IP_BURST", 20))
     STUFFING_IDENTICAL_BURST = int(os.environ.get("STUFFING_IDENTICAL_BURST", 3))
 
-    WEB_EXPORT_MAX_ROWS = int(os.environ.get("WEB_EXPORT_MAX_ROWS", 20000))
+    WEB_EXPORT_MAX_ROWS = int(os.environ.get("WEB_EXPORT_MAX_ROWS", 8000))
 
     # Complaint clocks (product decision 7): working days, except the completion limit in calendar days.
     COMPLAINT_VERIFY_DAYS = int(os.environ.get("COMPLAINT_VERIFY_DAYS", 3))
