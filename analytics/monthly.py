@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
 
 from analytics import data
 from analytics.complaints import complaint_stats
@@ -28,7 +27,7 @@ from app import clock, outbox
 from app.auth import Role, role_users
 from app.directory import Unit
 from app.errors import DomainError
-from app.extensions import db
+from app.extensions import db, upsert
 from app.i18n import N_
 from app.links import public_url
 from app.periods import Period, PeriodError, parse_period, period_of
@@ -108,15 +107,17 @@ def _set_once(run: MonthlyRun, field: str, value, *, unless: tuple | None = ()) 
 
 
 def _claim(unit: Unit, month: Period) -> tuple[MonthlyRun, bool]:
-    """The month's run row, inserted by the first run; later runs lock it (PostgreSQL) and wait for the first."""
-    first = True
-    try:
-        with db.session.begin_nested():
-            db.session.add(MonthlyRun(unit_id=unit.id, month_key=month.key))
-    except IntegrityError:
-        first = False
+    """The month's run row, inserted by the first run (ON CONFLICT DO NOTHING: one statement, no savepoint), then
+    locked (PostgreSQL), so a concurrent run waits for the first and sees what it did."""
+    inserted = db.session.execute(
+        upsert()(MonthlyRun)
+        .values(unit_id=unit.id, month_key=month.key, started_at=_utc(), publication="", emailed_to=0)
+        .on_conflict_do_nothing(index_elements=["unit_id", "month_key"])
+        .returning(MonthlyRun.id)
+    ).first()
     stmt = sa.select(MonthlyRun).where(MonthlyRun.unit_id == unit.id, MonthlyRun.month_key == month.key)
-    return db.session.scalar(stmt.with_for_update().execution_options(populate_existing=True)), first
+    run = db.session.scalar(stmt.with_for_update().execution_options(populate_existing=True))
+    return run, inserted is not None
 
 
 def _publish(unit: Unit, month: Period) -> str:
