@@ -16,7 +16,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from analytics.ikm import Tally
-from analytics.models import DailyProfile, DailyTally, RollupState
+from analytics.models import DailyProfile, DailyTally, DailyUnitTally, RollupState
 from analytics.selection import Selection
 from app.extensions import db
 from survey.models import Response
@@ -85,35 +85,39 @@ def profiles_usable(selection: Selection) -> bool:
     return all(getattr(selection, attr) is None for attr in ("service_id", "counter_id", "channel"))
 
 
+def _tally_table(selection: Selection, by: tuple[str, ...] = ()):
+    """`DailyUnitTally` (one row per unit and day) when it can answer, else `DailyTally`."""
+    return DailyUnitTally if set(by) <= {"unit"} and profiles_usable(selection) else DailyTally
+
+
 def _day(value) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 @functools.cache
-def _sums() -> tuple:
-    """Built once, as `analytics.data`'s aggregates are."""
-    return tuple(_sum_columns())
-
-
-def _sum_columns() -> list:
-    columns = [sa.func.coalesce(sa.func.sum(DailyTally.respondents), 0)]
+def _sums(table=DailyTally) -> tuple:
+    """Built once per table, as `analytics.data`'s aggregates are."""
+    columns = [sa.func.coalesce(sa.func.sum(table.respondents), 0)]
     for element in ELEMENTS:
         code = element.code.lower()
-        columns += [sa.func.coalesce(sa.func.sum(getattr(DailyTally, f"{code}_{part}")), 0) for part in ("n", "sum")]
-    return columns
+        columns += [sa.func.coalesce(sa.func.sum(getattr(table, f"{code}_{part}")), 0) for part in ("n", "sum")]
+    return tuple(columns)
 
 
 def tally(rolled: Plan, selection: Selection) -> Tally:
     """The tally of a selection's rolled-up days."""
-    return Tally.of_sums(tuple(db.session.execute(sa.select(*_sums()).where(*rolled.where(selection))).one()))
+    table = _tally_table(selection)
+    stmt = sa.select(*_sums(table)).where(*rolled.where(selection, table))
+    return Tally.of_sums(tuple(db.session.execute(stmt).one()))
 
 
 def tallies(rolled: Plan, selection: Selection, by: tuple[str, ...], *, per_day: bool) -> dict[tuple, Tally]:
     """{([day,] *group values): Tally} of a selection's rolled-up days; `by` names keys of `KEYS`."""
-    keys = [KEYS[name] for name in by]
+    table = _tally_table(selection, by)
+    keys = [getattr(table, KEYS[name].key) for name in by]
     if per_day:
-        keys.insert(0, DailyTally.day)
-    stmt = sa.select(*keys, *_sums()).where(*rolled.where(selection)).group_by(*keys)
+        keys.insert(0, table.day)
+    stmt = sa.select(*keys, *_sums(table)).where(*rolled.where(selection, table)).group_by(*keys)
     result = {}
     for row in db.session.execute(stmt):
         values = tuple(row)

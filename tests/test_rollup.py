@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analytics import data, rollup
-from analytics.models import DailyTally
+from analytics.models import DailyTally, DailyUnitTally
 from analytics.selection import PROFILE_DIMENSIONS, Cutoff, Selection
 from app import directory, signals
 from app.extensions import db
@@ -140,10 +140,11 @@ def test_the_roll_up_equals_the_raw_aggregation(app, rows, late, rolled_to, firs
     rollup.roll(today=today)  # ...a later one each unit's days since
     db.session.commit()
     # every day before `through` is rolled up once, by the first roll's pass or by the second's ranges
-    rolled_up = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(DailyTally.respondents), 0)))
-    assert rolled_up == db.session.scalar(
+    expected = db.session.scalar(
         sa.select(sa.func.count()).select_from(Response).where(Response.survey_date < rollup.through())
     )
+    for table in (DailyTally, DailyUnitTally):  # the per-unit-and-day sums too
+        assert db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(table.respondents), 0))) == expected
     _insert(units, late)  # late rows, as a paper import stores them: the signal refreshes their days
     for unit_index in {item["unit"] for item in late}:
         days = {BASE + timedelta(days=item["day"]) for item in late if item["unit"] == unit_index}
