@@ -183,8 +183,15 @@ def build_dashboard(
 
     A period that is not published is computed over the respondents every publication in force included (late
     questionnaires of a published month stay out of its quarter too); `live` ignores every publication and
-    marks the figures of a published period provisional.
+    marks the figures of a published period provisional. Identical reads are answered once (`data.batch`).
     """
+    with data.batch():
+        return _build(unit_id=unit_id, unit_name=unit_name, period=period, selection=selection, live=live,
+                      trend_months=trend_months)  # fmt: skip
+
+
+def _build(*, unit_id: int, unit_name: str, period: Period, selection: Selection | None, live: bool,
+           trend_months: int) -> Dashboard:  # fmt: skip
     selection = replace(selection or Selection(), unit_id=unit_id)
     record = data.publication(unit_id, period.key)
     publication = None if record is None else Publication(record.published_at, record.published_by)

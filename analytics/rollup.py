@@ -24,6 +24,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from analytics.models import DailyProfile, DailyTally, DailyUnitTally, RollupState
+from analytics.rolled import through as through  # re-exported: `rollup.through()` is the commands' reading
 from analytics.selection import PROFILE_DIMENSIONS, answer_aggregates, flag_aggregates, group_expr
 from app import clock
 from app.directory import Unit
@@ -105,11 +106,6 @@ def _lock() -> date | None:
 
 def _set_through(day: date | None) -> None:
     db.session.execute(sa.update(RollupState).where(RollupState.id == 1).values(through=day))
-
-
-def through() -> date | None:
-    """Every response dated before this day is in the roll-up (None: nothing is rolled up yet)."""
-    return db.session.scalar(sa.select(RollupState.through).where(RollupState.id == 1))
 
 
 def _first_day(unit_ids: list[int]) -> date | None:
