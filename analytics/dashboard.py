@@ -15,7 +15,7 @@ from functools import cached_property
 from analytics import data
 from analytics.complaints import ComplaintStats, complaint_stats
 from analytics.data import Selection
-from analytics.ikm import IkmResult, Tally, compute_ikm
+from analytics.ikm import ElementResult, IkmResult, Tally, compute_ikm
 from analytics.snapshot import (
     Figures,
     GroupResult,
@@ -31,6 +31,9 @@ from app import clock, periods
 from app.i18n import N_
 from app.periods import MONTHS_ID, Period
 from survey.questionnaire import EDUCATIONS, GENDERS, OCCUPATIONS
+
+WEAKEST = 3  # the weakest elements marked (more when tied)
+PROFILE_LABELS = {"gender": dict(GENDERS), "education": dict(EDUCATIONS), "occupation": dict(OCCUPATIONS)}
 
 __all__ = ["Dashboard", "GroupResult", "Status", "TrendPoint", "build_dashboard", "fmt_date"]
 
@@ -91,6 +94,15 @@ class Dashboard:
     @property
     def frozen(self) -> bool:
         return self.status == Status.PUBLISHED
+
+    @property
+    def weakest(self) -> tuple[ElementResult, ...]:
+        """The three elements with the lowest NRR x 25, and every element tied with the third (all are marked)."""
+        return weakest_elements(self.result)
+
+    def profile_rows(self, group: str) -> list[tuple[str, int]]:
+        """A profile table: (label, respondents) in the questionnaire's order (see `ordered_profile`)."""
+        return [(profile_label(group, str(key)), n) for key, n in ordered_profile(group, self.profile.get(group, []))]
 
     @cached_property
     def complaints(self) -> ComplaintStats:
@@ -168,6 +180,36 @@ class Dashboard:
     def provisional(self) -> bool:
         """True when the figures are not (yet) the official ones: provisional, or an unfinished period."""
         return self.status == Status.PROVISIONAL or (self.status == Status.UNPUBLISHED and self.in_progress)
+
+
+def weakest_elements(result: IkmResult, count: int = WEAKEST) -> tuple[ElementResult, ...]:
+    """The `count` elements with the lowest NRR x 25 (how the weakest are ranked), by code; any element tied with
+    the last of them is included too, so ties are never broken by code."""
+    ranked = sorted((e for e in result.elements if e.nik is not None), key=lambda e: (e.nik, e.code))
+    if len(ranked) <= count:
+        return tuple(ranked)
+    return tuple(e for e in ranked if e.nik <= ranked[count - 1].nik)
+
+
+def profile_label(group: str, key: str) -> str:
+    """The label a profile value is printed with: the questionnaire's option text, "20-29 tahun" for an age band."""
+    if group == "age_band" and key != data.NOT_FILLED:
+        return key.replace(">=", "≥") + " tahun"
+    return PROFILE_LABELS.get(group, {}).get(key, key)
+
+
+def ordered_profile(group: str, entries: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Profile rows in the questionnaire's order (age bands ascending); services by count; "Tidak diisi" last."""
+    order = {
+        "gender": [k for k, _ in GENDERS],
+        "age_band": [label for _, _, label in data.AGE_BANDS],
+        "education": [k for k, _ in EDUCATIONS],
+        "occupation": [k for k, _ in OCCUPATIONS],
+    }.get(group)
+    if order is None:
+        return sorted(entries, key=lambda item: (str(item[0]) == data.NOT_FILLED, -item[1], str(item[0])))
+    rank = {key: i for i, key in enumerate(order)}
+    return sorted(entries, key=lambda item: rank.get(str(item[0]), len(rank) + (str(item[0]) == data.NOT_FILLED)))
 
 
 def build_dashboard(

@@ -26,8 +26,10 @@ from analytics.selection import GROUPS as GROUPS
 from analytics.selection import NOT_FILLED as NOT_FILLED
 from analytics.selection import Cutoff as Cutoff
 from analytics.selection import Selection, answer_aggregates, flag_aggregates, group_expr
+from app import periods
 from app.directory import Counter, Service, Unit
 from app.extensions import db
+from app.periods import Period
 from survey.models import Response
 from survey.questionnaire import ELEMENTS
 
@@ -330,10 +332,24 @@ def publications_overlapping(unit_id: int, start: date, end: date) -> list[Publi
     return found
 
 
-def population(unit_id: int, period_key: str) -> int | None:
-    """Return the population of service recipients the office entered for a period, or None."""
-    return db.session.scalar(
-        sa.select(SurveyPopulation.population).where(
-            SurveyPopulation.unit_id == unit_id, SurveyPopulation.period_key == period_key
-        )
+SUMMED_KINDS = ("quarter", "semester", "year")  # periods whose population may be the sum of their months'
+
+
+def period_population(unit_id: int, period: Period) -> tuple[int | None, tuple[tuple[str, int], ...]]:
+    """The population entered for a period; for a quarter, semester or year without one, the sum of its months'
+    when the office entered every month, with the parts ((month key, population), ...). (None, ()) otherwise."""
+    months = []
+    if period.kind in SUMMED_KINDS:
+        month = periods.month(period.start.year, period.start.month)
+        while month.start < period.end:
+            months.append(month.key)
+            month = periods.month(month.end.year, month.end.month)
+    stmt = sa.select(SurveyPopulation.period_key, SurveyPopulation.population).where(
+        SurveyPopulation.unit_id == unit_id, SurveyPopulation.period_key.in_([period.key, *months])
     )
+    entered = dict(db.session.execute(stmt).all())
+    if period.key in entered:
+        return entered[period.key], ()
+    if months and all(key in entered for key in months):
+        return sum(entered[key] for key in months), tuple((key, entered[key]) for key in months)
+    return None, ()
