@@ -23,7 +23,6 @@ from analytics.snapshot import (
     compute_figures,
     cutoffs_in_force,
     cutoffs_of,
-    fold,
     read_publication,
     snapshots_in_force,
 )
@@ -301,7 +300,7 @@ def monthly_trend(
     cutoffs = cutoffs_of(snapshots, start, end, outside=own.period if own else None)
     if own is not None:
         cutoffs += tuple(part for cut in own.cutoffs if (part := cut.clipped(start, end)) is not None)
-    daily = data.daily_tallies(selection.frozen_at(cutoffs).within(start, end))
+    daily = by_period(data.daily_tallies(selection.frozen_at(cutoffs).within(start, end)), "month")
     points = []
     for month in months:
         inside_own = own is not None and own.period.start <= month.start < own.period.end
@@ -310,9 +309,22 @@ def monthly_trend(
         elif month.key in published and not inside_own and not selection.filtered:
             result = published[month.key].result
         else:
-            result = compute_ikm(fold(daily, month).get(None, Tally()))
+            result = compute_ikm(daily.get(month.key, Tally()))
         points.append(TrendPoint(month, result, inside_own or month.key in published))
     return points
+
+
+def by_period(daily: dict[tuple, Tally], kind: str) -> dict[str, Tally]:
+    """{period key: pooled Tally} of day-level tallies (key (day, ...)), one pass over the days."""
+    keys: dict[date, str] = {}
+    pooled: dict[str, Tally] = {}
+    for key, tally in daily.items():
+        day = key[0]
+        if day not in keys:
+            keys[day] = periods.period_of(day, kind).key
+        period_key = keys[day]
+        pooled[period_key] = pooled[period_key] + tally if period_key in pooled else tally
+    return pooled
 
 
 def history_trend(*, unit_id: int, until: date, kind: str = "month") -> list[TrendPoint]:
@@ -325,13 +337,14 @@ def history_trend(*, unit_id: int, until: date, kind: str = "month") -> list[Tre
     snapshots = snapshots_in_force(unit_id, start, until)
     published = {snap.period.key: snap.result for snap in snapshots if snap.period.kind == kind}
     daily = data.daily_tallies(selection.frozen_at(cutoffs_of(snapshots, start, until)).within(first, until))
+    pooled = by_period(daily, kind)
     points = []
     current = periods.period_of(first, kind)
     while current.start < until:
         if current.key in published:
             points.append(TrendPoint(current, published[current.key], True))
         else:
-            points.append(TrendPoint(current, compute_ikm(fold(daily, current).get(None, Tally()))))
+            points.append(TrendPoint(current, compute_ikm(pooled.get(current.key, Tally()))))
         current = periods.period_of(current.end, kind)
     return points
 

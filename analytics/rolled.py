@@ -114,6 +114,11 @@ def _sums(table=DailyTally) -> tuple:
     return tuple(columns)
 
 
+def _columns(table) -> list:
+    """The tally columns of a table's rows, unsummed, in `_sums`' order."""
+    return [table.respondents, *(getattr(table, f"{e.code.lower()}_{part}") for e in ELEMENTS for part in ("n", "sum"))]
+
+
 def tally(rolled: Plan, selection: Selection) -> Tally:
     """The tally of a selection's rolled-up days."""
     table = _tally_table(selection)
@@ -127,7 +132,10 @@ def tallies(rolled: Plan, selection: Selection, by: tuple[str, ...], *, per_day:
     keys = [getattr(table, KEYS[name].key) for name in by]
     if per_day:
         keys.insert(0, table.day)
-    stmt = sa.select(*keys, *_sums(table)).where(*rolled.where(selection, table)).group_by(*keys)
+    if table is DailyUnitTally and per_day and selection.unit_id is not None:  # one row per day already
+        stmt = sa.select(*keys, *_columns(table)).where(*rolled.where(selection, table))
+    else:
+        stmt = sa.select(*keys, *_sums(table)).where(*rolled.where(selection, table)).group_by(*keys)
     result = {}
     for row in db.session.execute(stmt):
         values = tuple(row)
