@@ -246,3 +246,33 @@ def test_two_hosts_rolling_at_once_roll_each_day_once(tmp_path):
         run_at_once(app, lambda: rollup.refresh_days(unit_id=unit_id, days=[date(2026, 10, 1)]), workers=3)
         assert db.session.scalar(sa.select(sa.func.sum(DailyTally.respondents))) == 2
         assert rollup.through() == date(2026, 11, 28)
+
+
+def test_the_migration_fills_the_unit_tallies_from_the_rows_already_rolled_up(tmp_path):
+    """A database rolled up before the per-unit table existed reads the same figures right after the upgrade."""
+    from flask_migrate import upgrade
+
+    from tests.conftest import make_app
+
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/upgrade.sqlite")
+    with app.app_context():
+        upgrade(revision="4d7ee579f73c")
+        zeros = ", ".join("0" for _ in range(18 + len(FLAG_LABELS)))
+        columns = ", ".join([f"u{i}_{part}" for i in range(1, 10) for part in ("n", "sum")] +
+                            [f"flag_{code}" for code in FLAG_LABELS])  # fmt: skip
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO units VALUES (1, 'u', 'U', '', CURRENT_TIMESTAMP)"))
+            conn.execute(sa.text("INSERT INTO services VALUES (1, 1, 'S', 'lainnya', 1), (2, 1, 'T', 'lainnya', 1)"))
+            for service, day, respondents, max_id in ((1, "2026-01-02", 3, 7), (2, "2026-01-02", 2, 9),
+                                                      (1, "2026-01-03", 4, 12)):  # fmt: skip
+                conn.execute(sa.text(
+                    "INSERT INTO analytics_daily_tallies (unit_id, day, service_id, counter_id, channel, respondents, "
+                    f"flagged, assisted, max_response_id, {columns}) VALUES (1, :day, :service, NULL, 'online', :n, "
+                    f"0, 0, :max_id, {zeros})"
+                ), {"day": day, "service": service, "n": respondents, "max_id": max_id})  # fmt: skip
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT day, respondents, max_response_id FROM analytics_daily_unit_tallies "
+                                        "ORDER BY day")).all()  # fmt: skip
+        assert [tuple(row) for row in rows] == [("2026-01-02", 5, 9), ("2026-01-03", 4, 12)]
+        db.engine.dispose()
