@@ -15,7 +15,7 @@ from functools import cached_property
 from analytics import data
 from analytics.complaints import ComplaintStats, complaint_stats
 from analytics.data import Selection
-from analytics.ikm import IkmResult, Tally, compute_ikm
+from analytics.ikm import ElementResult, IkmResult, Tally, compute_ikm
 from analytics.snapshot import (
     Figures,
     GroupResult,
@@ -23,7 +23,6 @@ from analytics.snapshot import (
     compute_figures,
     cutoffs_in_force,
     cutoffs_of,
-    fold,
     read_publication,
     snapshots_in_force,
 )
@@ -31,6 +30,9 @@ from app import clock, periods
 from app.i18n import N_
 from app.periods import MONTHS_ID, Period
 from survey.questionnaire import EDUCATIONS, GENDERS, OCCUPATIONS
+
+WEAKEST = 3  # the weakest elements marked (more when tied)
+PROFILE_LABELS = {"gender": dict(GENDERS), "education": dict(EDUCATIONS), "occupation": dict(OCCUPATIONS)}
 
 __all__ = ["Dashboard", "GroupResult", "Status", "TrendPoint", "build_dashboard", "fmt_date"]
 
@@ -91,6 +93,15 @@ class Dashboard:
     @property
     def frozen(self) -> bool:
         return self.status == Status.PUBLISHED
+
+    @property
+    def weakest(self) -> tuple[ElementResult, ...]:
+        """The three elements with the lowest NRR x 25, and every element tied with the third (all are marked)."""
+        return weakest_elements(self.result)
+
+    def profile_rows(self, group: str) -> list[tuple[str, int]]:
+        """A profile table: (label, respondents) in the questionnaire's order (see `ordered_profile`)."""
+        return [(profile_label(group, str(key)), n) for key, n in ordered_profile(group, self.profile.get(group, []))]
 
     @cached_property
     def complaints(self) -> ComplaintStats:
@@ -170,6 +181,36 @@ class Dashboard:
         return self.status == Status.PROVISIONAL or (self.status == Status.UNPUBLISHED and self.in_progress)
 
 
+def weakest_elements(result: IkmResult, count: int = WEAKEST) -> tuple[ElementResult, ...]:
+    """The `count` elements with the lowest NRR x 25 (how the weakest are ranked), by code; any element tied with
+    the last of them is included too, so ties are never broken by code."""
+    ranked = sorted((e for e in result.elements if e.nik is not None), key=lambda e: (e.nik, e.code))
+    if len(ranked) <= count:
+        return tuple(ranked)
+    return tuple(e for e in ranked if e.nik <= ranked[count - 1].nik)
+
+
+def profile_label(group: str, key: str) -> str:
+    """The label a profile value is printed with: the questionnaire's option text, "20-29 tahun" for an age band."""
+    if group == "age_band" and key != data.NOT_FILLED:
+        return key.replace(">=", "≥") + " tahun"
+    return PROFILE_LABELS.get(group, {}).get(key, key)
+
+
+def ordered_profile(group: str, entries: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Profile rows in the questionnaire's order (age bands ascending); services by count; "Tidak diisi" last."""
+    order = {
+        "gender": [k for k, _ in GENDERS],
+        "age_band": [label for _, _, label in data.AGE_BANDS],
+        "education": [k for k, _ in EDUCATIONS],
+        "occupation": [k for k, _ in OCCUPATIONS],
+    }.get(group)
+    if order is None:
+        return sorted(entries, key=lambda item: (str(item[0]) == data.NOT_FILLED, -item[1], str(item[0])))
+    rank = {key: i for i, key in enumerate(order)}
+    return sorted(entries, key=lambda item: rank.get(str(item[0]), len(rank) + (str(item[0]) == data.NOT_FILLED)))
+
+
 def build_dashboard(
     *,
     unit_id: int,
@@ -183,8 +224,15 @@ def build_dashboard(
 
     A period that is not published is computed over the respondents every publication in force included (late
     questionnaires of a published month stay out of its quarter too); `live` ignores every publication and
-    marks the figures of a published period provisional.
+    marks the figures of a published period provisional. Identical reads are answered once (`data.batch`).
     """
+    with data.batch():
+        return _build(unit_id=unit_id, unit_name=unit_name, period=period, selection=selection, live=live,
+                      trend_months=trend_months)  # fmt: skip
+
+
+def _build(*, unit_id: int, unit_name: str, period: Period, selection: Selection | None, live: bool,
+           trend_months: int) -> Dashboard:  # fmt: skip
     selection = replace(selection or Selection(), unit_id=unit_id)
     record = data.publication(unit_id, period.key)
     publication = None if record is None else Publication(record.published_at, record.published_by)
@@ -252,7 +300,7 @@ def monthly_trend(
     cutoffs = cutoffs_of(snapshots, start, end, outside=own.period if own else None)
     if own is not None:
         cutoffs += tuple(part for cut in own.cutoffs if (part := cut.clipped(start, end)) is not None)
-    daily = data.daily_tallies(selection.frozen_at(cutoffs).within(start, end))
+    daily = by_period(data.daily_tallies(selection.frozen_at(cutoffs).within(start, end)), "month")
     points = []
     for month in months:
         inside_own = own is not None and own.period.start <= month.start < own.period.end
@@ -261,9 +309,22 @@ def monthly_trend(
         elif month.key in published and not inside_own and not selection.filtered:
             result = published[month.key].result
         else:
-            result = compute_ikm(fold(daily, month).get(None, Tally()))
+            result = compute_ikm(daily.get(month.key, Tally()))
         points.append(TrendPoint(month, result, inside_own or month.key in published))
     return points
+
+
+def by_period(daily: dict[tuple, Tally], kind: str) -> dict[str, Tally]:
+    """{period key: pooled Tally} of day-level tallies (key (day, ...)), one pass over the days."""
+    keys: dict[date, str] = {}
+    pooled: dict[str, Tally] = {}
+    for key, tally in daily.items():
+        day = key[0]
+        if day not in keys:
+            keys[day] = periods.period_of(day, kind).key
+        period_key = keys[day]
+        pooled[period_key] = pooled[period_key] + tally if period_key in pooled else tally
+    return pooled
 
 
 def history_trend(*, unit_id: int, until: date, kind: str = "month") -> list[TrendPoint]:
@@ -276,13 +337,14 @@ def history_trend(*, unit_id: int, until: date, kind: str = "month") -> list[Tre
     snapshots = snapshots_in_force(unit_id, start, until)
     published = {snap.period.key: snap.result for snap in snapshots if snap.period.kind == kind}
     daily = data.daily_tallies(selection.frozen_at(cutoffs_of(snapshots, start, until)).within(first, until))
+    pooled = by_period(daily, kind)
     points = []
     current = periods.period_of(first, kind)
     while current.start < until:
         if current.key in published:
             points.append(TrendPoint(current, published[current.key], True))
         else:
-            points.append(TrendPoint(current, compute_ikm(fold(daily, current).get(None, Tally()))))
+            points.append(TrendPoint(current, compute_ikm(pooled.get(current.key, Tally()))))
         current = periods.period_of(current.end, kind)
     return points
 

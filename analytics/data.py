@@ -9,7 +9,9 @@ allow-list of columns, never user text in SQL.
 """
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 
@@ -23,16 +25,48 @@ from analytics.selection import AGE_BANDS as AGE_BANDS  # re-exported: callers r
 from analytics.selection import GROUPS as GROUPS
 from analytics.selection import NOT_FILLED as NOT_FILLED
 from analytics.selection import Cutoff as Cutoff
-from analytics.selection import Selection, answer_aggregates, count_if, flag_aggregates, group_expr
+from analytics.selection import Selection, answer_aggregates, flag_aggregates, group_expr
+from app import periods
 from app.directory import Counter, Service, Unit
 from app.extensions import db
+from app.periods import Period
 from survey.models import Response
+from survey.questionnaire import ELEMENTS
 
 
 @functools.cache
 def _tally_columns() -> tuple:
     """Built once: SQL expressions are immutable and may serve every statement (a dashboard runs dozens)."""
     return (sa.func.count().label("n"), *answer_aggregates())
+
+
+_MEMO: ContextVar[dict | None] = ContextVar("analytics_data_memo", default=None)
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Answer identical reads once inside this block: the roll-up's reach and plans, and each selection's
+    per-group frame, which serves its grouped tallies and flag counts together. Only around reads (a dashboard):
+    nothing written inside the block is seen by a read already answered."""
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
+def _memo(key: tuple, compute: Callable):
+    memo = _MEMO.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def _plan(selection: Selection) -> rolled_up.Plan | None:
+    through = _memo(("through",), rolled_up.through)
+    return _memo(("plan", selection), lambda: rolled_up.plan(selection, reach=through))
 
 
 def _raw_where(selection: Selection, rolled: rolled_up.Plan | None) -> list:
@@ -50,7 +84,7 @@ def _merge(*parts: dict) -> dict:
 
 def tally(selection: Selection) -> Tally:
     """Return the tally of every response in a selection (the roll-up's days plus one raw aggregate)."""
-    rolled = rolled_up.plan(selection)
+    rolled = _plan(selection)
     row = db.session.execute(sa.select(*_tally_columns()).where(*_raw_where(selection, rolled))).one()
     raw = Tally.of_sums(tuple(row))
     return raw if rolled is None else raw + rolled_up.tally(rolled, selection)
@@ -63,12 +97,19 @@ def daily_tallies(selection: Selection, by: tuple[str, ...] = ()) -> dict[tuple,
 
 def grouped_tallies(selection: Selection, by: tuple[str, ...]) -> dict[tuple, Tally]:
     """Return {(group values...): Tally} without the day dimension (small result, SQL GROUP BY)."""
+    if set(by) <= set(FRAME):  # summed from the selection's frame (read once per `batch`)
+        indexes = [FRAME.index(name) for name in by]
+        grouped: dict[tuple, Tally] = {}
+        for key, cell in _frame(selection).items():
+            group = tuple(key[i] for i in indexes)
+            grouped[group] = grouped[group] + cell.tally if group in grouped else cell.tally
+        return grouped
     return _tallies(selection, by, per_day=False)
 
 
 def _tallies(selection: Selection, by: tuple[str, ...], *, per_day: bool) -> dict[tuple, Tally]:
     keys = [group_expr(name).label(name) for name in by]
-    rolled = rolled_up.plan(selection) if set(by) <= set(rolled_up.KEYS) else None
+    rolled = _plan(selection) if set(by) <= set(rolled_up.KEYS) else None
     if per_day:
         keys.insert(0, Response.survey_date)
     stmt = sa.select(*keys, *_tally_columns()).where(*_raw_where(selection, rolled)).group_by(*keys)
@@ -82,13 +123,40 @@ def _tallies(selection: Selection, by: tuple[str, ...], *, per_day: bool) -> dic
     return raw if rolled is None else _merge(raw, rolled_up.tallies(rolled, selection, by, per_day=per_day))
 
 
+FRAME = ("unit", "service", "counter", "channel")  # the keys of a selection's frame (all of `rolled_up.KEYS`)
+
+
+def _frame(selection: Selection) -> dict[tuple, rolled_up.Cell]:
+    """{(unit, service, counter, channel): Cell} of a selection: the roll-up's days plus one raw aggregate."""
+    return _memo(("frame", selection), lambda: _read_frame(selection))
+
+
+@functools.cache
+def _frame_columns() -> tuple:
+    return (*(group_expr(name) for name in FRAME), *_tally_columns(), *flag_aggregates())
+
+
+def _read_frame(selection: Selection) -> dict[tuple, rolled_up.Cell]:
+    rolled = _plan(selection)
+    columns = _frame_columns()
+    stmt = sa.select(*columns).where(*_raw_where(selection, rolled)).group_by(*columns[: len(FRAME)])
+    size = 1 + 2 * len(ELEMENTS)  # respondents, then per element count and sum
+    raw = {}
+    for row in db.session.execute(stmt):
+        values = tuple(row)
+        key = tuple(_plain(v) for v in values[: len(FRAME)])
+        counts = values[len(FRAME) :]
+        raw[key] = rolled_up.Cell(Tally.of_sums(counts[:size]), tuple(int(v) for v in counts[size:]))
+    return raw if rolled is None else _merge(raw, rolled_up.frame(rolled, selection))
+
+
 def _plain(value):
     return getattr(value, "value", value)  # enum members -> their stored value
 
 
 def profile_marginals(selection: Selection, dimensions: tuple[str, ...]) -> dict[str, dict[str, int]]:
     """Return {profile question: {value: respondents}} ("Tidak diisi" for blanks) for each of `dimensions`."""
-    rolled = rolled_up.plan(selection) if rolled_up.profiles_usable(selection) else None
+    rolled = _plan(selection) if rolled_up.profiles_usable(selection) else None
     keys = [group_expr(name).label(name) for name in dimensions]
     stmt = sa.select(*keys, sa.func.count()).where(*_raw_where(selection, rolled)).group_by(*keys)
     result: dict[str, dict[str, int]] = {name: {} for name in dimensions}
@@ -114,17 +182,16 @@ class FlagCounts:
 
 
 def flag_counts(selection: Selection) -> FlagCounts:
-    """Count flagged, assisted and paper responses in a selection (the roll-up's days plus one raw aggregate)."""
+    """Count flagged, assisted and paper responses in a selection (summed from its frame)."""
     from survey.stuffing import FLAG_LABELS
 
-    rolled = rolled_up.plan(selection)
-    total, paper = sa.func.count(), count_if(Response.channel == "paper")
-    flagged, assisted, *by_flag = flag_aggregates()
-    columns = (total, flagged, assisted, paper, *by_flag)  # the order of rolled.flag_totals
-    values = [int(v) for v in db.session.execute(sa.select(*columns).where(*_raw_where(selection, rolled))).one()]
-    if rolled is not None:
-        values = [a + b for a, b in zip(values, rolled_up.flag_totals(rolled, selection), strict=True)]
-    return FlagCounts(values[0], values[1], values[2], values[3], dict(zip(FLAG_LABELS, values[4:], strict=True)))
+    total = paper = 0
+    flags = [0] * (2 + len(FLAG_LABELS))  # flagged, assisted, then each flag (flag_aggregates' order)
+    for key, cell in _frame(selection).items():
+        total += cell.tally.respondents
+        paper += cell.tally.respondents if key[FRAME.index("channel")] == "paper" else 0
+        flags = [a + b for a, b in zip(flags, cell.flags, strict=True)]
+    return FlagCounts(total, flags[0], flags[1], paper, dict(zip(FLAG_LABELS, flags[2:], strict=True)))
 
 
 def iter_responses(selection: Selection, batch: int = 2000) -> Iterator[Response]:
@@ -265,10 +332,24 @@ def publications_overlapping(unit_id: int, start: date, end: date) -> list[Publi
     return found
 
 
-def population(unit_id: int, period_key: str) -> int | None:
-    """Return the population of service recipients the office entered for a period, or None."""
-    return db.session.scalar(
-        sa.select(SurveyPopulation.population).where(
-            SurveyPopulation.unit_id == unit_id, SurveyPopulation.period_key == period_key
-        )
+SUMMED_KINDS = ("quarter", "semester", "year")  # periods whose population may be the sum of their months'
+
+
+def period_population(unit_id: int, period: Period) -> tuple[int | None, tuple[tuple[str, int], ...]]:
+    """The population entered for a period; for a quarter, semester or year without one, the sum of its months'
+    when the office entered every month, with the parts ((month key, population), ...). (None, ()) otherwise."""
+    months = []
+    if period.kind in SUMMED_KINDS:
+        month = periods.month(period.start.year, period.start.month)
+        while month.start < period.end:
+            months.append(month.key)
+            month = periods.month(month.end.year, month.end.month)
+    stmt = sa.select(SurveyPopulation.period_key, SurveyPopulation.population).where(
+        SurveyPopulation.unit_id == unit_id, SurveyPopulation.period_key.in_([period.key, *months])
     )
+    entered = dict(db.session.execute(stmt).all())
+    if period.key in entered:
+        return entered[period.key], ()
+    if months and all(key in entered for key in months):
+        return sum(entered[key] for key in months), tuple((key, entered[key]) for key in months)
+    return None, ()

@@ -84,13 +84,13 @@ def _partial_on_postgresql(_table: sa.Table, connection: sa.Connection, **_kw) -
 # --- the daily roll-up (analytics.rollup writes it, analytics.rolled reads it) ---------------------------------
 
 
-def _tally_columns() -> type:
+def _tally_columns(*, flags: bool = True) -> type:
     """Per element of the questionnaire, the answered count and the sum of scores; per anti-stuffing flag, a count."""
     columns = {}
     for element in ELEMENTS:
         columns[f"{element.code.lower()}_n"] = mapped_column(sa.Integer, nullable=False, default=0)
         columns[f"{element.code.lower()}_sum"] = mapped_column(sa.Integer, nullable=False, default=0)
-    for code in FLAG_LABELS:
+    for code in FLAG_LABELS if flags else ():
         columns[f"flag_{code}"] = mapped_column(sa.Integer, nullable=False, default=0)
     return type("TallyColumns", (), columns)
 
@@ -116,6 +116,21 @@ class DailyTally(_tally_columns(), db.Model):
     respondents: Mapped[int]
     flagged: Mapped[int] = mapped_column(default=0)
     assisted: Mapped[int] = mapped_column(default=0)
+    max_response_id: Mapped[int]
+
+
+class DailyUnitTally(_tally_columns(flags=False), db.Model):
+    """The answers of one unit and day, all services, counters and channels together: `DailyTally` summed per unit
+    and day (a few hundred rows a year instead of thousands), for trends and whole-unit figures.
+
+    Written with `DailyTally`, from it, in the same statements' transaction; `max_response_id` as there.
+    """
+
+    __tablename__ = "analytics_daily_unit_tallies"
+
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    respondents: Mapped[int]
     max_response_id: Mapped[int]
 
 

@@ -12,11 +12,12 @@ import functools
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
+from types import EllipsisType
 
 import sqlalchemy as sa
 
 from analytics.ikm import Tally
-from analytics.models import DailyProfile, DailyTally, RollupState
+from analytics.models import DailyProfile, DailyTally, DailyUnitTally, RollupState
 from analytics.selection import Selection
 from app.extensions import db
 from survey.models import Response
@@ -63,21 +64,30 @@ class Plan:
         return clauses
 
 
-def plan(selection: Selection) -> Plan | None:
-    """How to read a selection: None when the roll-up cannot answer any of it (read everything raw)."""
+def through() -> date | None:
+    """Every response dated before this day is in the roll-up (None: nothing is rolled up yet)."""
+    return db.session.scalar(sa.select(RollupState.through).where(RollupState.id == 1))
+
+
+def plan(selection: Selection, *, reach: date | None | EllipsisType = ...) -> Plan | None:
+    """How to read a selection: None when the roll-up cannot answer any of it (read everything raw).
+
+    :param reach: `through()`, when the caller has read it already.
+    """
     if selection.by_profile:
         return None
-    through = db.session.scalar(sa.select(RollupState.through).where(RollupState.id == 1))
-    if through is None or (selection.start is not None and selection.start >= through):
+    until = through() if reach is ... else reach
+    if until is None or (selection.start is not None and selection.start >= until):
         return None
     if not selection.cutoffs:
-        return Plan(through)
+        return Plan(until)
+    table = _tally_table(selection)
     split = sa.or_(
-        *(sa.and_(DailyTally.day >= cut.start, DailyTally.day < cut.end, DailyTally.max_response_id > cut.max_id)
+        *(sa.and_(table.day >= cut.start, table.day < cut.end, table.max_response_id > cut.max_id)
           for cut in selection.cutoffs)
     )  # fmt: skip
-    stmt = sa.select(DailyTally.day).where(*Plan(through).where(selection), split).distinct()
-    return Plan(through, tuple(sorted(_day(d) for d in db.session.scalars(stmt))))
+    stmt = sa.select(table.day).where(*Plan(until).where(selection, table), split).distinct()
+    return Plan(until, tuple(sorted(_day(d) for d in db.session.scalars(stmt))))
 
 
 def profiles_usable(selection: Selection) -> bool:
@@ -85,35 +95,47 @@ def profiles_usable(selection: Selection) -> bool:
     return all(getattr(selection, attr) is None for attr in ("service_id", "counter_id", "channel"))
 
 
+def _tally_table(selection: Selection, by: tuple[str, ...] = ()):
+    """`DailyUnitTally` (one row per unit and day) when it can answer, else `DailyTally`."""
+    return DailyUnitTally if set(by) <= {"unit"} and profiles_usable(selection) else DailyTally
+
+
 def _day(value) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 @functools.cache
-def _sums() -> tuple:
-    """Built once, as `analytics.data`'s aggregates are."""
-    return tuple(_sum_columns())
-
-
-def _sum_columns() -> list:
-    columns = [sa.func.coalesce(sa.func.sum(DailyTally.respondents), 0)]
+def _sums(table=DailyTally) -> tuple:
+    """Built once per table, as `analytics.data`'s aggregates are."""
+    columns = [sa.func.coalesce(sa.func.sum(table.respondents), 0)]
     for element in ELEMENTS:
         code = element.code.lower()
-        columns += [sa.func.coalesce(sa.func.sum(getattr(DailyTally, f"{code}_{part}")), 0) for part in ("n", "sum")]
-    return columns
+        columns += [sa.func.coalesce(sa.func.sum(getattr(table, f"{code}_{part}")), 0) for part in ("n", "sum")]
+    return tuple(columns)
+
+
+def _columns(table) -> list:
+    """The tally columns of a table's rows, unsummed, in `_sums`' order."""
+    return [table.respondents, *(getattr(table, f"{e.code.lower()}_{part}") for e in ELEMENTS for part in ("n", "sum"))]
 
 
 def tally(rolled: Plan, selection: Selection) -> Tally:
     """The tally of a selection's rolled-up days."""
-    return Tally.of_sums(tuple(db.session.execute(sa.select(*_sums()).where(*rolled.where(selection))).one()))
+    table = _tally_table(selection)
+    stmt = sa.select(*_sums(table)).where(*rolled.where(selection, table))
+    return Tally.of_sums(tuple(db.session.execute(stmt).one()))
 
 
 def tallies(rolled: Plan, selection: Selection, by: tuple[str, ...], *, per_day: bool) -> dict[tuple, Tally]:
     """{([day,] *group values): Tally} of a selection's rolled-up days; `by` names keys of `KEYS`."""
-    keys = [KEYS[name] for name in by]
+    table = _tally_table(selection, by)
+    keys = [getattr(table, KEYS[name].key) for name in by]
     if per_day:
-        keys.insert(0, DailyTally.day)
-    stmt = sa.select(*keys, *_sums()).where(*rolled.where(selection)).group_by(*keys)
+        keys.insert(0, table.day)
+    if table is DailyUnitTally and per_day and selection.unit_id is not None:  # one row per day already
+        stmt = sa.select(*keys, *_columns(table)).where(*rolled.where(selection, table))
+    else:
+        stmt = sa.select(*keys, *_sums(table)).where(*rolled.where(selection, table)).group_by(*keys)
     result = {}
     for row in db.session.execute(stmt):
         values = tuple(row)
@@ -124,13 +146,35 @@ def tallies(rolled: Plan, selection: Selection, by: tuple[str, ...], *, per_day:
     return result
 
 
-def flag_totals(rolled: Plan, selection: Selection) -> list[int]:
-    """[respondents, flagged, assisted, paper, *per flag in FLAG_LABELS order] of the rolled-up days."""
-    paper = sa.case((DailyTally.channel == "paper", DailyTally.respondents), else_=0)
-    columns = [DailyTally.respondents, DailyTally.flagged, DailyTally.assisted, paper]
-    columns += [getattr(DailyTally, f"flag_{code}") for code in FLAG_LABELS]
-    stmt = sa.select(*(sa.func.coalesce(sa.func.sum(c), 0) for c in columns)).where(*rolled.where(selection))
-    return [int(v) for v in db.session.execute(stmt).one()]
+@dataclass(frozen=True)
+class Cell:
+    """The tally of one (unit, service, counter, channel) group and its flag counts (flagged, assisted, then each
+    flag in FLAG_LABELS order)."""
+
+    tally: Tally
+    flags: tuple[int, ...]
+
+    def __add__(self, other: "Cell") -> "Cell":
+        return Cell(self.tally + other.tally, tuple(a + b for a, b in zip(self.flags, other.flags, strict=True)))
+
+
+@functools.cache
+def _frame_columns() -> tuple:
+    flags = [DailyTally.flagged, DailyTally.assisted, *(getattr(DailyTally, f"flag_{code}") for code in FLAG_LABELS)]
+    return (*KEYS.values(), *_sums(), *(sa.func.coalesce(sa.func.sum(column), 0) for column in flags))
+
+
+def frame(rolled: Plan, selection: Selection) -> dict[tuple, Cell]:
+    """{(unit, service, counter, channel): Cell} of a selection's rolled-up days."""
+    columns = _frame_columns()
+    stmt = sa.select(*columns).where(*rolled.where(selection)).group_by(*KEYS.values())
+    size = 1 + 2 * len(ELEMENTS)
+    result = {}
+    for row in db.session.execute(stmt):
+        values = tuple(row)
+        sums = values[len(KEYS) :]
+        result[values[: len(KEYS)]] = Cell(Tally.of_sums(sums[:size]), tuple(int(v) for v in sums[size:]))
+    return result
 
 
 def profile_totals(rolled: Plan, selection: Selection) -> dict[str, dict[str, int]]:

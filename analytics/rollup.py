@@ -1,5 +1,6 @@
-"""The daily roll-up: exact integer tallies per unit, day, service, counter and channel, and profile marginals per
-unit and day, derived from `responses`, so what a dashboard costs follows the days it shows, not the rows.
+"""The daily roll-up: exact integer tallies per unit, day, service, counter and channel, the same summed per unit
+and day (for trends), and profile marginals per unit and day, derived from `responses`, so what a dashboard costs
+follows the days it shows, not the rows.
 
 How it stays current:
 
@@ -22,7 +23,8 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from analytics.models import DailyProfile, DailyTally, RollupState
+from analytics.models import DailyProfile, DailyTally, DailyUnitTally, RollupState
+from analytics.rolled import through as through  # re-exported: `rollup.through()` is the commands' reading
 from analytics.selection import PROFILE_DIMENSIONS, answer_aggregates, flag_aggregates, group_expr
 from app import clock
 from app.directory import Unit
@@ -65,11 +67,35 @@ def _profile_select(where: list) -> sa.CompoundSelect:
     return sa.union_all(*parts)
 
 
-def _insert(where: list) -> None:
-    targets, select = _tally_select(where)
+def _unit_select(where: list) -> tuple[list[str], sa.Select]:
+    """The per-unit-and-day rows summed from the `DailyTally` rows matching `where` (written just before)."""
+    targets = ["unit_id", "day", "respondents", "max_response_id"]
+    columns = [DailyTally.unit_id, DailyTally.day, sa.func.sum(DailyTally.respondents),
+               sa.func.max(DailyTally.max_response_id)]  # fmt: skip
+    for element in ELEMENTS:
+        for part in ("n", "sum"):
+            targets.append(f"{element.code.lower()}_{part}")
+            columns.append(sa.func.sum(getattr(DailyTally, f"{element.code.lower()}_{part}")))
+    return targets, sa.select(*columns).where(*where).group_by(DailyTally.unit_id, DailyTally.day)
+
+
+def _insert(*, unit_id: int | None = None, start: date | None = None, end: date | None = None,
+            days: tuple[date, ...] | None = None) -> None:  # fmt: skip
+    """Roll up the responses of one unit (or all) dated in [start, end) or on `days`."""
+
+    def where(unit_column, day_column) -> list:
+        clauses = [] if unit_id is None else [unit_column == unit_id]
+        clauses += [] if start is None else [day_column >= start]
+        clauses += [] if end is None else [day_column < end]
+        return clauses + ([] if days is None else [day_column.in_(days)])
+
+    responses, rolled = where(Response.unit_id, Response.survey_date), where(DailyTally.unit_id, DailyTally.day)
+    targets, select = _tally_select(responses)
     db.session.execute(sa.insert(DailyTally).from_select(targets, select))
+    unit_targets, unit_select = _unit_select(rolled)
+    db.session.execute(sa.insert(DailyUnitTally).from_select(unit_targets, unit_select))
     profile_targets = ["unit_id", "day", "dimension", "value", "respondents"]
-    db.session.execute(sa.insert(DailyProfile).from_select(profile_targets, _profile_select(where)))
+    db.session.execute(sa.insert(DailyProfile).from_select(profile_targets, _profile_select(responses)))
 
 
 def _lock() -> date | None:
@@ -80,11 +106,6 @@ def _lock() -> date | None:
 
 def _set_through(day: date | None) -> None:
     db.session.execute(sa.update(RollupState).where(RollupState.id == 1).values(through=day))
-
-
-def through() -> date | None:
-    """Every response dated before this day is in the roll-up (None: nothing is rolled up yet)."""
-    return db.session.scalar(sa.select(RollupState.through).where(RollupState.id == 1))
 
 
 def _first_day(unit_ids: list[int]) -> date | None:
@@ -113,10 +134,10 @@ def roll(*, today: date, days: int | None = None) -> date | None:
         return None
     end = target if days is None else min(target, start + timedelta(days=days))
     if current is None:  # from the first response on: one pass over the table for every unit at once
-        _insert([Response.survey_date < end])
+        _insert(end=end)
     else:  # a few days: one range of each unit's own index entries (the units' rows are mixed in the table)
         for unit_id in unit_ids:
-            _insert([Response.unit_id == unit_id, Response.survey_date >= start, Response.survey_date < end])
+            _insert(unit_id=unit_id, start=start, end=end)
     _set_through(end)
     return end
 
@@ -124,8 +145,8 @@ def roll(*, today: date, days: int | None = None) -> date | None:
 def reset() -> None:
     """Empty the roll-up: every reader reads raw rows until the next roll. Flushes."""
     _lock()
-    db.session.execute(sa.delete(DailyTally))
-    db.session.execute(sa.delete(DailyProfile))
+    for table in (DailyTally, DailyUnitTally, DailyProfile):
+        db.session.execute(sa.delete(table))
     _set_through(None)
 
 
@@ -142,9 +163,9 @@ def refresh_days(*, unit_id: int, days: Iterable[date]) -> tuple[date, ...]:
     stale = tuple(sorted({day for day in days if current is not None and day < current}))
     if not stale:
         return ()
-    for table in (DailyTally, DailyProfile):
+    for table in (DailyTally, DailyUnitTally, DailyProfile):
         db.session.execute(sa.delete(table).where(table.unit_id == unit_id, table.day.in_(stale)))
-    _insert([Response.unit_id == unit_id, Response.survey_date.in_(stale)])
+    _insert(unit_id=unit_id, days=stale)
     return stale
 
 

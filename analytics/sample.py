@@ -45,6 +45,8 @@ class SampleAdequacy:
     population: int
     required: int
     collected: int
+    # (month key, population) when `population` is the sum of the months' entries (none entered for the period)
+    months: tuple[tuple[str, int], ...] = ()
 
     @property
     def meets(self) -> bool:
@@ -59,6 +61,7 @@ class SampleAdequacy:
         return N_("Memenuhi") if self.meets else N_("Belum memenuhi")
 
 
-def adequacy(*, collected: int, population: int) -> SampleAdequacy:
-    """Judge a period's responses against the minimum sample for its population."""
-    return SampleAdequacy(population=population, required=required_sample(population), collected=collected)
+def adequacy(*, collected: int, population: int, months: tuple[tuple[str, int], ...] = ()) -> SampleAdequacy:
+    """Judge a period's responses against the minimum sample for its population (`months`: its summed parts)."""
+    return SampleAdequacy(population=population, required=required_sample(population), collected=collected,
+                          months=tuple(months))  # fmt: skip

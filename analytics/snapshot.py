@@ -105,8 +105,8 @@ def compute_figures(
     in_period = replace(selection, unit_id=unit_id).within(period.start, period.end)
     grouped = data.grouped_tallies(in_period, by=("service", "counter"))  # the period's days, summed in SQL
     result = compute_ikm(pool(grouped.values()))
-    population = data.population(unit_id, period.key)
-    sample = adequacy(collected=result.respondents, population=population) if population else None
+    population, months = data.period_population(unit_id, period)
+    sample = adequacy(collected=result.respondents, population=population, months=months) if population else None
     required = sample.required if sample else None
     by_service = {key[0]: tally for key, tally in regroup(grouped, lambda service, _counter: (service,)).items()}
     by_counter = {key[0]: tally for key, tally in regroup(grouped, lambda _service, counter: (counter,)).items()}
@@ -233,7 +233,7 @@ class Snapshot:
             "services": _groups_json(self.by_service),
             "counters": None if self.by_counter is None else _groups_json(self.by_counter),
             "sample": None if sample is None else {"population": sample.population, "required": sample.required,
-                                                   "collected": sample.collected},
+                                                   "collected": sample.collected, "months": list(sample.months)},
             "flags": {"total": self.flags.total, "flagged": self.flags.flagged, "assisted": self.flags.assisted,
                       "paper": self.flags.paper, "by_flag": dict(self.flags.by_flag)},
             "notes": list(self.notes),
@@ -292,7 +292,10 @@ def _period_from_json(raw: Mapping) -> Period:
 
 def _sample_from_json(raw: Mapping) -> SampleAdequacy | None:
     sample = raw.get("sample")
-    return adequacy(collected=int(sample["collected"]), population=int(sample["population"])) if sample else None
+    if not sample:
+        return None
+    months = tuple((str(key), int(n)) for key, n in sample.get("months") or ())
+    return adequacy(collected=int(sample["collected"]), population=int(sample["population"]), months=months)
 
 
 def _cutoffs_from_json(raw: Mapping, period: Mapping) -> tuple[Cutoff, ...]:

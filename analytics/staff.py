@@ -63,21 +63,26 @@ def _int_arg(name: str) -> int | None:
     return number
 
 
-def _period_arg(value: str | None):
+def _period_arg(value: str | None, errors: list[str] | None = None):
+    """The period asked for (this month when none); a mistyped one is a 400, or this month with its message added
+    to `errors` when the caller shows it on the page."""
     try:
         return parse_period(value) if value else clock.current_period("month")
-    except PeriodError:
-        abort(400)
+    except PeriodError as exc:
+        if errors is None:
+            abort(400)
+        errors.append(str(exc))
+        return clock.current_period("month")
 
 
-def _request_selection():
+def _request_selection(period_errors: list[str] | None = None):
     """Read unit, period, service, counter and respondent-group filters from the query string (400 on junk)."""
     units = [u for u in list_units() if current_user.covers_unit(u.id)]
     slug = request.args.get("unit") or (units[0].slug if units else None)
     unit = next((u for u in units if u.slug == slug), None)
     if unit is None:
         abort(404)
-    period = _period_arg(request.args.get("periode"))
+    period = _period_arg(request.args.get("periode"), period_errors)
     filters = {}
     for arg, field in FILTERS.items():
         value = request.args.get(arg) or None
@@ -93,10 +98,10 @@ def _request_selection():
     return units, unit, period, selection
 
 
-def _dashboard():
+def _dashboard(period_errors: list[str] | None = None):
     from analytics.dashboard import build_dashboard
 
-    units, unit, period, selection = _request_selection()
+    units, unit, period, selection = _request_selection(period_errors)
     live = request.args.get("sementara") == "1"
     dashboard = build_dashboard(unit_id=unit.id, unit_name=unit.name, period=period, selection=selection, live=live)
     return units, unit, dashboard
@@ -110,12 +115,14 @@ def _quick_periods():
 
 @bp.route("/")
 def dashboard():
-    """Show the IKM of a unit for a period, per element, service, counter and respondent group."""
+    """Show the IKM of a unit for a period, per element, service, counter and respondent group; a mistyped period
+    shows this month with the message beside the field (400)."""
     from analytics.followup_progress import dashboard_panel
     from analytics.monthly import auto_publish
 
-    units, unit, dash = _dashboard()
-    return render_template(
+    period_errors: list[str] = []
+    units, unit, dash = _dashboard(period_errors)
+    page = render_template(
         "analytics/dashboard.html",
         followup=dashboard_panel(unit_id=unit.id, period=dash.period, today=dash.today),
         units=units,
@@ -129,7 +136,9 @@ def dashboard():
         occupations=OCCUPATIONS,
         age_bands=[label for _, _, label in AGE_BANDS],
         args=request.args.to_dict(),
+        period_error=period_errors[0] if period_errors else None,
     )
+    return page, 400 if period_errors else 200
 
 
 def _download(body: bytes, filename: str) -> Response:

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analytics import data, rollup
-from analytics.models import DailyTally
+from analytics.models import DailyTally, DailyUnitTally
 from analytics.selection import PROFILE_DIMENSIONS, Cutoff, Selection
 from app import directory, signals
 from app.extensions import db
@@ -140,10 +140,11 @@ def test_the_roll_up_equals_the_raw_aggregation(app, rows, late, rolled_to, firs
     rollup.roll(today=today)  # ...a later one each unit's days since
     db.session.commit()
     # every day before `through` is rolled up once, by the first roll's pass or by the second's ranges
-    rolled_up = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(DailyTally.respondents), 0)))
-    assert rolled_up == db.session.scalar(
+    expected = db.session.scalar(
         sa.select(sa.func.count()).select_from(Response).where(Response.survey_date < rollup.through())
     )
+    for table in (DailyTally, DailyUnitTally):  # the per-unit-and-day sums too
+        assert db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(table.respondents), 0))) == expected
     _insert(units, late)  # late rows, as a paper import stores them: the signal refreshes their days
     for unit_index in {item["unit"] for item in late}:
         days = {BASE + timedelta(days=item["day"]) for item in late if item["unit"] == unit_index}
@@ -152,6 +153,8 @@ def test_the_roll_up_equals_the_raw_aggregation(app, rows, late, rolled_to, firs
     max_id = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(Response.id), 0)))
     chosen = [Selection(), *(_selection(units, spec, max_id) for spec in selections)]  # always the whole table too
     with_rollup = [_figures(s) for s in chosen]
+    with data.batch():  # a dashboard's reads: each selection's frame and plan read once
+        assert [_figures(s) for s in chosen] == with_rollup  # (each frame serves several readers of `_figures`)
     rollup.reset()
     db.session.commit()
     assert [_figures(s) for s in chosen] == with_rollup
@@ -187,6 +190,8 @@ def test_a_paper_import_refreshes_the_rolled_up_days_in_its_transaction(app, dem
     assert data.tally(october) == _raw(october)
     assert data.tally(october).respondents == 4
     assert data.grouped_tallies(october, ("channel",))[("paper",)].respondents == 2
+    flags = data.flag_counts(october)
+    assert (flags.total, flags.paper, flags.assisted) == (4, 2, 0)
 
 
 IMPORT_HEADER = "No,U1,U2,U3,U4,U5,U6,U7,U8,U9\n"
@@ -243,3 +248,33 @@ def test_two_hosts_rolling_at_once_roll_each_day_once(tmp_path):
         run_at_once(app, lambda: rollup.refresh_days(unit_id=unit_id, days=[date(2026, 10, 1)]), workers=3)
         assert db.session.scalar(sa.select(sa.func.sum(DailyTally.respondents))) == 2
         assert rollup.through() == date(2026, 11, 28)
+
+
+def test_the_migration_fills_the_unit_tallies_from_the_rows_already_rolled_up(tmp_path):
+    """A database rolled up before the per-unit table existed reads the same figures right after the upgrade."""
+    from flask_migrate import upgrade
+
+    from tests.conftest import make_app
+
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/upgrade.sqlite")
+    with app.app_context():
+        upgrade(revision="4d7ee579f73c")
+        zeros = ", ".join("0" for _ in range(18 + len(FLAG_LABELS)))
+        columns = ", ".join([f"u{i}_{part}" for i in range(1, 10) for part in ("n", "sum")] +
+                            [f"flag_{code}" for code in FLAG_LABELS])  # fmt: skip
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO units VALUES (1, 'u', 'U', '', CURRENT_TIMESTAMP)"))
+            conn.execute(sa.text("INSERT INTO services VALUES (1, 1, 'S', 'lainnya', 1), (2, 1, 'T', 'lainnya', 1)"))
+            for service, day, respondents, max_id in ((1, "2026-01-02", 3, 7), (2, "2026-01-02", 2, 9),
+                                                      (1, "2026-01-03", 4, 12)):  # fmt: skip
+                conn.execute(sa.text(
+                    "INSERT INTO analytics_daily_tallies (unit_id, day, service_id, counter_id, channel, respondents, "
+                    f"flagged, assisted, max_response_id, {columns}) VALUES (1, :day, :service, NULL, 'online', :n, "
+                    f"0, 0, :max_id, {zeros})"
+                ), {"day": day, "service": service, "n": respondents, "max_id": max_id})  # fmt: skip
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT day, respondents, max_response_id FROM analytics_daily_unit_tallies "
+                                        "ORDER BY day")).all()  # fmt: skip
+        assert [tuple(row) for row in rows] == [("2026-01-02", 5, 9), ("2026-01-03", 4, 12)]
+        db.engine.dispose()

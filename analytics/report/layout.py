@@ -15,10 +15,11 @@ from fractions import Fraction
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from analytics import data
 from analytics.dashboard import Dashboard
+from analytics.dashboard import ordered_profile as ordered_profile  # one order for the page and the documents
+from analytics.dashboard import profile_label as profile_label
 from analytics.ikm import IkmResult, half_up
-from survey.questionnaire import EDUCATIONS, ELEMENTS, GENDERS, OCCUPATIONS
+from survey.questionnaire import ELEMENTS
 
 TITLE = "LAPORAN SURVEI KEPUASAN MASYARAKAT"
 DEFAULT_FROZEN_NOTE = "Angka pada laporan ini dibekukan saat publikasi."
@@ -35,7 +36,6 @@ PROFILE_TITLES = {
     "occupation": "Pekerjaan",
     "service": "Jenis layanan",
 }
-PROFILE_LABELS = {"gender": dict(GENDERS), "education": dict(EDUCATIONS), "occupation": dict(OCCUPATIONS)}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -78,26 +78,6 @@ def weight_text(result: IkmResult) -> str:
     if result.weight is None:
         return f"1/{len(ELEMENTS)}"
     return f"{result.weight.numerator}/{result.weight.denominator}"
-
-
-def profile_label(group: str, key: str) -> str:
-    if group == "age_band" and key != data.NOT_FILLED:
-        return key.replace(">=", "≥") + " tahun"
-    return PROFILE_LABELS.get(group, {}).get(key, key)
-
-
-def ordered_profile(group: str, entries: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """Profile rows in the questionnaire's order (age bands ascending); services by count; "Tidak diisi" last."""
-    order = {
-        "gender": [k for k, _ in GENDERS],
-        "age_band": [label for _, _, label in data.AGE_BANDS],
-        "education": [k for k, _ in EDUCATIONS],
-        "occupation": [k for k, _ in OCCUPATIONS],
-    }.get(group)
-    if order is None:
-        return sorted(entries, key=lambda item: (str(item[0]) == data.NOT_FILLED, -item[1], str(item[0])))
-    rank = {key: i for i, key in enumerate(order)}
-    return sorted(entries, key=lambda item: rank.get(str(item[0]), len(rank) + (str(item[0]) == data.NOT_FILLED)))
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -133,7 +133,19 @@ def page_part(report: Report, sqlite_url: str, no_http: bool) -> None:
     if no_http:
         report.page_skip = "--no-http"
         return
-    report.page = ikm_http.measure_page(sqlite_url, unit_slug="dpmptsp-bontang")
+    from app.periods import parse_period
+    from tests.bench.ikm_config import ELEMENT_SUMS, MONTH_KEY
+    from tests.bench.ikm_timing import Raw
+
+    raw = Raw("sqlite", sqlite_url.removeprefix("sqlite:///"))
+    month = parse_period(MONTH_KEY)
+    sql = (f"SELECT count(*), {ELEMENT_SUMS} FROM responses WHERE unit_id = (SELECT id FROM units WHERE slug = ?) "
+           "AND survey_date >= ? AND survey_date < ?")  # fmt: skip
+    params = ("dpmptsp-bontang", month.start.isoformat(), month.end.isoformat())
+    try:
+        report.page = ikm_http.measure_page(sqlite_url, "dpmptsp-bontang", floor=lambda: raw.rows(sql, params))
+    finally:
+        raw.close()
 
 
 def fresh_processes(report: Report, sqlite_url: str, no_export: bool) -> None:

@@ -22,7 +22,7 @@ PROVINCE_UNITS = 50
 PROVINCE_ROWS = int(os.environ.get("IKM_BENCH_PROVINCE_ROWS", 10_000_000))
 
 RUNS = 5
-HTTP_RUNS = 7  # timed GET /analitik/ requests after one warm-up
+HTTP_RUNS = 15  # timed GET /analitik/ requests after one warm-up (each after a timed floor)
 COLD_RUNS = 3  # fresh processes per poster format
 MONTH_KEY = "2026-11"  # the dashboard month: the last of the 24, so its 12-month trend window is full
 UNTIL = date(2026, 12, 1)  # history_trend(until=...): the day after the data

@@ -4,7 +4,9 @@ A real server (werkzeug's `make_server`, single-threaded, in a thread of the ben
 on the cached database; an office-head account (`pimpinan`, created once, given a fresh random password on
 every run) logs in through the login form (CSRF token from the GET, then the POST), and the session cookie it
 gets is sent with every `GET /analitik/?unit=...&periode=...`. One warm-up request, then HTTP_RUNS timed ones,
-each on a new connection (wall time from connect to the last byte of the body); the median is the figure.
+each on a new connection (wall time from connect to the last byte of the body); the median is the figure. Just
+before every GET the floor (the unit's raw one-month aggregate on a plain sqlite3 connection) is timed too, so the
+page and its floor are measured at the same moments of the machine's load: their ratio is the goal's figure.
 """
 
 import http.client
@@ -32,6 +34,7 @@ class PageResult:
     body_bytes: int
     statements: int | None
     load: str
+    floor: Series | None = None  # the raw one-month aggregate, timed just before each GET
 
 
 def staff_login(app) -> tuple[str, str]:
@@ -135,10 +138,15 @@ def _count_statements(app):
     return counter, lambda: event.remove(engine, "before_cursor_execute", before)
 
 
-def _timed_gets(port: int, path: str, cookie: str, runs: int) -> tuple[Series, int, int]:
-    """A warm-up GET then `runs` timed GETs; every answer must be a 200 dashboard page."""
-    samples, first, size, status = [], 0.0, 0, 0
+def _timed_gets(port: int, path: str, cookie: str, runs: int, floor=None) -> tuple[Series, int, int, Series | None]:
+    """A warm-up GET then `runs` timed GETs (each after one timed call of `floor`, when given); every answer must
+    be a 200 dashboard page."""
+    samples, floors, first, first_floor, size, status = [], [], 0.0, 0.0, 0, 0
     for i in range(runs + 1):
+        started = time.perf_counter()
+        if floor is not None:
+            floor()
+        floor_s = time.perf_counter() - started
         started = time.perf_counter()
         status, _, body = _request(port, "GET", path, headers={"Cookie": cookie})
         elapsed = time.perf_counter() - started
@@ -146,14 +154,16 @@ def _timed_gets(port: int, path: str, cookie: str, runs: int) -> tuple[Series, i
             raise RuntimeError(f"GET {path} answered {status} ({len(body)} bytes): not the dashboard page")
         size = len(body)
         if i == 0:
-            first = elapsed
+            first, first_floor = elapsed, floor_s
         else:
             samples.append(elapsed)
-    return Series(first, samples), status, size
+            floors.append(floor_s)
+    return Series(first, samples), status, size, Series(first_floor, floors) if floor is not None else None
 
 
-def measure_page(database_url: str, unit_slug: str) -> PageResult:
-    """Serve the real app on `database_url`, log in as the office head, time `GET /analitik/` of MONTH_KEY."""
+def measure_page(database_url: str, unit_slug: str, floor=None) -> PageResult:
+    """Serve the real app on `database_url`, log in as the office head, time `GET /analitik/` of MONTH_KEY (and
+    `floor`, a callable, just before each GET)."""
     app = ikm_data.bench_app(database_url)
     username, password = staff_login(app)
     path = f"/analitik/?{urlencode({'unit': unit_slug, 'periode': MONTH_KEY})}"
@@ -162,7 +172,7 @@ def measure_page(database_url: str, unit_slug: str) -> PageResult:
         cookie = log_in(server.port, username, password)
         counter, stop = _count_statements(app)
         try:
-            series, status, size = _timed_gets(server.port, path, cookie, HTTP_RUNS)
+            series, status, size, floor_series = _timed_gets(server.port, path, cookie, HTTP_RUNS, floor)
         finally:
             stop()
     load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -172,4 +182,4 @@ def measure_page(database_url: str, unit_slug: str) -> PageResult:
         from app.extensions import db
 
         db.engine.dispose()
-    return PageResult(path, series, status, size, statements, load)
+    return PageResult(path, series, status, size, statements, load, floor_series)

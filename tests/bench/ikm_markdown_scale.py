@@ -30,9 +30,9 @@ def page_section(report: Report) -> list[str]:
     if report.page is None:
         return [*out, f"Not measured: {report.page_skip}"]
     page, sqlite = report.page, report.suites["sqlite"]
-    floor = sqlite.series["floor_month"]
+    floor = report.page_floor()
     out += [f"| request | median of {HTTP_RUNS} | min - max | first (warm-up) | floor (raw one-month aggregate, "
-            "same run) | ratio to floor | body | SQL statements per request | load (1/5/15 min) |",
+            "timed before each GET) | ratio to floor | body | SQL statements per request | load (1/5/15 min) |",
             "|---|---|---|---|---|---|---|---|---|",
             _row(f"`GET {page.path}`, logged in as the office head", page.series, floor, f"{page.body_bytes:,} B",
                  "-" if page.statements is None else str(page.statements), page.load),
@@ -102,8 +102,8 @@ def rollup_section(report: Report) -> list[str]:
         return []
     out = ["", "### Daily roll-up rebuild (`analytics.rollup.rebuild(today=clock.today())` + commit, after each load)",
            "",
-           "| database | responses | rebuild + commit | ANALYZE after it | roll-up rows (daily tallies / daily "
-           "profiles) | rolled up: every day before |", "|---|---|---|---|---|---|"]  # fmt: skip
+           "| database | responses | rebuild + commit | ANALYZE after it | roll-up rows (daily tallies / daily unit "
+           "tallies / daily profiles) | rolled up: every day before |", "|---|---|---|---|---|---|"]  # fmt: skip
     names = {"sqlite": ("SQLite", ikm_data.ROWS), "postgresql": ("PostgreSQL", ikm_data.ROWS)}
     if report.province:
         names["province"] = (f"PostgreSQL, province ({report.province.units} units)", report.province.rows)
@@ -122,7 +122,9 @@ def scale_method(report: Report) -> list[str]:
         f"(single-threaded) in a thread of the bench process; an office-head account (`pimpinan`, all units) logs in "
         f"through the form (CSRF token, then POST), and its session cookie goes with every request. One warm-up, then "
         f"{HTTP_RUNS} GETs, each on a new connection, timed from connect to the last byte; the median is the figure. "
-        "The floor is the same run's raw one-month aggregate of the unit on sqlite3 (the Results table).",
+        "The floor is the raw one-month aggregate of the unit on a plain sqlite3 connection, timed just before each "
+        "GET (so both see the same moments of the machine's load; the median of those is the page's floor, and the "
+        "Results table's floor is timed on its own, earlier).",
         "- Roll-up: the bench writes responses behind the app's back (executemany, COPY), so after every load it "
         "calls `analytics.rollup.rebuild(today=clock.today())` and commits in the app context (what `flask --app app "
         "analytics rebuild-rollup` does, there in steps), then runs ANALYZE; the cached SQLite file gets a fresh "

@@ -102,6 +102,10 @@ class Report:
             rows.append(("Excel export of all responses", f"not measured: {self.export_skip}", "", "", SKIP))
         return rows
 
+    def page_floor(self):
+        """The page's floor: timed alternately with the GETs (same moments of load), else the suite's."""
+        return self.page.floor if self.page.floor is not None else self.suites["sqlite"].series["floor_month"]
+
     def page_goals(self) -> list[tuple]:
         """`GET /analitik/` over HTTP at 1M responses on SQLite: absolute, and against the month's floor."""
         what = (f"`GET /analitik/` over HTTP (the office head's dashboard page, logged in), {ikm_data.ROWS:,} "
@@ -109,12 +113,12 @@ class Report:
         if self.page is None:
             return [(what, f"not measured: {self.page_skip}", f"<= {fmt_s(GOAL_PAGE_S)}", "", SKIP)]
         page = self.page.series.median
-        floor = self.suites["sqlite"].series["floor_month"].median
+        floor = self.page_floor().median
         ratio = page / floor
         return [
             (what, fmt_s(page), f"<= {fmt_s(GOAL_PAGE_S)}", self.page.load, page <= GOAL_PAGE_S),
-            ("The same page against the raw one-month aggregate of the same run (floor: `SELECT count(*), "
-             "count(uN), sum(uN) ... WHERE unit_id AND survey_date in the month`, sqlite3)",
+            ("The same page against the raw one-month aggregate, timed just before each GET (floor: `SELECT "
+             "count(*), count(uN), sum(uN) ... WHERE unit_id AND survey_date in the month`, sqlite3)",
              f"{ratio:.1f}x ({fmt_s(page)} / {fmt_s(floor)})", f"<= {GOAL_PAGE_FLOOR_RATIO:g}x", self.page.load,
              ratio <= GOAL_PAGE_FLOOR_RATIO),
         ]  # fmt: skip

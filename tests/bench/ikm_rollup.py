@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from tests.bench import ikm_data
 
-ROLLUP_TABLES = ("analytics_daily_tallies", "analytics_daily_profiles")
+ROLLUP_TABLES = ("analytics_daily_tallies", "analytics_daily_unit_tallies", "analytics_daily_profiles")
 
 
 @dataclass
