@@ -66,6 +66,13 @@ def words(text: str) -> str:
     return " ".join(text.split())
 
 
+def docx_headings(body: bytes) -> list[str]:
+    """The Word file's chapter and section headings."""
+    import docx
+
+    return [words(p.text) for p in docx.Document(io.BytesIO(body)).paragraphs if p.style.name.startswith("Heading")]
+
+
 def docx_text(body: bytes) -> tuple[str, list[list[str]], int]:
     """The Word file's paragraphs and table rows as one whitespace-collapsed text, its table rows, its pictures."""
     import docx
@@ -92,7 +99,12 @@ def test_pdf_and_word_carry_the_settings_texts_charts_and_the_same_figures(offic
     dash = build_dashboard(unit_id=office.unit.id, unit_name=office.unit.name, period=PERIOD)
     pdf = skm_report_pdf(dash)
     text = words(pdf_text(pdf, tmp_path))
-    word, rows, pictures = docx_text(skm_report_docx(dash))
+    body = skm_report_docx(dash)
+    word, rows, pictures = docx_text(body)
+    headings = docx_headings(body)
+    assert len(headings) >= 25 and "BAB V PENUTUP" in headings and "4.2 Rencana Tindak Lanjut" in headings
+    for heading in headings:  # the same chapters and sections, in Word's heading styles
+        assert heading in text, heading
 
     images = pdf_images(pdf)
     assert images[0] == 1  # the logo on the cover
