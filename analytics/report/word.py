@@ -115,27 +115,36 @@ def _table(container, table) -> None:
     out = container.add_table(rows=header if plain else len(rows), cols=columns)
     if not getattr(table, "_skm_layout", False):
         out.style = _style(container, "Table Grid")
+    bold = [r < header or _bold_row(table, r) for r in range(len(rows))]
     for r, (row, cells) in enumerate(zip(rows, out.rows, strict=False)):
         for value, cell in zip(row, cells.cells, strict=False):
-            _cell(cell, value, bold=r < header)
+            _cell(cell, value, bold=bold[r])
     if plain:
-        _plain_rows(out, rows[header:], columns)
+        _plain_rows(out, rows[header:], columns, bold[header:])
 
 
-def _plain_rows(out, rows: list, columns: int) -> None:
+def _bold_row(table, row: int) -> bool:
+    """Whether the table's style sets the row in a bold font (a total row)."""
+    styles = getattr(table, "_cellStyles", None) or []
+    return row < len(styles) and bool(styles[row]) and "Bold" in str(getattr(styles[row][0], "fontname", ""))
+
+
+def _plain_rows(out, rows: list, columns: int, bold: list[bool]) -> None:
     """Rows of plain text appended as XML in one go: python-docx's cell API takes seconds for a 5,000-row sheet."""
     from xml.sax.saxutils import escape
 
     from docx.oxml import parse_xml
     from docx.oxml.ns import nsdecls
 
-    def cell(value) -> str:
+    def cell(value, strong: bool) -> str:
         text = escape(str(value))
-        run = f'<w:r><w:t xml:space="preserve">{text}</w:t></w:r>' if text else ""
+        font = "<w:rPr><w:b/></w:rPr>" if strong else ""
+        run = f'<w:r>{font}<w:t xml:space="preserve">{text}</w:t></w:r>' if text else ""
         return f"<w:tc><w:p>{run}</w:p></w:tc>"
 
     body = "".join(
-        "<w:tr>" + "".join(cell(v) for v in row) + cell("") * (columns - len(row)) + "</w:tr>" for row in rows
+        "<w:tr>" + "".join(cell(v, strong) for v in row) + cell("", False) * (columns - len(row)) + "</w:tr>"
+        for row, strong in zip(rows, bold, strict=True)
     )
     for row in parse_xml(f"<w:tbl {nsdecls('w')}>{body}</w:tbl>"):
         out._tbl.append(row)
