@@ -205,11 +205,17 @@ def element_bars_png(elements: Sequence[ElementResult], *, highlight: Collection
     return _png(fig, dpi)
 
 
-def trend_png(labels: Sequence[str], values: Sequence[Decimal | None], *, dpi: int = 100) -> bytes:
+def trend_png(
+    labels: Sequence[str],
+    values: Sequence[Decimal | None],
+    *,
+    dpi: int = 100,
+    years: Sequence[int | None] | None = None,
+) -> bytes:
     """Return the trend line alone as PNG bytes (for a page or a report)."""
     fig = _figure((7.5, 3.0))
-    ax = fig.add_axes((0.07, 0.15, 0.9, 0.8))
-    trend_line(ax, labels, values, fontsize=10)
+    ax = fig.add_axes((0.07, 0.2 if years else 0.15, 0.9, 0.75 if years else 0.8))
+    trend_line(ax, labels, values, fontsize=10, years=years)
     return _png(fig, dpi)
 
 

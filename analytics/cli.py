@@ -130,13 +130,13 @@ def poster_command(unit_slug: str, month_key: str, fmt: str, live: bool, output:
 @click.command("report")
 @click.option("--unit", "unit_slug", required=True, help="Unit slug.")
 @click.option("--period", "period_key", required=True, help="YYYY-MM, YYYY-Q1..Q4, YYYY-S1/S2 or YYYY.")
-@click.option("--format", "fmt", type=click.Choice(["pdf", "xlsx"]), default="pdf", show_default=True)
-@click.option("--office-head", default="", help="Name printed in the signature block of the PDF.")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "docx", "xlsx"]), default="pdf", show_default=True)
+@click.option("--office-head", default="", help="Name printed in the signature block, over the unit's settings.")
 @click.option("--live", is_flag=True, help=LIVE_HELP)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), required=True)
 @with_appcontext
 def report_command(unit_slug: str, period_key: str, fmt: str, office_head: str, live: bool, output: str) -> None:
-    """Write the SKM report (PDF, BAB I-V with the calculation sheet) or the Excel workbook."""
+    """Write the SKM report (PDF or Word, BAB I-V with the calculation sheet) or the Excel workbook."""
     _unit_row, dashboard = _dashboard(unit_slug, period_key, live=live)
     _say_status(dashboard)
     if fmt == "xlsx":
@@ -145,10 +145,11 @@ def report_command(unit_slug: str, period_key: str, fmt: str, office_head: str, 
         with open(output, "wb") as fh:
             export_workbook(dashboard, fh)
     else:
-        from analytics.report import skm_report_pdf
+        from analytics.report import skm_report_docx, skm_report_pdf
 
+        render = skm_report_docx if fmt == "docx" else skm_report_pdf
         with open(output, "wb") as fh:
-            fh.write(skm_report_pdf(dashboard, office_head=office_head))
+            fh.write(render(dashboard, office_head=office_head))
     click.echo(f"Wrote {output}.")
 
 

@@ -34,6 +34,7 @@ MIMETYPES = {
     "pdf": "application/pdf",
     "png": "image/png",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
 
@@ -175,6 +176,15 @@ def report():
 
     _units, unit, dash = _dashboard()
     return _download(skm_report_pdf(dash), f"{_file_stem('laporan-skm', unit, dash)}.pdf")
+
+
+@bp.route("/laporan.docx")
+def report_docx():
+    """Download the same SKM report as a Word document, for the office to finish and sign."""
+    from analytics.report import skm_report_docx
+
+    _units, unit, dash = _dashboard()
+    return _download(skm_report_docx(dash), f"{_file_stem('laporan-skm', unit, dash)}.docx")
 
 
 @bp.route("/ekspor.xlsx")

@@ -123,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     from analytics.followup_staff import bp as followup_bp
     from analytics.publog_staff import bp as publication_log_bp
     from analytics.recap_staff import bp as complaint_recap_bp
+    from analytics.report_text_staff import bp as report_text_bp
     from analytics.staff import bp as analytics_staff_bp
     from analytics.staff_evidence import bp as evidence_bp
     from analytics.views import bp as results_bp
@@ -144,7 +145,7 @@ def register_blueprints(app: Flask) -> None:
         *(survey_bp, survey_staff_bp, survey_suggestions_bp),
         *(complaints_bp, wbs_bp, complaints_staff_bp, wbs_staff_bp, monitoring_bp),
         *(analytics_staff_bp, evidence_bp, followup_bp, results_bp),
-        *(complaint_recap_bp, publication_log_bp),
+        *(complaint_recap_bp, publication_log_bp, report_text_bp),
     ):
         app.register_blueprint(blueprint)
 

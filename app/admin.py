@@ -2,16 +2,17 @@
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app import directory
+from app import directory, unit_settings
 from app.auth import Permission, home_url
 from app.directory import AccessMode, Counter, DirectoryError, Service, ServiceKind, Unit
 from app.errors import flash_errors
@@ -60,6 +61,17 @@ class UnitForm(FlaskForm):
         _l("Kode"), validators=[Optional(), Length(max=60), Regexp(directory.SLUG_RE.pattern)], description=SLUG_HELP
     )
     address = StringField(_l("Alamat"), validators=[Optional(), Length(max=300)])
+
+
+class ReportSettingsForm(FlaskForm):
+    head_name = StringField(_l("Nama kepala unit"), validators=[Optional(), Length(max=200)])
+    head_nip = StringField(_l("NIP kepala unit"), validators=[Optional(), Length(max=40)], description=_l("18 angka"))
+    head_position = StringField(
+        _l("Jabatan"), validators=[Optional(), Length(max=200)], description=_l("misalnya Kepala Dinas")
+    )
+    city = StringField(_l("Kota tempat penandatanganan"), validators=[Optional(), Length(max=100)])
+    logo = FileField(_l("Logo (PNG atau JPEG, paling besar 1 MB)"))
+    remove_logo = BooleanField(_l("Hapus logo"))
 
 
 class ServiceForm(FlaskForm):
@@ -209,3 +221,46 @@ def counter_edit(counter_id: int):
         )
 
     return _form_page(form, counter.name, save, _("Loket disimpan."))
+
+
+@bp.route("/units/<int:unit_id>/laporan", methods=["GET", "POST"])
+def unit_report_settings(unit_id: int):
+    """The unit's report settings: logo, the office head's name, NIP and position, the signature line's city."""
+    unit = _get(Unit, unit_id)
+    current = unit_settings.report_settings(unit.id, with_logo=False)
+    form = ReportSettingsForm(obj=current)
+    title = _("Pengaturan laporan: %(unit)s", unit=unit.name)
+    if form.validate_on_submit():
+        upload = form.logo.data
+        try:
+            unit_settings.save_report_settings(
+                unit_id=unit.id,
+                head_name=form.head_name.data or "",
+                head_nip=form.head_nip.data or "",
+                head_position=form.head_position.data or "",
+                city=form.city.data or "",
+                logo=upload.read() if upload and upload.filename else None,
+                remove_logo=form.remove_logo.data,
+            )
+        except unit_settings.SettingsError as exc:
+            db.session.rollback()
+            flash_errors(exc)
+            return _settings_page(form, title, unit), 400
+        db.session.commit()
+        flash(_("Pengaturan laporan disimpan."), "success")
+        return redirect(url_for("admin.index"))
+    return _settings_page(form, title, unit), 400 if form.is_submitted() else 200
+
+
+def _settings_page(form: ReportSettingsForm, title: str, unit: Unit) -> str:
+    has_logo = unit_settings.report_settings(unit.id).logo_png is not None
+    return render_template("admin/report_settings.html", form=form, title=title, unit=unit, has_logo=has_logo)
+
+
+@bp.route("/units/<int:unit_id>/logo.png")
+def unit_logo(unit_id: int):
+    """The unit's stored (cleaned) logo."""
+    logo = unit_settings.report_settings(_get(Unit, unit_id).id).logo_png
+    if logo is None:
+        abort(404)
+    return Response(logo, mimetype="image/png", headers={"Cache-Control": "no-store"})

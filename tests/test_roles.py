@@ -20,7 +20,9 @@ A, LOKET, PENGADUAN, UNIT, PIMPINAN, PPID, WBS = list(Role)
 EVERYONE = frozenset(Role)
 RESULTS = frozenset({A, PENGADUAN, PIMPINAN, PPID})
 COUNTER = frozenset({A, LOKET})
-STAFF_BLUEPRINTS = ("admin", "survey_staff", "analytics", "accounts", "analytics_evidence", "survey_suggestions")
+STAFF_BLUEPRINTS = (
+    "admin", "survey_staff", "analytics", "accounts", "analytics_evidence", "survey_suggestions", "report_text",
+)  # fmt: skip
 Q = "?unit=dpmptsp-uji&periode=2025-03"
 
 
@@ -42,6 +44,8 @@ ROUTES = (
     Route("admin.counters", "GET", "/admin/loket", COUNTER),
     Route("admin.unit_new", "GET", "/admin/units/new", frozenset({A})),
     Route("admin.unit_edit", "GET", "/admin/units/{unit}/edit", frozenset({A})),
+    Route("admin.unit_report_settings", "GET", "/admin/units/{unit}/laporan", frozenset({A})),
+    Route("admin.unit_logo", "GET", "/admin/units/{unit}/logo.png", frozenset({A}), ok=404),  # no logo set
     Route("admin.service_new", "GET", "/admin/units/{unit}/services/new", frozenset({A})),
     Route("admin.service_edit", "GET", "/admin/services/{service}/edit", frozenset({A})),
     Route("admin.counter_new", "GET", "/admin/units/{unit}/counters/new", frozenset({A})),
@@ -59,6 +63,8 @@ ROUTES = (
     Route("analytics.dashboard", "GET", "/analitik/" + Q, RESULTS),
     Route("analytics.poster", "GET", "/analitik/poster.png" + Q, RESULTS),
     Route("analytics.report", "GET", "/analitik/laporan.pdf" + Q, RESULTS),
+    Route("analytics.report_docx", "GET", "/analitik/laporan.docx" + Q, RESULTS),
+    Route("report_text.edit", "GET", "/analitik/teks-laporan/{unit}?periode=2025-03", frozenset({A, PPID})),
     Route("analytics.export", "GET", "/analitik/ekspor.xlsx" + Q, RESULTS),
     Route("analytics.publish", "GET", "/analitik/units/{unit}/publikasi?periode=2025-03", frozenset({A, PPID})),
     Route(

@@ -33,6 +33,7 @@ from analytics.report.appendices import (
     _appendix_suggestions,
 )
 from analytics.report.chapters import _bab1, _bab2, _bab5, _cover
+from analytics.report.figures import _contents, _foreword
 from analytics.report.layout import (
     PROFILE_TITLES,
     TITLE,
@@ -59,6 +60,7 @@ __all__ = [
     "ordered_profile",
     "plain",
     "profile_label",
+    "skm_report_docx",
     "skm_report_pdf",
     "weight_text",
 ]
@@ -66,6 +68,7 @@ __all__ = [
 # Beyond this the appendix lists the first rows; the Excel export has them all. Read when a report is rendered.
 CALC_SHEET_MAX_ROWS = 5000
 FOOTER_FONT_SIZE = 7.5
+NOT_IN_CONTENTS = frozenset({"Sampul", "Daftar Isi"})
 
 
 @dataclass(frozen=True)
@@ -94,17 +97,45 @@ class _Page:
 
 
 def skm_report_pdf(dashboard: Dashboard, *, office_head: str = "") -> bytes:
-    """Render the SKM report of a dashboard's period as PDF bytes (cover, BAB I-V, appendices).
+    """Render the SKM report of a dashboard's period as PDF bytes (cover, foreword, contents, BAB I-V, appendices).
 
-    :param office_head: the name printed in the signature block (dotted line when empty).
+    :param office_head: the name printed in the signature block, over the unit's settings (which give the name,
+        position and NIP; a dotted line when neither gives a name).
     """
-    styles = _styles()
     page = _Page.a4()
-    ctx = _Ctx(dashboard, styles, page.frame_width, office_head)
+    ctx = _context(dashboard, page, office_head)
     buffer = io.BytesIO()
-    doc = _document(buffer, dashboard, page, font=styles["fonts"][0])
-    doc.build(_story(ctx))
+    doc = _document(buffer, dashboard, page, font=ctx.styles["fonts"][0])
+    doc.multiBuild(_story(ctx))  # two passes: the contents learn their page numbers
     return buffer.getvalue()
+
+
+def skm_report_docx(dashboard: Dashboard, *, office_head: str = "") -> bytes:
+    """The same report as a Word document: the PDF's story rendered by `analytics.report.word`."""
+    from analytics.report.word import story_docx
+
+    page = _Page.a4()
+    ctx = _context(dashboard, page, office_head)
+    author = plain(dashboard.unit_name)
+    return story_docx(_story(ctx), title=_title(dashboard), footer=_footer(dashboard), author=author)
+
+
+def _context(dashboard: Dashboard, page: "_Page", office_head: str) -> _Ctx:
+    """Styles, frame width, the unit's report settings and the period's foreword and closing."""
+    from analytics.report_text import report_texts
+    from app.unit_settings import report_settings
+
+    texts = report_texts(unit_id=dashboard.unit_id, period_key=dashboard.period.key,
+                         unit_name=plain(dashboard.unit_name), period_label=dashboard.period.label)  # fmt: skip
+    return _Ctx(dashboard, _styles(), page.frame_width, office_head, report_settings(dashboard.unit_id), texts)
+
+
+def _title(dashboard: Dashboard) -> str:
+    return f"{TITLE} - {plain(dashboard.unit_name)} - {dashboard.period.label}{plain(dashboard.title_suffix)}"
+
+
+def _footer(dashboard: Dashboard) -> str:
+    return f"SKM {plain(dashboard.unit_name)} · {dashboard.period.label}{plain(dashboard.title_suffix)}"
 
 
 def _story(ctx: _Ctx) -> list:
@@ -114,6 +145,10 @@ def _story(ctx: _Ctx) -> list:
     story = []
     story += _cover(ctx)
     story += [NextPageTemplate("body"), PageBreak()]
+    story += _foreword(ctx)
+    story.append(PageBreak())
+    story += _contents(ctx)
+    story.append(PageBreak())
     for chapter in (_bab1, _bab2, _bab3, _bab4, _bab5):
         story += chapter(ctx)
         story.append(PageBreak())
@@ -137,11 +172,11 @@ def _document(buffer: io.BytesIO, dashboard: Dashboard, page: _Page, *, font: st
     frame = Frame(page.margin_x, page.margin_bottom, page.frame_width,
                   page.height - page.margin_top - page.margin_bottom, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)  # fmt: skip
-    footer = f"SKM {plain(dashboard.unit_name)} · {dashboard.period.label}{plain(dashboard.title_suffix)}"
+    footer = _footer(dashboard)
     return _outlined_doc_template()(
         buffer,
         pagesize=A4,
-        title=f"{TITLE} - {plain(dashboard.unit_name)} - {dashboard.period.label}{plain(dashboard.title_suffix)}",
+        title=_title(dashboard),
         author=plain(dashboard.unit_name),
         subject="Survei Kepuasan Masyarakat (PermenPAN-RB 14/2017)",
         creator="Aplikasi SKM",
@@ -153,7 +188,7 @@ def _document(buffer: io.BytesIO, dashboard: Dashboard, page: _Page, *, font: st
 
 
 def _outlined_doc_template() -> type:
-    """A BaseDocTemplate that adds a PDF outline entry for every flowable marked by `_heading`."""
+    """A BaseDocTemplate that adds a PDF outline entry and a contents line for every flowable marked by `_heading`."""
     from reportlab.platypus import BaseDocTemplate
 
     class _Doc(BaseDocTemplate):
@@ -164,6 +199,8 @@ def _outlined_doc_template() -> type:
                 key = f"o{id(flowable)}"
                 self.canv.bookmarkPage(key)
                 self.canv.addOutlineEntry(title, key, level=level, closed=level > 0)
+                if title not in NOT_IN_CONTENTS:
+                    self.notify("TOCEntry", (level, title, self.page, key))
 
     return _Doc
 

@@ -6,6 +6,7 @@ imported inside the functions.
 """
 
 from analytics.dashboard import fmt_date
+from analytics.report.figures import _logo, _place_and_date
 from analytics.report.layout import (
     CHANNEL_LABELS,
     TITLE,
@@ -33,8 +34,9 @@ def _cover(ctx: _Ctx) -> list:
 
     s, fig = ctx.styles, ctx.figures
     period = ctx.period
+    logo = _logo(ctx)
     story = [
-        Spacer(1, 2.2 * cm),
+        *(logo or [Spacer(1, 2.2 * cm)]),
         _heading(TITLE + (" (PILIHAN TERFILTER)" if ctx.dashboard.filtered else ""), s["title"], ("Sampul", 0)),
         _para(f"Periode {esc(period.label)}", s["cover"]),
         _para(f"{fmt_date(period.start)} s.d. {fmt_date(period.last_day)}", s["coversub"]),
@@ -304,23 +306,31 @@ def _bab5(ctx: _Ctx) -> list:
                 s["body"],
             )
         )
+    story += [_para(esc(line), s["body"]) for line in ctx.texts.closing.split("\n") if line.strip()]
     if ctx.frozen_note:
         story.append(_para(esc(ctx.frozen_note), s["note"]))
     return story + _signature(ctx)
 
 
 def _signature(ctx: _Ctx) -> list:
-    """The date, the office and the head's name (a dotted line when none is given), on the right."""
+    """Place and date, the head's position, name (a dotted line when none is set) and NIP, on the right.
+
+    The name given to the command (`--office-head`) wins over the unit's settings.
+    """
     from reportlab.lib.units import cm
     from reportlab.platypus import KeepTogether, Spacer, Table
 
-    s = ctx.styles
-    head = esc(ctx.office_head.strip()) if ctx.office_head.strip() else "(" + "." * 48 + ")"
+    s, settings = ctx.styles, ctx.settings
+    name = ctx.office_head.strip() or settings.head_name.strip()
+    head = f"<b><u>{esc(name)}</u></b>" if name else "(" + "." * 48 + ")"
     sign = [
-        _para(fmt_date(ctx.dashboard.today), s["sign"]),
-        _para(f"Kepala {esc(ctx.unit)}", s["sign"]),
+        _para(esc(_place_and_date(ctx)), s["sign"]),
+        _para(esc(settings.head_position.strip() or f"Kepala {ctx.unit}"), s["sign"]),
         Spacer(1, 2.2 * cm),
-        _para(f"<b><u>{head}</u></b>" if ctx.office_head.strip() else head, s["sign"]),
+        _para(head, s["sign"]),
     ]
+    if settings.head_nip and not ctx.office_head.strip():
+        sign.append(_para(f"NIP {esc(settings.head_nip)}", s["sign"]))
     block = Table([["", sign]], colWidths=[ctx.width - 8.5 * cm, 8.5 * cm], hAlign="LEFT")
+    block._skm_layout = True  # a layout grid, not a data table: drawn without borders in Word too
     return [Spacer(1, 1.2 * cm), KeepTogether([block])]

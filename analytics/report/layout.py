@@ -19,6 +19,8 @@ from analytics.dashboard import Dashboard
 from analytics.dashboard import ordered_profile as ordered_profile  # one order for the page and the documents
 from analytics.dashboard import profile_label as profile_label
 from analytics.ikm import IkmResult, half_up
+from analytics.report_text import Texts
+from app.unit_settings import ReportSettings
 from survey.questionnaire import ELEMENTS
 
 TITLE = "LAPORAN SURVEI KEPUASAN MASYARAKAT"
@@ -157,6 +159,11 @@ def _styles() -> dict:
         "coversub": ParagraphStyle("coversub", parent=base, fontSize=11.5, leading=16, alignment=TA_CENTER,
                                    spaceAfter=4),
         "sign": ParagraphStyle("sign", parent=base, alignment=TA_CENTER, spaceAfter=0),
+        "right": ParagraphStyle("right", parent=base, alignment=TA_RIGHT, spaceAfter=0),
+        "caption": ParagraphStyle("caption", parent=base, fontName=italic, fontSize=9, leading=12,
+                                  alignment=TA_CENTER, spaceBefore=2, spaceAfter=10),
+        "toc0": ParagraphStyle("toc0", parent=base, fontName=bold, alignment=TA_LEFT, spaceBefore=4, spaceAfter=0),
+        "toc1": ParagraphStyle("toc1", parent=base, alignment=TA_LEFT, leftIndent=18, spaceAfter=0),
         "fonts": (regular, bold, italic),
     }  # fmt: skip
 
@@ -253,12 +260,14 @@ def _style_like(parent, **changes):
 
 @dataclass
 class _Ctx:
-    """The dashboard being rendered, the styles, the frame width and the signatory."""
+    """The dashboard being rendered, the styles, the frame width, the signatory, the unit's settings and texts."""
 
     dashboard: Dashboard
     styles: dict
     width: float  # frame width in points
     office_head: str
+    settings: ReportSettings
+    texts: Texts
 
     @property
     def figures(self) -> Dashboard:

@@ -8,6 +8,7 @@ reportlab is imported inside the functions.
 
 from analytics.dashboard import fmt_date
 from analytics.ikm import IkmResult
+from analytics.report.figures import _element_chart, _trend_chart
 from analytics.report.layout import (
     PROFILE_TITLES,
     _boxed,
@@ -106,7 +107,8 @@ def _ikm(ctx: _Ctx) -> list:
     s, fig = ctx.styles, ctx.figures
     result = fig.result
     story = _ikm_method(ctx, result)
-    story += [KeepTogether([_element_table(ctx, result)]), Spacer(1, 8), KeepTogether([_summary_table(ctx, result)])]
+    story += [KeepTogether([_element_table(ctx, result)]), Spacer(1, 8), *_element_chart(ctx),
+              KeepTogether([_summary_table(ctx, result)])]  # fmt: skip
     if fig.frozen:
         story.append(_para("Angka pada tabel 3.2 adalah angka yang dibekukan saat publikasi.", s["note"]))
     if not result.has_data:
@@ -359,4 +361,4 @@ def _trend(ctx: _Ctx) -> list:
     story.append(_table(rows, [4.6 * cm, 2.4 * cm, 2.8 * cm, 2.8 * cm, 1.6 * cm], right=(1, 2, 3), center=(4,)))
     if marked:
         story.append(_para("* angka yang dipublikasikan (dibekukan saat publikasi).", s["note"]))
-    return story
+    return story + _trend_chart(ctx)
