@@ -4,7 +4,8 @@ It masks what a citizen may type about themselves into a suggestion or a complai
 
 * numbers of nine digits or more, written with or without spaces, dots, dashes, slashes or brackets: a NIK or KK
   number (16 digits), a mobile or landline number (``0812-3456-7890``, ``+62 812 3456 7890``, ``(0541) 123456``),
-  an account number. An amount written after ``Rp``/``IDR`` is a price, not a person, and is kept;
+  an account number. An amount written after ``Rp``/``IDR`` in thousands (``Rp 15.000.000``) is a price, not a
+  person, and is kept;
 * e-mail addresses;
 * a name given after ``nama saya``, ``saya bernama``, ``nama:``, ``atas nama``/``a.n.``, ``saya adalah`` (the words
   up to punctuation or a joining word, at most four), and capitalised words right after ``saya``
@@ -24,6 +25,7 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # A leading + or bracket, then nine or more digits, each pair separated by at most two of " .-/()".
 _NUMBER = re.compile(r"(?<![\w+])\+?\(?\d(?:[ .\-/()]{0,2}\d){8,}\)?(?!\w)")
 _AMOUNT_BEFORE = re.compile(r"(?:rp|idr)\.?\s*$", re.IGNORECASE)
+_AMOUNT = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?")  # 15.000.000 or 1.250.000,50: thousands by dots
 
 _WORD = r"[^\W\d_][\w'’.-]*"
 # Words that end a name: joining words and what usually follows a name in a comment.
@@ -68,7 +70,8 @@ def _mask_names(text: str) -> str:
 
 
 def _mask_number(match: re.Match) -> str:
-    if _AMOUNT_BEFORE.search(match.string[: match.start()]):
+    """An amount (Rp followed by a number written in thousands) is kept; any other long number is masked."""
+    if _AMOUNT.fullmatch(match.group(0)) and _AMOUNT_BEFORE.search(match.string[: match.start()]):
         return match.group(0)
     return NUMBER_MASK
 

@@ -38,6 +38,7 @@ EMAIL = "budi.santoso@contoh.co.id"
         ("saya sangat puas, petugas ramah", "saya sangat puas, petugas ramah"),
         ("Saya Sangat puas", "Saya Sangat puas"),
         ("biaya Rp 15.000.000 terlalu mahal", "biaya Rp 15.000.000 terlalu mahal"),
+        (f"rp {NIK} bukan harga", f"rp {NUMBER_MASK} bukan harga"),  # found by the property test below
         ("datang 12-03-2026 jam 10, antre 45 menit", "datang 12-03-2026 jam 10, antre 45 menit"),
         ("", ""),
     ],
