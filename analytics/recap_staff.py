@@ -6,26 +6,24 @@ exist only for WBS handlers: anyone else gets a 404, as for every WBS page.
 """
 
 from flask import Blueprint, abort, render_template, request
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from analytics.complaint_recap import complaint_recap, wbs_recap
 from app import clock
 from app.directory import list_units
-from app.extensions import login_manager
 from app.periods import PeriodError, parse_period
 from complaints import monitoring
 from complaints.models import Stream
 from complaints.staff_forms import CHANNEL_LABELS, MonitoringForm
 
 bp = Blueprint("complaint_recap", __name__, url_prefix="/analitik/rekap-pengaduan")
-STREAMS = {"pengaduan": Stream.COMPLAINT, "wbs": Stream.WBS}
+STREAMS = monitoring.STREAMS
 
 
 @bp.before_request
-def require_login():
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    return None
+@login_required
+def require_login() -> None:
+    """Staff only; each page then applies its stream's own rules (complaints.monitoring)."""
 
 
 def _selection(stream_key: str):

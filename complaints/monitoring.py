@@ -15,6 +15,7 @@ from complaints.access import Standing
 from complaints.models import MonitoringRecord, Stream
 
 MAX_TEXT = 5000
+STREAMS = {"pengaduan": Stream.COMPLAINT, "wbs": Stream.WBS}  # the streams' names in the pages' addresses
 
 
 def can_read(user: User | None, stream: Stream, unit_id: int) -> bool:

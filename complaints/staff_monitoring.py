@@ -6,11 +6,11 @@ recap is analytics' (`/analitik/rekap-pengaduan/`), whose form posts to this rou
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from app.directory import get_unit_by_slug
 from app.errors import DomainError
-from app.extensions import db, login_manager
+from app.extensions import db
 from app.periods import PeriodError, parse_period
 from complaints import monitoring
 from complaints.models import Stream
@@ -18,14 +18,13 @@ from complaints.service import save_monitoring_record
 from complaints.staff_forms import MonitoringForm
 
 bp = Blueprint("complaint_monitoring", __name__, url_prefix="/admin/monev")
-STREAMS = {"pengaduan": Stream.COMPLAINT, "wbs": Stream.WBS}
+STREAMS = monitoring.STREAMS
 
 
 @bp.before_request
-def require_login():
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    return None
+@login_required
+def require_login() -> None:
+    """Staff only; each page then applies its stream's own rules (complaints.monitoring)."""
 
 
 @bp.route("/<stream_key>", methods=["POST"])
