@@ -42,7 +42,7 @@ value = st.one_of(
 )
 
 
-EXAMPLES = int(os.environ.get("COMPLAINT_FUZZ_EXAMPLES", 2000))  # make bench raises it
+EXAMPLES = int(os.environ.get("COMPLAINT_FUZZ_EXAMPLES", 600))  # make bench raises it
 # The same examples on every test run (CI stays reproducible); make bench explores new ones (FUZZ_RANDOM=1).
 DERANDOMIZE = os.environ.get("FUZZ_RANDOM") != "1"
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from app.errors import DomainError
 from survey.sheets import read_answer_sheet
 
-EXAMPLES = int(os.environ.get("UPLOAD_FUZZ_EXAMPLES", 2000))  # make bench raises it
+EXAMPLES = int(os.environ.get("UPLOAD_FUZZ_EXAMPLES", 800))  # make bench raises it
 # The same examples on every test run (CI stays reproducible); make bench explores new ones (FUZZ_RANDOM=1).
 DERANDOMIZE = os.environ.get("FUZZ_RANDOM") != "1"
 

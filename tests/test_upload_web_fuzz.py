@@ -22,8 +22,8 @@ from tests.test_attachments import jpeg_with_gps, multipart, png_bytes
 from tests.test_complaint_staff import register_form
 
 # The variables of the other fuzz tests: make bench sets UPLOAD_FUZZ_EXAMPLES=10000 and FUZZ_RANDOM=1. Unset (CI),
-# each test here runs fewer examples than the reader's 2,000: every one is a whole request with a database write.
-EXAMPLES = int(os.environ.get("UPLOAD_FUZZ_EXAMPLES", 0)) or 600
+# each test here runs fewer examples than the reader's 800: every one is a whole request with a database write.
+EXAMPLES = int(os.environ.get("UPLOAD_FUZZ_EXAMPLES", 0)) or 200
 DERANDOMIZE = os.environ.get("FUZZ_RANDOM") != "1"
 FUZZ = settings(
     max_examples=EXAMPLES,
