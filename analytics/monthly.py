@@ -109,12 +109,18 @@ def _set_once(run: MonthlyRun, field: str, value, *, unless: tuple | None = ()) 
 def _claim(unit: Unit, month: Period) -> tuple[MonthlyRun, bool]:
     """The month's run row, inserted by the first run (ON CONFLICT DO NOTHING: one statement, no savepoint), then
     locked (PostgreSQL), so a concurrent run waits for the first and sees what it did."""
-    inserted = db.session.execute(
+    result = db.session.execute(
         upsert()(MonthlyRun)
         .values(unit_id=unit.id, month_key=month.key, started_at=_utc(), publication="", emailed_to=0)
         .on_conflict_do_nothing(index_elements=["unit_id", "month_key"])
         .returning(MonthlyRun.id)
-    ).first()
+    )
+    # The id comes back only when this run inserted the row. On a conflict, SQLite's driver may report no result
+    # columns at all (the suite caught it under load), which means the same: another run was first.
+    try:
+        inserted = result.first()
+    except sa.exc.ResourceClosedError:
+        inserted = None
     stmt = sa.select(MonthlyRun).where(MonthlyRun.unit_id == unit.id, MonthlyRun.month_key == month.key)
     run = db.session.scalar(stmt.with_for_update().execution_options(populate_existing=True))
     return run, inserted is not None

@@ -71,20 +71,33 @@ def test_without_the_choice_nothing_is_published_and_without_smtp_nothing_is_sen
     assert (_count(Publication), _count(OutboxMessage)) == (0, 0)
 
 
-def test_two_hosts_at_once_queue_one_email(app, demo, last_month):
-    _smtp(app)
-    head = make_user("pimpinan", unit=demo.unit)
-    head.email = "kepala@kantor.example"
-    db.session.commit()
-    unit_id = demo.unit.id
+def test_two_hosts_at_once_queue_one_email(tmp_path):
+    """Three runs at once, each with its own connection (an SQLite file, or PostgreSQL in CI: the in-memory test
+    database shares one connection between threads, so it cannot show a race)."""
+    from app.directory import Unit
+    from tests.conftest import TEST_DATABASE_URL, make_app
+    from tests.factories import make_directory
 
-    def run():
-        from app.directory import Unit
+    app = make_app(SQLALCHEMY_DATABASE_URI=TEST_DATABASE_URL or f"sqlite:///{tmp_path}/monthly.sqlite",
+                   SMTP_HOST="smtp.kantor.example", MAIL_FROM="skm@kantor.example")  # fmt: skip
+    with app.app_context():
+        if not TEST_DATABASE_URL:
+            db.create_all()
+        demo = make_directory()
+        month = period_of(clock.current_period("month").start - timedelta(days=1), "month")
+        make_response(demo, month.start + timedelta(days=2), (3,) * 9, counter=demo.static)
+        head = make_user("pimpinan", unit=demo.unit)
+        head.email = "kepala@kantor.example"
+        db.session.commit()
+        unit_id = demo.unit.id
 
-        return run_monthly(unit=db.session.get(Unit, unit_id), month=last_month).first_run
+        def run():
+            return run_monthly(unit=db.session.get(Unit, unit_id), month=month).first_run
 
-    assert sorted(run_at_once(app, run, workers=3)) == [False, False, True]
-    assert (_count(MonthlyRun), _count(OutboxMessage)) == (1, 1)
+        assert sorted(run_at_once(app, run, workers=3)) == [False, False, True]
+        assert (_count(MonthlyRun), _count(OutboxMessage)) == (1, 1)
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_months_the_job_refuses(app, runner, demo):
