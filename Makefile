@@ -43,9 +43,10 @@ browser:
 	  command -v apt-get >/dev/null 2>&1 && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 	  apt-get install -y -qq chromium zbar-tools poppler-utils >/dev/null) || echo "chromium/zbarimg/pdftotext missing: their tests skip"; }
 
-## Run the whole suite (SQLite; PostgreSQL/Redis tests run when TEST_PG_URL/TEST_REDIS_URL reach a server).
+## Run the whole suite (SQLite; PostgreSQL/Redis tests run when TEST_PG_URL/TEST_REDIS_URL reach a server),
+## one worker process per core (pytest-xdist); `$(BIN)/pytest tests/test_x.py` runs a part in one process.
 test: $(VENV)/.dev translations browser
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 ## Slow benchmarks (not part of `make test`); figures go to docs/benchmarks.md.
 bench: $(VENV)/.dev translations

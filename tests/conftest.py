@@ -11,6 +11,11 @@ from app import create_app
 from app.extensions import db
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")  # the whole suite on PostgreSQL when set
+# Under pytest-xdist (`-n 2`) every worker process gets a database of its own on that server, test_gw0, test_gw1...
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if TEST_DATABASE_URL and XDIST_WORKER:
+    _url = sa.engine.make_url(TEST_DATABASE_URL)
+    TEST_DATABASE_URL = _url.set(database=f"{_url.database}_{XDIST_WORKER}").render_as_string(hide_password=False)
 TEST_PG_URL = os.environ.get("TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 # In CI the services must be there: a skip would hide a failure.
@@ -85,10 +90,25 @@ def _empty_tables() -> None:
     db.session.commit()
 
 
-@pytest.fixture(scope="session")
+def _create_worker_database() -> None:
+    """Create this xdist worker's database next to the one TEST_DATABASE_URL names, unless it is there already."""
+    server = os.environ["TEST_DATABASE_URL"]
+    if not service_available(server):
+        return  # `require` below skips, or fails in CI
+    name = sa.engine.make_url(TEST_DATABASE_URL).database
+    engine = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}) is None:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _schema():
-    """On a shared server database, build the schema once per session."""
+    """On a server database, build the schema once per session (per worker under xdist), before any test."""
     if TEST_DATABASE_URL:
+        if XDIST_WORKER:
+            _create_worker_database()
         require(TEST_DATABASE_URL, "Test database")
         app = make_app()
         with app.app_context():
