@@ -30,7 +30,7 @@ from app.directory import Unit
 from app.extensions import db
 from app.i18n import N_
 from app.periods import Period
-from complaints.attachments import clean_upload
+from app.uploads import clean_upload
 from complaints.models import Complaint, Stream
 from survey.questionnaire import ELEMENTS
 

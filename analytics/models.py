@@ -243,7 +243,7 @@ class PublicationMedium(enum.StrEnum):
 class PublicationLogEntry(db.Model):
     """One place and date where a unit's period results were published, with a link and/or a photo as evidence.
 
-    The photo is a re-encoded JPEG/PNG (complaints.attachments' cleaning: no metadata), kept in the database.
+    The photo is a re-encoded JPEG/PNG (app.uploads' cleaning: no metadata), kept in the database.
     """
 
     __tablename__ = "publication_log"

@@ -1,7 +1,7 @@
 """The publication log: where and when each period's SKM results were published (evidence for LKE VI.iv.b).
 
 An entry names a medium, a date, and a link (an http(s) URL) and/or a photo of the notice board; the photo is
-cleaned exactly as complaint attachments are (complaints.attachments: decoded, re-encoded, no metadata), and only
+cleaned exactly as complaint attachments are (app.uploads: decoded, re-encoded, no metadata), and only
 JPEG and PNG are taken. Functions flush; the caller commits. Only analytics' own table is written.
 
 LKE VI.iv.b "Hasil survei kepuasan masyarakat dapat diakses secara terbuka", graded per unit and year over the
@@ -57,7 +57,7 @@ def check_url(value: str) -> str:
 
 def clean_photo(data: bytes) -> tuple[bytes, str]:
     """A notice-board photo re-encoded without metadata, and its type; only JPEG and PNG are photos here."""
-    from complaints.attachments import NOT_ALLOWED, AttachmentError, clean_upload, sniff
+    from app.uploads import NOT_ALLOWED, AttachmentError, clean_upload, sniff
 
     if data and sniff(data) not in PHOTO_TYPES:
         raise AttachmentError(NOT_ALLOWED)
@@ -79,7 +79,7 @@ def add_entry(
     """Log one publication of a unit's period results. Flushes.
 
     :raise PublicationLogError: unknown medium, missing or future date, bad link, neither link nor photo.
-    :raise complaints.attachments.AttachmentError: the photo is not a clean JPEG/PNG.
+    :raise app.uploads.AttachmentError: the photo is not a clean JPEG/PNG.
     """
     errors: dict = {}
     if medium not in {m.value for m in PublicationMedium}:

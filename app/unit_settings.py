@@ -3,12 +3,10 @@
 Kept in their own table, one row per unit, so the logo's bytes are read only by the report and the admin page,
 never with every unit. The logo is checked by its bytes (JPEG or PNG), fully decoded, scaled to at most LOGO_SIDE
 pixels a side and drawn into a fresh picture saved as PNG: EXIF, comments, colour profiles and anything appended to
-the file are gone (the same treatment as complaint attachments).
+the file are gone (`app.uploads`, the cleaner of every upload).
 """
 
-import io
 import re
-import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -98,34 +96,19 @@ def save_report_settings(
 
 def clean_logo(data: bytes) -> bytes:
     """A JPEG or PNG logo decoded, scaled down to LOGO_SIDE and saved again as a metadata-free PNG."""
-    from PIL import Image
+    from app.uploads import AttachmentError, clean_image, sniff
 
     if not data:
         raise SettingsError({"logo": LOGO_EMPTY})
     if len(data) > LOGO_MAX_BYTES:
         raise SettingsError({"logo": LOGO_TOO_LARGE}, limit=LOGO_MAX_BYTES // 1024)
-    if data.startswith(b"\xff\xd8\xff"):
-        fmt = "JPEG"
-    elif data.startswith(b"\x89PNG\r\n\x1a\n"):
-        fmt = "PNG"
-    else:
+    kind = sniff(data)
+    if kind not in ("jpeg", "png"):
         raise SettingsError({"logo": LOGO_NOT_IMAGE})
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=[fmt]) as source:
-                if source.width * source.height > LOGO_MAX_PIXELS:
-                    raise ValueError("too many pixels")
-                source.load()
-                picture = source.convert("RGBA")
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning, Image.UnidentifiedImageError):
+        clean = clean_image(
+            data, kind=kind, max_bytes=LOGO_MAX_BYTES, max_side=LOGO_SIDE, max_pixels=LOGO_MAX_PIXELS, png=True
+        )
+    except AttachmentError:
         raise SettingsError({"logo": LOGO_DAMAGED}) from None
-    except (OSError, SyntaxError, ValueError, EOFError, MemoryError):
-        raise SettingsError({"logo": LOGO_DAMAGED}) from None
-    picture.thumbnail((LOGO_SIDE, LOGO_SIDE), Image.Resampling.LANCZOS)
-    clean = Image.new("RGBA", picture.size)  # a fresh picture: no EXIF, ICC, text chunks or trailing data
-    clean.paste(picture)
-    out = io.BytesIO()
-    clean.save(out, format="PNG", optimize=True)
-    return out.getvalue()
+    return clean.data

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 from app import clock
 from app.i18n import N_
+from app.uploads import CleanFile
 from complaints import deadlines, notify
-from complaints.attachments import CleanFile
 from complaints.handling import REPORTER, ComplaintError, Problems, add_event, body_text, check_files, claim, move
 from complaints.handling import store_files as _store_files
 from complaints.models import Complaint, EventKind, Status

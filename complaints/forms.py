@@ -20,7 +20,7 @@ from app.errors import Message
 from app.extensions import db
 from app.i18n import N_
 from app.text import ascii_int
-from complaints.attachments import AttachmentError, CleanFile, clean_upload
+from app.uploads import AttachmentError, CleanFile, clean_upload
 from complaints.models import Classification
 from survey.questionnaire import ELEMENTS
 

@@ -16,8 +16,8 @@ from app.errors import DomainError, Message
 from app.extensions import db
 from app.i18n import N_
 from app.text import clean
+from app.uploads import CleanFile
 from complaints import deadlines, notify
-from complaints.attachments import CleanFile
 from complaints.models import Attachment, Complaint, ComplaintEvent, EventKind, Status, Stream
 from complaints.workflow import STATUS_LABELS, can_transition
 

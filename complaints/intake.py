@@ -11,8 +11,8 @@ from app import audit, clock
 from app.directory import Service, Unit
 from app.extensions import db
 from app.i18n import N_
+from app.uploads import CleanFile
 from complaints import deadlines, notify, tracking
-from complaints.attachments import CleanFile
 from complaints.handling import MAX_BODY, Problems, add_event, checked, clean, record_audit, refresh_due, store_files
 from complaints.handling import check_files as _check_files
 from complaints.models import Channel, Classification, Complaint, EventKind, Reporter, Status, Stream

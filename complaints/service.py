@@ -23,8 +23,8 @@ from app.extensions import db
 from app.i18n import N_
 from app.periods import Period
 from app.text import clean
+from app.uploads import CleanFile
 from complaints import deadlines, monitoring, notify
-from complaints.attachments import CleanFile
 from complaints.citizen import citizen_add_info, citizen_reply, rate
 from complaints.handling import (
     MAX_BODY,

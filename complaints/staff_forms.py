@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from app.audit import Action as AuditAction
-from complaints.attachments import AttachmentError, CleanFile, clean_upload
+from app.uploads import AttachmentError, CleanFile, clean_upload
 from complaints.deadlines import STEP_LABELS
 from complaints.models import Channel, Classification, EventKind
 from complaints.workflow import STATUS_LABELS

@@ -12,9 +12,9 @@ from PIL import Image
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
+from app import uploads as attachments
 from app.extensions import db
-from complaints import attachments
-from complaints.attachments import clean_upload
+from app.uploads import clean_upload
 from tests.test_attachments_pdf import (
     MAX,
     encrypted_pdf,

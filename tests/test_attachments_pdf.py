@@ -9,8 +9,8 @@ import zlib
 import pytest
 from PIL import Image
 
-from complaints import attachments
-from complaints.attachments import AttachmentError, clean_upload
+from app import uploads as attachments
+from app.uploads import AttachmentError, clean_upload
 
 MAX = 5 * 1024 * 1024
 
@@ -204,7 +204,7 @@ def test_pypdf_is_not_imported_by_the_web_app_until_a_pdf_arrives():
 import sys
 from tests.conftest import make_app
 make_app()
-import complaints.attachments, complaints.forms, complaints.staff_forms
+import app.uploads, complaints.forms, complaints.staff_forms
 print("pypdf" in sys.modules)
 """
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)

@@ -12,8 +12,8 @@ from app import clock
 from app.audit import AuditEntry
 from app.extensions import db
 from app.outbox import OutboxMessage
+from app.uploads import CleanFile
 from complaints import service, tracking
-from complaints.attachments import CleanFile
 from complaints.models import Attachment, Complaint, ComplaintEvent, EventKind, Reporter, Status
 from tests.factories import make_directory, make_user
 from tests.test_tracking_codes import CODE_RE

@@ -233,3 +233,19 @@ def test_text_page_roles_bad_input_and_length(app, fast_hashing, client, demo):
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
     assert report_text.stored_text(unit_id=demo.unit.id, period_key="2026-03").foreword == "Pengantar\nbaris kedua"
+
+
+def test_a_logo_is_scaled_to_its_side_and_kept_a_png_with_its_transparency():
+    from PIL import Image
+
+    photo, out = Image.new("RGB", (1800, 1200), (200, 30, 30)), io.BytesIO()
+    photo.save(out, format="JPEG")
+    with Image.open(io.BytesIO(unit_settings.clean_logo(out.getvalue()))) as logo:
+        assert (logo.format, logo.size) == ("PNG", (unit_settings.LOGO_SIDE, 400))
+
+    seal, out = Image.new("RGBA", (300, 300), (0, 0, 0, 0)), io.BytesIO()
+    seal.paste((10, 90, 160, 255), (100, 100, 200, 200))
+    seal.save(out, format="PNG")
+    with Image.open(io.BytesIO(unit_settings.clean_logo(out.getvalue()))) as logo:
+        assert (logo.format, logo.mode, logo.size) == ("PNG", "RGBA", (300, 300))
+        assert logo.getpixel((0, 0))[3] == 0 and logo.getpixel((150, 150)) == (10, 90, 160, 255)

@@ -1,4 +1,6 @@
-"""Attachments: JPEG, PNG and PDF checked by their bytes; images decoded and re-encoded without metadata.
+"""Uploads: JPEG, PNG and PDF checked by their bytes; images decoded and re-encoded without metadata.
+
+One cleaner for every file a person sends: complaint attachments, RTL evidence, notice-board photos, the logo.
 
 The type is decided by the content alone, never by the file name or the Content-Type the browser sent. An image
 is fully decoded and drawn again into a fresh picture (orientation applied, at most MAX_SIDE pixels a side), so
@@ -121,8 +123,12 @@ def _megabytes(size: int) -> str:
 # -- images -------------------------------------------------------------------------------------------------------
 
 
-def clean_image(data: bytes, *, kind: str, max_bytes: int) -> CleanFile:
-    """Decode a JPEG or PNG completely and encode it again, upright, without any metadata."""
+def clean_image(
+    data: bytes, *, kind: str, max_bytes: int, max_side: int = MAX_SIDE, max_pixels: int = MAX_PIXELS, png: bool = False
+) -> CleanFile:
+    """Decode a JPEG or PNG completely and encode it again, upright, without any metadata, at most `max_side` pixels
+    a side. A PNG stays a PNG unless it would exceed `max_bytes` (a photo: stored as a JPEG); `png` keeps every
+    picture a PNG (a logo, with its transparency)."""
     from PIL import Image
 
     try:
@@ -130,29 +136,31 @@ def clean_image(data: bytes, *, kind: str, max_bytes: int) -> CleanFile:
             # Pillow warns about malformed metadata ("Tag data larger than file"); it is dropped below anyway.
             warnings.simplefilter("ignore", UserWarning)
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            picture = _decode(data, kind)
+            picture = _decode(data, kind, max_side=max_side, max_pixels=max_pixels)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise AttachmentError(IMAGE_TOO_BIG, megapixels=MAX_PIXELS // 1_000_000) from None
+        raise AttachmentError(IMAGE_TOO_BIG, megapixels=max_pixels // 1_000_000) from None
     except (OSError, SyntaxError, ValueError, EOFError, MemoryError, Image.UnidentifiedImageError):
         raise AttachmentError(IMAGE_DAMAGED) from None
+    if png:
+        return CleanFile(data=_png(picture), mimetype="image/png", extension="png")
     return _encode(picture, kind=kind, max_bytes=max_bytes)
 
 
 EXIF_ORIENTATION = 0x0112
 
 
-def _decode(data: bytes, kind: str):
-    """The picture, fully decoded, upright, at most MAX_SIDE a side, in a mode we can write; no metadata kept."""
+def _decode(data: bytes, kind: str, *, max_side: int, max_pixels: int):
+    """The picture, fully decoded, upright, at most `max_side` a side, in a mode we can write; no metadata kept."""
     from PIL import Image, ImageOps
 
     with Image.open(io.BytesIO(data), formats=["JPEG" if kind == "jpeg" else "PNG"]) as source:
         width, height = source.size
         if width <= 0 or height <= 0:
             raise ValueError("empty image")
-        if width * height > MAX_PIXELS:
+        if width * height > max_pixels:
             raise Image.DecompressionBombError("too many pixels")
-        if kind == "jpeg" and max(width, height) > 2 * MAX_SIDE:
-            source.draft("RGB", (MAX_SIDE, MAX_SIDE))  # decode at a reduced scale: faster, same result
+        if kind == "jpeg" and max(width, height) > 2 * max_side:
+            source.draft("RGB", (max_side, max_side))  # decode at a reduced scale: faster, same result
         source.load()  # the whole picture: a truncated or corrupt file fails here
         picture = source
         if source.getexif().get(EXIF_ORIENTATION, 1) != 1:  # turning copies the picture: only when needed
@@ -160,7 +168,7 @@ def _decode(data: bytes, kind: str):
         mode = _target_mode(picture)
         if picture.mode != mode:
             picture = picture.convert(mode)
-        picture.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+        picture.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
         clean = Image.new(picture.mode, picture.size)  # a fresh picture: no EXIF, XMP, ICC, comment or text chunk
         clean.paste(picture)
     return clean
@@ -174,12 +182,17 @@ def _target_mode(picture) -> str:
     return "RGB"
 
 
+def _png(picture) -> bytes:
+    out = io.BytesIO()
+    picture.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
 def _encode(picture, *, kind: str, max_bytes: int) -> CleanFile:
     if kind == "png":
-        out = io.BytesIO()
-        picture.save(out, format="PNG", optimize=True)
-        if out.tell() <= max_bytes:
-            return CleanFile(data=out.getvalue(), mimetype="image/png", extension="png")
+        data = _png(picture)
+        if len(data) <= max_bytes:
+            return CleanFile(data=data, mimetype="image/png", extension="png")
         picture = _flatten(picture)  # a photo saved as PNG: store it as a JPEG rather than a huge PNG
     out = io.BytesIO()
     if picture.mode not in ("RGB", "L"):
