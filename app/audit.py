@@ -44,6 +44,7 @@ class Action(enum.StrEnum):
     FOLLOWUP_EVIDENCE = "followup_evidence"  # the file's id and sha256 prefix
     FOLLOWUP_COMPLAINT_LINKED = "followup_complaint_linked"
     FOLLOWUP_COMPLAINT_UNLINKED = "followup_complaint_unlinked"
+    MONITORING_SAVED = "monitoring_saved"  # a monitoring-and-evaluation record of complaint or WBS handling
 
 
 # The object type of whistle-blowing reports: their entries are shown only to WBS handlers (they would say which
