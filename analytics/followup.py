@@ -226,11 +226,14 @@ def link_complaint(*, action: FollowUpAction, complaint: Complaint, by: str) -> 
     return link
 
 
-def unlink_complaint(*, action: FollowUpAction, complaint_id: int, by: str) -> None:
-    """Remove a complaint's link from an action (nothing happens when it was not linked). Flushes."""
-    action.links = [link for link in action.links if link.complaint_id != complaint_id]
+def unlink_complaint(*, action: FollowUpAction, complaint_id: int, by: str) -> bool:
+    """Remove a complaint's link from an action; whether there was one (nothing is removed otherwise). Flushes."""
+    kept = [link for link in action.links if link.complaint_id != complaint_id]
+    removed = len(kept) != len(action.links)
+    action.links = kept
     action.updated_by = by
     db.session.flush()
+    return removed
 
 
 # --- reading ---------------------------------------------------------------------------------------------------

@@ -5,6 +5,9 @@ Reading needs VIEW_RESULTS, every change PUBLISH_RESULTS (as publishing does), e
 complaints the officer may see can be linked; a page lists only those, never a reporter). A unit-scoped account
 reaches only its unit (404). A broken rule or bad input re-renders the page with the message and a 400; nothing is
 written then.
+
+Every change is recorded in the audit log (the rows' own who/when columns keep only the last change): the action's
+unit and id, its period and what changed, by ids and statuses only, never the plan's text or a reporter.
 """
 
 import sqlalchemy as sa
@@ -15,7 +18,8 @@ from flask_login import current_user
 from analytics import data, followup, followup_progress
 from analytics.followup_forms import AddForm, EvidenceForm, LinkForm, PlainForm, PlanFields, StatusForm
 from analytics.followup_models import FollowUpAction, FollowUpEvidence, Source
-from app import clock
+from app import audit, clock
+from app.audit import Action
 from app.auth import Permission, permission_required
 from app.directory import Unit
 from app.errors import DomainError, flash_errors
@@ -54,6 +58,12 @@ def _action(action_id: int) -> FollowUpAction:
     if not current_user.covers_unit(action.unit_id):
         abort(404)
     return action
+
+
+def _audit(what: Action, item: FollowUpAction, detail: str = "") -> None:
+    """Record a change of `item` by the current user: "<period>; <detail>" (ids, statuses, field names only)."""
+    audit.record(what, actor=current_user, object_type="followup_action", object_id=item.id, unit_id=item.unit_id,
+                 detail=f"{item.period_key}; {detail}" if detail else item.period_key)  # fmt: skip
 
 
 def _period(unit: Unit):
@@ -111,6 +121,8 @@ def propose(unit_id: int):
         abort(400)
     try:
         created = followup.propose_actions(unit=unit, period=period, by=current_user.username)
+        for item in created:
+            _audit(Action.FOLLOWUP_PROPOSED, item, item.source_code or "")
     except DomainError as exc:
         db.session.rollback()
         flash_errors(exc)
@@ -135,6 +147,7 @@ def add(unit_id: int):
                                      by=current_user.username, category=form.category.data or None,
                                      description=form.description.data, owner=form.owner.data,
                                      due_on=form.due_on.data)  # fmt: skip
+        _audit(Action.FOLLOWUP_ADDED, action, f"{action.source} {action.source_code or ''}".strip())
     except DomainError as exc:
         db.session.rollback()
         flash_errors(exc)
@@ -215,20 +228,38 @@ def _change(item: FollowUpAction, form, change, done: str, name: str):
 def edit(action_id: int):
     """Change an open action's description, owner and due date."""
     item, form = _action(action_id), PlanFields()
-    by = current_user.username
-    return _change(item, form, lambda: followup.edit_action(action=item, description=form.description.data,
-                                                             owner=form.owner.data, due_on=form.due_on.data, by=by),
-                   _("Rencana tindak lanjut disimpan."), "plan")  # fmt: skip
+
+    def save():
+        before = (item.description, item.owner, item.due_on)
+        followup.edit_action(action=item, description=form.description.data, owner=form.owner.data,
+                             due_on=form.due_on.data, by=current_user.username)  # fmt: skip
+        _audit(Action.FOLLOWUP_EDITED, item, _plan_changes(before, item))
+
+    return _change(item, form, save, _("Rencana tindak lanjut disimpan."), "plan")
+
+
+def _plan_changes(before: tuple, item: FollowUpAction) -> str:
+    """What an edit changed, for the audit log: the fields' names, and the due date's old and new value."""
+    description, owner, due_on = before
+    changes = [name for name, old, new in (("description", description, item.description), ("owner", owner, item.owner))
+               if old != new]  # fmt: skip
+    if due_on != item.due_on:
+        changes.append(f"due: {due_on or '-'} -> {item.due_on or '-'}")
+    return "; ".join(changes) or "unchanged"
 
 
 @bp.route("/aksi/<int:action_id>/status", methods=["POST"])
 def change_status(action_id: int):
     """Move an action to another status (done with its completion date)."""
     item, form = _action(action_id), StatusForm()
-    by, today = current_user.username, clock.today()
-    return _change(item, form, lambda: followup.change_status(action=item, status=form.status.data, by=by,
-                                                               today=today, done_on=form.done_on.data),
-                   _("Status tindak lanjut diubah."), "status")  # fmt: skip
+
+    def move():
+        before = item.status
+        followup.change_status(action=item, status=form.status.data, by=current_user.username, today=clock.today(),
+                               done_on=form.done_on.data)  # fmt: skip
+        _audit(Action.FOLLOWUP_STATUS, item, f"{before} -> {item.status}")
+
+    return _change(item, form, move, _("Status tindak lanjut diubah."), "status")
 
 
 @bp.route("/aksi/<int:action_id>/bukti", methods=["POST"])
@@ -238,8 +269,9 @@ def upload_evidence(action_id: int):
     max_bytes = current_app.config["COMPLAINT_ATTACHMENT_MAX_BYTES"]
 
     def store():
-        followup.attach_evidence(action=item, data=form.file.data.read(max_bytes + 1), by=current_user.username,
-                                 max_bytes=max_bytes)  # fmt: skip
+        stored = followup.attach_evidence(action=item, data=form.file.data.read(max_bytes + 1),
+                                          by=current_user.username, max_bytes=max_bytes)  # fmt: skip
+        _audit(Action.FOLLOWUP_EVIDENCE, item, f"evidence {stored.id}; sha256 {stored.sha256[:12]}")
 
     return _change(item, form, store, _("Bukti disimpan."), "evidence")
 
@@ -268,6 +300,7 @@ def link(action_id: int):
         if complaint is None:
             raise followup.FollowUpError({"complaint": N_("Pengaduan tidak ditemukan.")})
         followup.link_complaint(action=item, complaint=complaint, by=current_user.username)
+        _audit(Action.FOLLOWUP_COMPLAINT_LINKED, item, f"complaint {complaint.id}")
 
     return _change(item, form, link_it, _("Pengaduan dikaitkan."), "link")
 
@@ -276,6 +309,9 @@ def link(action_id: int):
 def unlink(action_id: int, complaint_id: int):
     """Remove a complaint's link from the action."""
     item = _action(action_id)
-    by = current_user.username
-    return _change(item, PlainForm(), lambda: followup.unlink_complaint(action=item, complaint_id=complaint_id, by=by),
-                   _("Kaitan pengaduan dihapus."), "plain")  # fmt: skip
+
+    def unlink_it():
+        if followup.unlink_complaint(action=item, complaint_id=complaint_id, by=current_user.username):
+            _audit(Action.FOLLOWUP_COMPLAINT_UNLINKED, item, f"complaint {complaint_id}")
+
+    return _change(item, PlainForm(), unlink_it, _("Kaitan pengaduan dihapus."), "plain")

@@ -36,6 +36,15 @@ class Action(enum.StrEnum):
     KIOSK_SWITCHED_OFF = "kiosk_switched_off"
     SUGGESTION_HIDDEN = "suggestion_hidden"  # kept out of the printed report
     SUGGESTION_SHOWN = "suggestion_shown"
+    # The follow-up plan (RTL, analytics.followup): one entry per action changed, "<period>; <what>" in the detail.
+    FOLLOWUP_PROPOSED = "followup_proposed"  # from a weakest element of the published period
+    FOLLOWUP_ADDED = "followup_added"  # for a complaint category, or a free one
+    FOLLOWUP_EDITED = "followup_edited"  # the names of the fields changed, never their text
+    FOLLOWUP_STATUS = "followup_status"  # "diusulkan -> direncanakan"
+    FOLLOWUP_EVIDENCE = "followup_evidence"  # the file's id and sha256 prefix
+    FOLLOWUP_COMPLAINT_LINKED = "followup_complaint_linked"
+    FOLLOWUP_COMPLAINT_UNLINKED = "followup_complaint_unlinked"
+    MONITORING_SAVED = "monitoring_saved"  # a monitoring-and-evaluation record of complaint or WBS handling
 
 
 # The object type of whistle-blowing reports: their entries are shown only to WBS handlers (they would say which

@@ -217,7 +217,8 @@ def save_monitoring_record(
     follow_up_done_on: date | None,
     by: User,
 ) -> MonitoringRecord:
-    """Create or update the record of a unit, period and stream; refuses users who may not write it. Flushes."""
+    """Create or update the record of a unit, period and stream; refuses users who may not write it. Audited
+    (MONITORING_SAVED). Flushes."""
     if not monitoring.can_write(by, stream, unit_id):
         raise MonitoringError(N_("Anda tidak berhak mengisi catatan monitoring ini."))
     errors: dict = {}
@@ -234,6 +235,7 @@ def save_monitoring_record(
     if errors:
         raise MonitoringError(errors, limit=monitoring.MAX_TEXT)
     record = monitoring.get_record(unit_id=unit_id, period_key=period.key, stream=stream)
+    created = record is None
     if record is None:
         try:
             with db.session.begin_nested():  # two first saves at once: the second updates the first's row
@@ -241,10 +243,46 @@ def save_monitoring_record(
                                           stream=Stream(stream), created_by=by.username)  # fmt: skip
                 db.session.add(record)
         except IntegrityError:
+            created = False  # the other save's row, updated by this one
             record = monitoring.get_record(unit_id=unit_id, period_key=period.key, stream=stream)
+    done_on = follow_up_done_on if follow_up_done else None
+    changes = _monitoring_changes(None if created else record, findings_text, follow_up_text, done_on, follow_up_done)
     record.findings, record.follow_up = findings_text, follow_up_text
     record.follow_up_done = bool(follow_up_done)
-    record.follow_up_done_on = follow_up_done_on if follow_up_done else None
+    record.follow_up_done_on = done_on
     record.updated_by, record.updated_at = by.username, clock.utc_now()
     db.session.flush()
+    _audit_monitoring(record, period=period, by=by, changes=changes)
     return record
+
+
+def _monitoring_changes(
+    record: MonitoringRecord | None, findings: str, follow_up: str, done_on: date | None, done: bool
+) -> str:
+    """What a save does, for the audit log: "created; done: no", or "updated: findings, done: no -> yes" (the
+    fields' names, never their text)."""
+    if record is None:
+        return f"created; done: {'yes' if done else 'no'}"
+    fields = (("findings", record.findings, findings), ("follow-up", record.follow_up, follow_up))
+    changes = [name for name, old, new in fields if old != new]
+    if bool(record.follow_up_done) != bool(done):
+        changes.append("done: no -> yes" if done else "done: yes -> no")
+    elif record.follow_up_done_on != done_on:
+        changes.append("done on")
+    return "updated: " + (", ".join(changes) or "unchanged")
+
+
+def _audit_monitoring(record: MonitoringRecord, *, period: Period, by: User, changes: str) -> None:
+    """Audit a saved record: "<stream> <period>; <changes>".
+
+    A WBS record's entry is a WBS entry (shown to WBS handlers only) without a unit, as a report's are; its unit is
+    named in the detail instead, and it has no object id (a "wbs" object id names a report, whose history it would
+    join).
+    """
+    detail = f"{record.stream} {period.key}; {changes}"
+    if record.stream == Stream.WBS:
+        audit.record(audit.Action.MONITORING_SAVED, actor=by, object_type=audit.WBS_OBJECT,
+                     detail=f"{detail}; unit {record.unit_id}")  # fmt: skip
+    else:
+        audit.record(audit.Action.MONITORING_SAVED, actor=by, object_type="monitoring_record", object_id=record.id,
+                     unit_id=record.unit_id, detail=detail)  # fmt: skip

@@ -136,8 +136,9 @@ def test_only_complaints_of_the_unit_are_linked_once(app, demo):
             followup.link_complaint(action=action, complaint=complaint, by="pengaduan")
     db.session.commit()
     assert [link.complaint_id for link in action.links] == [mine.id]
-    followup.unlink_complaint(action=action, complaint_id=mine.id, by="pengaduan")
+    assert followup.unlink_complaint(action=action, complaint_id=mine.id, by="pengaduan") is True
     assert action.links == []
+    assert followup.unlink_complaint(action=action, complaint_id=mine.id, by="pengaduan") is False  # nothing to unlink
 
 
 # --- the share of followed-up periods (LKE VI.iv.c) --------------------------------------------------------------

@@ -6,10 +6,12 @@ import re
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
 from analytics import followup
 from analytics.followup_models import FollowUpAction, FollowUpEvidence
 from app import clock
+from app.audit import Action, AuditEntry
 from app.extensions import db
 from tests.complaint_factories import REPORTER_NAME, StaffClient, make_cast, make_complaint
 from tests.factories import pdf_text
@@ -32,6 +34,12 @@ def rtl(app, demo, monkeypatch, fast_hashing):
 
 def first_action(demo) -> FollowUpAction:
     return followup.actions_of(demo.unit.id, OCTOBER.key)[0]
+
+
+def rtl_audit() -> list[tuple]:
+    """The audit entries about follow-up actions: (action, actor, action id, unit, detail), oldest first."""
+    query = sa.select(AuditEntry).where(AuditEntry.object_type == "followup_action").order_by(AuditEntry.id)
+    return [(e.action, e.actor_name, e.object_id, e.unit_id, e.detail) for e in db.session.scalars(query)]
 
 
 def test_readers_see_publishers_change_and_others_are_refused(app, demo, rtl):
@@ -89,6 +97,7 @@ def test_bad_input_is_a_4xx_with_a_message_and_writes_nothing(app, demo, rtl):
     db.session.expire_all()
     assert (first_action(demo).status, first_action(demo).due_on) == ("diusulkan", None)
     assert len(followup.actions_of(demo.unit.id, OCTOBER.key)) == 4
+    assert rtl_audit() == []
 
 
 def test_evidence_upload_through_the_page_and_a_bad_file_is_a_400(app, demo, rtl):
@@ -99,7 +108,7 @@ def test_evidence_upload_through_the_page_and_a_bad_file_is_a_400(app, demo, rtl
     url = f"/analitik/rtl/aksi/{action.id}/bukti"
     refused = ppid.post(url, data={"file": (io.BytesIO(b"MZ\x90\x00 not a photo"), "foto.jpg")})
     assert refused.status_code == 400 and "Jenis berkas tidak diterima" in refused.get_data(as_text=True)
-    assert db.session.query(FollowUpEvidence).count() == 0
+    assert db.session.query(FollowUpEvidence).count() == 0 and rtl_audit() == []
     photo = io.BytesIO(jpeg_with_gps())
     assert ppid.post(url, data={"file": (photo, "rumah-pak-budi.jpg")}).status_code == 303
     stored = db.session.query(FollowUpEvidence).one()
@@ -123,6 +132,59 @@ def test_a_complaint_officer_links_what_they_may_see_and_nobody_sees_a_reporter(
     hidden = ppid.get(f"/analitik/rtl/aksi/{action.id}").get_data(as_text=True)
     assert f"#{complaint.id}" not in hidden and "1 pengaduan terkait lain tidak dapat Anda lihat" in hidden
     assert officer.post(f"/analitik/rtl/aksi/{action.id}/status", data={"status": "dibatalkan"}).status_code == 403
+    assert rtl_audit() == [(Action.FOLLOWUP_COMPLAINT_LINKED, rtl.pengaduan.username, action.id, demo.unit.id,
+                            f"2026-10; complaint {complaint.id}")]  # fmt: skip
+
+
+def test_proposing_and_adding_through_the_pages_are_audited(app, demo, rtl):
+    ppid, unit = StaffClient(app, rtl.ppid), demo.unit.id
+    db.session.query(FollowUpAction).delete()
+    db.session.commit()
+    assert ppid.post(f"/analitik/rtl/units/{unit}/usulkan", data={"periode": "2026-10"}).status_code == 303
+    proposed = sorted(followup.actions_of(unit, OCTOBER.key), key=lambda a: a.id)
+    assert rtl_audit() == [(Action.FOLLOWUP_PROPOSED, rtl.ppid.username, a.id, unit, f"2026-10; {a.source_code}")
+                           for a in proposed] and len(proposed) == 4  # fmt: skip
+    assert ppid.post(f"/analitik/rtl/units/{unit}/usulkan", data={"periode": "2026-10"}).status_code == 303
+    assert len(rtl_audit()) == 4  # nothing new proposed, nothing audited
+    plan = {"description": "Pak Budi menunggu", "owner": "Bu Sari", "due_on": "2026-12-20"}
+    add = f"/analitik/rtl/units/{unit}/tambah?periode=2026-10"
+    assert ppid.post(add, data={"source": "pengaduan", "category": "U3", **plan}).status_code == 303
+    assert ppid.post(add, data={"source": "pengaduan", "category": "U3", **plan}).status_code == 400  # one a category
+    assert ppid.post(add, data={"source": "lainnya"}).status_code == 400  # a free one needs a description
+    added = db.session.scalar(sa.select(FollowUpAction).order_by(FollowUpAction.id.desc()))
+    assert rtl_audit()[4:] == [(Action.FOLLOWUP_ADDED, rtl.ppid.username, added.id, unit, "2026-10; pengaduan U3")]
+
+
+def test_each_change_of_an_action_leaves_one_entry_without_its_text(app, demo, rtl):
+    from tests.test_attachments import jpeg_with_gps
+
+    ppid, officer = StaffClient(app, rtl.ppid), StaffClient(app, rtl.pengaduan)
+    action, unit = first_action(demo), demo.unit.id
+    complaint = make_complaint(demo.unit, title="Antrean loket dua lama")
+    base = f"/analitik/rtl/aksi/{action.id}"
+    plan = {"description": "Papan alur untuk Pak Budi", "owner": "Bu Sari", "due_on": "2026-12-20"}
+    assert ppid.post(f"{base}/ubah", data=plan).status_code == 303
+    assert ppid.post(f"{base}/ubah", data={**plan, "due_on": "2026-12-24"}).status_code == 303
+    assert ppid.post(f"{base}/status", data={"status": "direncanakan"}).status_code == 303
+    assert ppid.post(f"{base}/bukti", data={"file": (io.BytesIO(jpeg_with_gps()), "foto.jpg")}).status_code == 303
+    assert officer.post(f"{base}/pengaduan", data={"complaint": complaint.id}).status_code == 303
+    assert officer.post(f"{base}/pengaduan/{complaint.id}/hapus").status_code == 303
+    assert officer.post(f"{base}/pengaduan/{complaint.id}/hapus").status_code == 303  # not linked: nothing happened
+    evidence = db.session.query(FollowUpEvidence).one()
+    by_ppid, by_officer = (rtl.ppid.username, action.id, unit), (rtl.pengaduan.username, action.id, unit)
+    assert rtl_audit() == [
+        (Action.FOLLOWUP_EDITED, *by_ppid, "2026-10; description; owner; due: - -> 2026-12-20"),
+        (Action.FOLLOWUP_EDITED, *by_ppid, "2026-10; due: 2026-12-20 -> 2026-12-24"),
+        (Action.FOLLOWUP_STATUS, *by_ppid, "2026-10; diusulkan -> direncanakan"),
+        (Action.FOLLOWUP_EVIDENCE, *by_ppid, f"2026-10; evidence {evidence.id}; sha256 {evidence.sha256[:12]}"),
+        (Action.FOLLOWUP_COMPLAINT_LINKED, *by_officer, f"2026-10; complaint {complaint.id}"),
+        (Action.FOLLOWUP_COMPLAINT_UNLINKED, *by_officer, f"2026-10; complaint {complaint.id}"),
+    ]
+    assert ppid.post(f"{base}/status", data={"status": "selesai", "done_on": "2026-12-31"}).status_code == 400
+    assert ppid.post(f"{base}/ubah", data={**plan, "owner": ""}).status_code == 400  # a plan needs its owner
+    assert ppid.post(f"{base}/bukti", data={"file": (io.BytesIO(b"MZ not a photo"), "x.jpg")}).status_code == 400
+    assert StaffClient(app, rtl.pimpinan).post(f"{base}/status", data={"status": "dibatalkan"}).status_code == 403
+    assert len(rtl_audit()) == 6  # refused changes left no entry
 
 
 def _plan_and_flag(demo):

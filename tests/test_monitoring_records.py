@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from app.audit import WBS_OBJECT, Action, AuditEntry
 from app.extensions import db
 from app.periods import month
 from complaints import monitoring, service
@@ -33,6 +34,12 @@ def records() -> list[tuple]:
     return [tuple(row) for row in rows]
 
 
+def monev_audit() -> list[tuple]:
+    """The audit entries of saved records: (actor, object type, object id, unit, detail), oldest first."""
+    query = sa.select(AuditEntry).where(AuditEntry.action == Action.MONITORING_SAVED).order_by(AuditEntry.id)
+    return [(e.actor_name, e.object_type, e.object_id, e.unit_id, e.detail) for e in db.session.scalars(query)]
+
+
 def form(**fields) -> dict:
     return {"findings": "Verifikasi lewat batas pada 2 laporan", "follow_up": "Tambah petugas verifikasi", **fields}
 
@@ -52,6 +59,17 @@ def test_the_complaint_officer_creates_then_updates_the_record(app, cast):
     assert records() == [(Stream.COMPLAINT, done["findings"], form()["follow_up"], True, date(2026, 4, 10),
                           "pengaduan", "pengaduan")]  # fmt: skip
     assert "Tambah petugas verifikasi" in officer.get(PAGE.format(stream="pengaduan")).text
+    assert officer.post(SAVE.format(stream="pengaduan"), data=done).status_code == 303  # saved again as it was
+    moved = {**done, "follow_up_done_on": "2026-04-11"}
+    assert officer.post(SAVE.format(stream="pengaduan"), data=moved).status_code == 303
+    record = (cast.pengaduan.username, "monitoring_record", db.session.scalar(sa.select(MonitoringRecord.id)),
+              cast.unit_a.id)  # fmt: skip
+    assert monev_audit() == [
+        (*record, "pengaduan 2026-03; created; done: no"),
+        (*record, "pengaduan 2026-03; updated: findings, done: no -> yes"),
+        (*record, "pengaduan 2026-03; updated: unchanged"),
+        (*record, "pengaduan 2026-03; updated: done on"),
+    ]
 
 
 def test_bad_input_is_a_400_and_writes_nothing(app, cast):
@@ -66,7 +84,7 @@ def test_bad_input_is_a_400_and_writes_nothing(app, cast):
     ):
         response = officer.post(SAVE.format(stream="pengaduan"), data=form(**fields))
         assert response.status_code == 400 and 'class="flash error"' in response.text, fields
-    assert records() == []
+    assert records() == [] and monev_audit() == []
 
 
 def test_readers_read_and_others_are_kept_out(app, cast):
@@ -79,6 +97,7 @@ def test_readers_read_and_others_are_kept_out(app, cast):
     for user in (cast.unit_pj_a, cast.ppid, cast.wbs):
         assert StaffClient(app, user).get(PAGE.format(stream="pengaduan")).status_code == 403
     assert records()[0][1] == form()["findings"]
+    assert [entry[0] for entry in monev_audit()] == [cast.pengaduan.username]  # the refused save left none
 
 
 def test_the_wbs_record_and_recap_are_for_wbs_handlers_only(app, cast):
@@ -93,6 +112,11 @@ def test_the_wbs_record_and_recap_are_for_wbs_handlers_only(app, cast):
         assert client.post(SAVE.format(stream="wbs"), data=form()).status_code == 404
     assert "Evaluasi WBS" not in StaffClient(app, cast.pimpinan).get(PAGE.format(stream="pengaduan")).text
     assert [row[:2] for row in records()] == [(Stream.WBS, "Evaluasi WBS triwulan")]
+    # a WBS entry, as a report's: no unit (unit staff never see it), no object id (it is no report's history)
+    assert monev_audit() == [(cast.wbs.username, WBS_OBJECT, None, None,
+                              f"wbs 2026-03; created; done: no; unit {cast.unit_a.id}")]  # fmt: skip
+    audit_page = StaffClient(app, cast.admin).get("/admin/pengguna/audit")
+    assert audit_page.status_code == 200 and "wbs 2026-03" not in audit_page.text  # only WBS handlers see them
 
 
 def test_the_service_refuses_a_writer_without_the_role(app, cast):
@@ -101,4 +125,4 @@ def test_the_service_refuses_a_writer_without_the_role(app, cast):
             unit_id=cast.unit_a.id, period=month(2026, 3), stream=Stream.WBS, findings="x", follow_up="",
             follow_up_done=False, follow_up_done_on=None, by=cast.pengaduan,
         )  # fmt: skip
-    assert records() == []
+    assert records() == [] and monev_audit() == []
