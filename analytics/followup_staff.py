@@ -293,16 +293,21 @@ def link(action_id: int):
     item, form = _action(action_id), LinkForm()
 
     def link_it():
-        complaint = db.session.scalar(
-            sa.select(Complaint).where(Complaint.id == form.complaint.data,
-                                       access.visible_complaints(current_user, Stream.COMPLAINT))
-        )  # fmt: skip
-        if complaint is None:
-            raise followup.FollowUpError({"complaint": N_("Pengaduan tidak ditemukan.")})
+        complaint = _visible_complaint(form.complaint.data)
         followup.link_complaint(action=item, complaint=complaint, by=current_user.username)
         _audit(Action.FOLLOWUP_COMPLAINT_LINKED, item, f"complaint {complaint.id}")
 
     return _change(item, form, link_it, _("Pengaduan dikaitkan."), "link")
+
+
+def _visible_complaint(complaint_id: int | None) -> Complaint:
+    complaint = db.session.scalar(
+        sa.select(Complaint).where(Complaint.id == complaint_id,
+                                   access.visible_complaints(current_user, Stream.COMPLAINT))
+    )  # fmt: skip
+    if complaint is None:
+        raise followup.FollowUpError({"complaint": N_("Pengaduan tidak ditemukan.")})
+    return complaint
 
 
 @bp.route("/aksi/<int:action_id>/pengaduan/<int:complaint_id>/hapus", methods=["POST"])
@@ -311,6 +316,7 @@ def unlink(action_id: int, complaint_id: int):
     item = _action(action_id)
 
     def unlink_it():
+        _visible_complaint(complaint_id)  # a complaint hidden from this officer is not theirs to unlink either
         if followup.unlink_complaint(action=item, complaint_id=complaint_id, by=current_user.username):
             _audit(Action.FOLLOWUP_COMPLAINT_UNLINKED, item, f"complaint {complaint_id}")
 

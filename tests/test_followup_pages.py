@@ -131,6 +131,9 @@ def test_a_complaint_officer_links_what_they_may_see_and_nobody_sees_a_reporter(
     assert f"#{complaint.id}" in seen and REPORTER_NAME not in seen
     hidden = ppid.get(f"/analitik/rtl/aksi/{action.id}").get_data(as_text=True)
     assert f"#{complaint.id}" not in hidden and "1 pengaduan terkait lain tidak dapat Anda lihat" in hidden
+    assert ppid.post(f"{url}/{complaint.id}/hapus").status_code == 400  # hidden from the publisher: not theirs
+    db.session.expire_all()
+    assert [link.complaint_id for link in action.links] == [complaint.id]
     assert officer.post(f"/analitik/rtl/aksi/{action.id}/status", data={"status": "dibatalkan"}).status_code == 403
     assert rtl_audit() == [(Action.FOLLOWUP_COMPLAINT_LINKED, rtl.pengaduan.username, action.id, demo.unit.id,
                             f"2026-10; complaint {complaint.id}")]  # fmt: skip
