@@ -282,6 +282,23 @@ def unit_publications(unit_id: int) -> list[sa.Row]:
     return list(db.session.execute(stmt))
 
 
+def unit_periods(unit_id: int) -> list[Period]:
+    """The periods of a unit's publications in force, newest first (a key that no longer parses left out); reads
+    the keys only."""
+    keys = db.session.scalars(
+        sa.select(Publication.period_key)
+        .where(Publication.unit_id == unit_id, Publication.withdrawn_at.is_(None))
+        .order_by(Publication.period_start.desc(), Publication.id.desc())
+    )
+    found = []
+    for key in keys:
+        try:
+            found.append(periods.parse_period(key))
+        except periods.PeriodError:
+            continue
+    return found
+
+
 def poster_publication(unit_slug: str, period_key: str) -> int | None:
     """The id of the publication in force of a unit's period (the poster's version), or None; reads no poster."""
     return db.session.scalar(

@@ -5,6 +5,7 @@ page `public_rows` (no owner, no staff name, no complaint).
 """
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,7 +15,7 @@ from analytics import data
 from analytics.followup import NO_ELEMENT, actions_of, source_label, status_label
 from analytics.followup_models import STATUS_LABELS, ActionStatus, FollowUpAction, FollowUpEvidence, Source
 from app.extensions import db
-from app.periods import Period, parse_period
+from app.periods import Period
 from app.redact import mask_personal_data
 from complaints.models import Complaint, Stream
 
@@ -97,17 +98,19 @@ class Share:
         return "C" if self.followed_up else "D"
 
 
-def followup_share(*, unit_id: int, year: int, today: date) -> Share:
+def followup_share(*, unit_id: int, year: int, today: date, published: Iterable[Period] | None = None) -> Share:
     """The share of a unit's published periods of `year` that were followed up, with the LKE VI.iv.c grade.
 
     A published period is a publication in force whose period starts in `year` (a month, a quarter, a semester
     and the year itself each count once when each was published). It was followed up when it has at least one
     action that is not cancelled, and every action of it that is not cancelled is done (selesai) or has at least
     one evidence file. Grade: A all such periods, B more than half, C at least one, D none (also when nothing of
-    the year was published).
+    the year was published). `published`: the unit's published periods (`data.unit_periods`) when the caller has
+    read them already (the evidence pack reads them once for several files); read here otherwise.
     """
-    periods = sorted({parse_period(p.period_key) for p in data.publications(unit_id)
-                      if p.period_start.year == year}, key=lambda p: (p.start, p.end))  # fmt: skip
+    if published is None:
+        published = data.unit_periods(unit_id)
+    periods = sorted({p for p in published if p.start.year == year}, key=lambda p: (p.start, p.end))
     progress = progress_of(unit_id, [p.key for p in periods], today=today)
     flags = tuple((p, progress[p.key].followed_up) for p in periods)
     return Share(year, len(periods), sum(done for _p, done in flags), flags)

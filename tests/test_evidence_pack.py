@@ -223,3 +223,16 @@ def test_pack_of_a_year_without_data_is_complete(runner, demo, tmp_path):
     pack = _pack(runner, tmp_path, demo.unit.slug, 2025)
     manifest = json.loads(pack.read("manifest.json"))
     assert {code for f in manifest["files"] for code in f["lke"]} == set(CODES)
+
+
+def test_the_pack_reads_the_published_periods_once(app, demo, monkeypatch):
+    """The SKM files and the follow-up share (VI.iv.c) take the unit's published periods from one read."""
+    from analytics import data
+    from analytics.evidence import build_pack
+
+    calls = []
+    for name in ("unit_periods", "unit_publications", "publications"):
+        real = getattr(data, name)
+        monkeypatch.setattr(data, name, lambda *a, _real=real, _name=name, **k: calls.append(_name) or _real(*a, **k))
+    build_pack(unit=demo.unit, year=2025)
+    assert calls == ["unit_periods"]

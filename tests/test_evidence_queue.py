@@ -73,10 +73,23 @@ def _queue(unit, **columns) -> EvidencePack:
     return pack
 
 
-def test_one_claim_per_pack_across_workers(app, demo):
-    pack = _queue(demo.unit)
-    claimed = run_at_once(app, lambda: getattr(claim_next(), "id", None), workers=3)
-    assert [c for c in claimed if c is not None] == [pack.id] and claimed.count(None) == 2
+def test_one_claim_per_pack_across_workers(tmp_path):
+    """Three hosts claim the same pack at once, each with its own connection (an SQLite file, or PostgreSQL in CI:
+    the in-memory test database shares one connection between threads, so it cannot show a race)."""
+    from tests.conftest import TEST_DATABASE_URL, make_app
+    from tests.factories import make_directory
+
+    app = make_app(SQLALCHEMY_DATABASE_URI=TEST_DATABASE_URL or f"sqlite:///{tmp_path}/queue.sqlite")
+    with app.app_context():
+        if not TEST_DATABASE_URL:
+            db.create_all()
+        pack_id = _queue(make_directory().unit).id
+        claimed = run_at_once(app, lambda: getattr(claim_next(), "id", None), workers=3)
+        assert [c for c in claimed if c is not None] == [pack_id] and claimed.count(None) == 2
+        db.session.expire_all()
+        assert db.session.get(EvidencePack, pack_id).state == PackState.BUILDING
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_an_abandoned_build_is_taken_over_a_fresh_one_is_not(app, demo):

@@ -17,14 +17,16 @@ from app.directory import Unit
 
 def build_pack(*, unit: Unit, year: int) -> Pack:
     """Every evidence file of `unit` for `year` (not yet completed with the "belum tersedia" files)."""
+    from analytics import data
     from analytics.evidence import loop_files
     from analytics.evidence.complaint_files import add_complaint_files
     from analytics.evidence.survey_files import add_survey_files
 
     pack = Pack(unit_slug=unit.slug, unit_name=unit.name, year=year, generated_at=clock.now())
-    add_survey_files(pack, unit)
+    published = data.unit_periods(unit.id)  # read once: the SKM files and the follow-up share both use them
+    add_survey_files(pack, unit, published=published)
     loop_files.add_publication_log(pack, unit)
-    loop_files.add_followup(pack, unit)
+    loop_files.add_followup(pack, unit, published=published)
     add_complaint_files(pack, unit)
     loop_files.add_monitoring(pack, unit)
     loop_files.add_wbs_and_times(pack, unit)

@@ -21,7 +21,7 @@ from analytics.publication_log import entries, openness_grade
 from app import clock
 from app.directory import Unit
 from app.extensions import db
-from app.periods import month, quarter
+from app.periods import Period, month, quarter
 from app.periods import year as year_period
 from app.redact import mask_personal_data
 from complaints.models import MonitoringRecord, Stream
@@ -51,9 +51,10 @@ def add_publication_log(pack: Pack, unit: Unit) -> None:
              ("VI.iv.b",) if logged else (), f"Log publikasi hasil SKM {pack.year} (daring dan luring)")  # fmt: skip
 
 
-def add_followup(pack: Pack, unit: Unit) -> None:
-    """The follow-up plans of the year's published periods, their evidence files and the VI.iv.c share."""
-    share = followup_share(unit_id=unit.id, year=pack.year, today=clock.today())
+def add_followup(pack: Pack, unit: Unit, *, published: list[Period]) -> None:
+    """The follow-up plans of the year's periods among the unit's `published` ones (`data.unit_periods`), their
+    evidence files and the VI.iv.c share."""
+    share = followup_share(unit_id=unit.id, year=pack.year, today=clock.today(), published=published)
     rows = []
     for period, _done in share.periods:
         for action in actions_of(unit.id, period.key):

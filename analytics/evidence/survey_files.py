@@ -3,28 +3,23 @@ how often the survey was held (LKE VI.iv.a, VI.iv.b)."""
 
 import io
 from collections import Counter
+from collections.abc import Iterable
 
 from analytics import data
 from analytics.evidence.pack import Pack
 from analytics.evidence.tables import csv_bytes
 from app.directory import Unit
-from app.periods import Period, PeriodError, parse_period
+from app.periods import Period
 
 KIND_LABELS = {"month": "bulanan", "quarter": "triwulanan", "semester": "semesteran", "year": "tahunan",
                "range": "rentang tanggal"}  # fmt: skip
 KIND_ORDER = ("year", "semester", "quarter", "month", "range")
 
 
-def published_periods(unit_id: int, year: int) -> list[Period]:
-    """The unit's periods published (in force) that lie within `year`, in time order, longer periods first."""
-    found = []
-    for row in data.unit_publications(unit_id):
-        try:
-            period = parse_period(row.period_key)
-        except PeriodError:
-            continue
-        if period.start.year == year and period.last_day.year == year:
-            found.append(period)
+def published_periods(published: Iterable[Period], year: int) -> list[Period]:
+    """Of a unit's published periods (`data.unit_periods`), those that lie within `year`, in time order, longer
+    periods first."""
+    found = [p for p in published if p.start.year == year and p.last_day.year == year]
     return sorted(found, key=lambda p: (p.start, KIND_ORDER.index(p.kind)))
 
 
@@ -38,13 +33,14 @@ def frequency_grade(periods: list[Period]) -> tuple[int, str]:
     return held, "A" if held >= 4 else "EDCB"[held]
 
 
-def add_survey_files(pack: Pack, unit: Unit) -> list[Period]:
-    """Add every published period's report, workbook and poster, and the frequency table; return the periods."""
+def add_survey_files(pack: Pack, unit: Unit, *, published: list[Period]) -> list[Period]:
+    """Add the report, workbook and poster of every period of the year among the unit's `published` periods
+    (`data.unit_periods`), and the frequency table; return those periods."""
     from analytics.dashboard import build_dashboard
     from analytics.export import export_workbook
     from analytics.report import skm_report_pdf
 
-    periods = published_periods(unit.id, pack.year)
+    periods = published_periods(published, pack.year)
     for period in periods:
         dash = build_dashboard(unit_id=unit.id, unit_name=unit.name, period=period)
         folder = f"skm/{period.key}"
