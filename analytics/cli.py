@@ -8,6 +8,8 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
+from app import audit
+from app.audit import Action
 from app.errors import DomainError
 from app.extensions import db
 from app.periods import PeriodError, parse_period
@@ -184,12 +186,18 @@ def publish_command(unit_slug: str, period_key: str, yes: bool) -> None:
                    f"{result.respondents} responden.")  # fmt: skip
         click.confirm("Publish and freeze these figures?", abort=True)
     try:
-        _publication, dashboard = publish_period(unit=unit, period=preview.period, published_by="cli")
+        publication, dashboard = publish_period(unit=unit, period=preview.period, published_by="cli")
+        _audit(Action.PUBLISHED, publication, "cli")
     except DomainError as exc:
         _fail(exc)
     db.session.commit()
     result = dashboard.result
     click.echo(f"Published {unit.slug} {dashboard.period.label}: IKM {result.nik} ({result.mutu}).")
+
+
+def _audit(what, publication, actor_name: str) -> None:
+    audit.record(what, actor_name=actor_name, object_type="publication", object_id=publication.id,
+                 unit_id=publication.unit_id, detail=publication.period_key)  # fmt: skip
 
 
 @click.command("withdraw")
@@ -202,8 +210,9 @@ def withdraw_command(unit_slug: str, period_key: str, reason: str, withdrawn_by:
     from analytics.publishing import withdraw_publication
 
     try:
-        withdraw_publication(unit=_unit(unit_slug), period=_period(period_key), withdrawn_by=withdrawn_by,
-                             reason=reason)  # fmt: skip
+        publication = withdraw_publication(unit=_unit(unit_slug), period=_period(period_key),
+                                           withdrawn_by=withdrawn_by, reason=reason)  # fmt: skip
+        _audit(Action.WITHDRAWN, publication, withdrawn_by)
     except DomainError as exc:
         _fail(exc)
     db.session.commit()

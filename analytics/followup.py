@@ -26,6 +26,7 @@ from analytics.followup_models import (
 )
 from analytics.ikm import ElementResult, IkmResult
 from analytics.snapshot import Snapshot
+from app import audit
 from app.directory import Unit
 from app.extensions import db
 from app.i18n import N_
@@ -259,3 +260,17 @@ def source_label(action: FollowUpAction) -> str:
 
 def status_label(action: FollowUpAction) -> str:
     return STATUS_LABELS[action.status]
+
+
+def record_change(what: audit.Action, item: FollowUpAction, detail: str = "", *, actor=None, actor_name: str = ""):
+    """Audit a change of `item` by `actor` (a User) or a job (`actor_name`): "<period>; <detail>" with ids,
+    statuses and field names only, never the plan's text. Flushes."""
+    return audit.record(
+        what,
+        actor=actor,
+        actor_name=actor_name,
+        object_type="followup_action",
+        object_id=item.id,
+        unit_id=item.unit_id,
+        detail=f"{item.period_key}; {detail}" if detail else item.period_key,
+    )

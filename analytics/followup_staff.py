@@ -18,7 +18,7 @@ from flask_login import current_user
 from analytics import data, followup, followup_progress
 from analytics.followup_forms import AddForm, EvidenceForm, LinkForm, PlainForm, PlanFields, StatusForm
 from analytics.followup_models import FollowUpAction, FollowUpEvidence, Source
-from app import audit, clock
+from app import clock
 from app.audit import Action
 from app.auth import Permission, permission_required
 from app.directory import Unit
@@ -61,9 +61,7 @@ def _action(action_id: int) -> FollowUpAction:
 
 
 def _audit(what: Action, item: FollowUpAction, detail: str = "") -> None:
-    """Record a change of `item` by the current user: "<period>; <detail>" (ids, statuses, field names only)."""
-    audit.record(what, actor=current_user, object_type="followup_action", object_id=item.id, unit_id=item.unit_id,
-                 detail=f"{item.period_key}; {detail}" if detail else item.period_key)  # fmt: skip
+    followup.record_change(what, item, detail, actor=current_user)
 
 
 def _period(unit: Unit):

@@ -18,12 +18,12 @@ from flask import current_app
 
 from analytics import data
 from analytics.complaints import complaint_stats
-from analytics.followup import propose_actions
+from analytics.followup import propose_actions, record_change
 from analytics.models import MonthlyRun, PublishingSettings
 from analytics.publishing import PublishingError, publish_period
 from analytics.selection import Selection
 from analytics.snapshot import Headline
-from app import clock, outbox
+from app import audit, clock, outbox
 from app.auth import Role, role_users
 from app.directory import Unit
 from app.errors import DomainError
@@ -33,6 +33,7 @@ from app.links import public_url
 from app.periods import Period, PeriodError, parse_period, period_of
 
 PUBLISHED, ALREADY, MANUAL, NO_DATA = "published", "already", "manual", "no data"
+JOB = "monthly"  # who published and proposed, in the rows and in the audit log
 
 
 class MonthlyError(DomainError):
@@ -78,7 +79,10 @@ def run_monthly(*, unit: Unit, month: Period) -> MonthlyOutcome:
             _set_once(run, "publication", outcome, unless=(PUBLISHED, ALREADY))
     proposed = 0
     if data.publication(unit.id, month.key) is not None:  # idempotent: an element proposed once is never again
-        proposed = len(propose_actions(unit=unit, period=month, by="monthly"))
+        created = propose_actions(unit=unit, period=month, by=JOB)
+        for item in created:
+            record_change(audit.Action.FOLLOWUP_PROPOSED, item, item.source_code or "", actor_name=JOB)
+        proposed = len(created)
     if run.recap is None:
         _set_once(run, "recap", _recap(unit, month))
     db.session.refresh(run)  # what this run or an earlier one recorded
@@ -135,7 +139,9 @@ def _publish(unit: Unit, month: Period) -> str:
         return NO_DATA
     try:
         with db.session.begin_nested():
-            publish_period(unit=unit, period=month, published_by="monthly")
+            publication, _dashboard = publish_period(unit=unit, period=month, published_by=JOB)
+            audit.record(audit.Action.PUBLISHED, actor_name=JOB, object_type="publication", object_id=publication.id,
+                         unit_id=unit.id, detail=month.key)  # fmt: skip
     except PublishingError:  # another host published it a moment ago
         return ALREADY
     return PUBLISHED

@@ -306,6 +306,8 @@ def auto_publish_choice(unit_id: int):
     if choice not in ("1", "0"):
         abort(400)
     set_auto_publish(unit=unit, on=choice == "1", updated_by=current_user.username)
+    audit.record(Action.AUTO_PUBLISH_SET, actor=current_user, object_type="unit", object_id=unit.id, unit_id=unit.id,
+                 detail="on" if choice == "1" else "off")  # fmt: skip
     db.session.commit()
     flash(_("Publikasi otomatis bulanan diaktifkan.") if choice == "1" else _("Publikasi otomatis bulanan dimatikan."),
           "success")  # fmt: skip

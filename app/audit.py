@@ -31,6 +31,7 @@ class Action(enum.StrEnum):
     EXPORT = "export"
     PUBLISHED = "published"
     WITHDRAWN = "withdrawn"
+    AUTO_PUBLISH_SET = "auto_publish_set"  # the monthly job publishes each closed month: "on" or "off"
     OFFICE_DAY_ADDED = "office_day_added"
     KIOSK_REGISTERED = "kiosk_registered"
     KIOSK_SWITCHED_OFF = "kiosk_switched_off"

@@ -168,3 +168,11 @@ def test_population_poster_report_and_publish_commands(runner, demo, tmp_path):
     assert withdrawn.exit_code == 0, withdrawn.output
     publication = db.session.scalar(sa.select(Publication))
     assert publication.withdrawn_by == "cli" and publication.withdrawal_reason == "Salah unggah data kertas"
+    from app.audit import Action, AuditEntry
+
+    query = sa.select(AuditEntry).where(AuditEntry.object_type == "publication").order_by(AuditEntry.id)
+    entries = [(e.action, e.actor_name, e.object_id, e.unit_id, e.detail) for e in db.session.scalars(query)]
+    assert entries == [
+        (Action.PUBLISHED, "cli", publication.id, demo.unit.id, "2026-03"),
+        (Action.WITHDRAWN, "cli", publication.id, demo.unit.id, "2026-03"),
+    ]  # refusals left none

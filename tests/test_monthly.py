@@ -8,6 +8,7 @@ from analytics.followup_models import FollowUpAction
 from analytics.models import MonthlyRun, Publication, PublishingSettings
 from analytics.monthly import MonthlyError, closed_month, run_monthly
 from app import clock
+from app.audit import Action, AuditEntry
 from app.extensions import db
 from app.outbox import OutboxMessage
 from app.periods import period_of
@@ -28,6 +29,13 @@ def last_month(demo):
 
 def _count(model) -> int:
     return db.session.scalar(db.select(db.func.count()).select_from(model))
+
+
+def _audited() -> list[tuple]:
+    """(action, actor, unit, detail) of every audit entry but logins and logouts, oldest first."""
+    query = db.select(AuditEntry).where(AuditEntry.action.not_in([Action.LOGIN_OK, Action.LOGOUT]))
+    entries = db.session.scalars(query.order_by(AuditEntry.id))
+    return [(e.action, e.actor_name, e.unit_id, e.detail) for e in entries]
 
 
 def _smtp(app) -> None:
@@ -59,6 +67,14 @@ def test_second_run_changes_nothing(app, runner, demo, last_month):
     assert (_count(Publication), _count(OutboxMessage), _count(MonthlyRun)) == (1, 1, 1)
     assert _count(FollowUpAction) == proposed and "follow-up actions proposed 0;" in second.output
     assert db.session.scalar(db.select(MonthlyRun)).recap == recap  # kept as first recorded
+    unit = demo.unit.id
+    proposals = [(Action.FOLLOWUP_PROPOSED, "monthly", unit, f"{last_month.key}; {a.source_code}")
+                 for a in db.session.scalars(db.select(FollowUpAction).order_by(FollowUpAction.id))]  # fmt: skip
+    assert _audited() == [
+        (Action.AUTO_PUBLISH_SET, "cli", unit, "on"),
+        (Action.PUBLISHED, "monthly", unit, last_month.key),
+        *proposals,
+    ]  # the second run: none
 
 
 def test_without_the_choice_nothing_is_published_and_without_smtp_nothing_is_sent(app, runner, demo, last_month):
@@ -125,3 +141,8 @@ def test_choice_on_the_dashboard(app, client, demo):
     assert client.post(url, data={"otomatis": "0"}).status_code == 303
     db.session.expire_all()
     assert db.session.get(PublishingSettings, demo.unit.id).auto_publish is False
+    ppid = f"ppid-{demo.unit.slug}"
+    assert _audited() == [
+        (Action.AUTO_PUBLISH_SET, ppid, demo.unit.id, "on"),
+        (Action.AUTO_PUBLISH_SET, ppid, demo.unit.id, "off"),
+    ]  # the refusals left none
