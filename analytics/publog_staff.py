@@ -46,7 +46,9 @@ def require_results_reader() -> None:
         abort(403)
 
 
-def _unit_and_period() -> tuple[list[Unit], Unit, object]:
+def _unit_and_period(period_errors: list[str] | None = None) -> tuple[list[Unit], Unit, object]:
+    """The units the account covers, the chosen unit and period (404 on an unknown unit; a period that cannot be read
+    is a 400, or, given `period_errors`, the current month with the error added there)."""
     units = [u for u in list_units() if current_user.covers_unit(u.id)]
     slug = request.values.get("unit") or (units[0].slug if units else None)
     unit = next((u for u in units if u.slug == slug), None)
@@ -55,13 +57,17 @@ def _unit_and_period() -> tuple[list[Unit], Unit, object]:
     key = request.values.get("periode", "")[:40]
     try:
         return units, unit, parse_period(key) if key else clock.current_period("month")
-    except PeriodError:
-        abort(400)
+    except PeriodError as exc:
+        if period_errors is None:
+            abort(400)
+        period_errors.append(str(exc.messages[0]))
+        return units, unit, clock.current_period("month")
 
 
-def _page(units, unit, period, form, errors=(), status=200):
+def _page(units, unit, period, form, errors=(), status=200, period_error=None):
     return render_template(
         "analytics/publication_log.html", units=units, unit=unit, period=period, form=form, errors=errors,
+        period_error=period_error,
         entries=publication_log.entries(unit_id=unit.id, period_key=period.key), labels=MEDIUM_LABELS,
         grade=publication_log.openness_grade(unit_id=unit.id, year=period.start.year),
     ), status  # fmt: skip
@@ -74,7 +80,10 @@ def _back(unit: Unit, period):
 @bp.route("/")
 def index():
     """The period's publication entries, the year's LKE VI.iv.b grade, and the form to add one."""
-    units, unit, period = _unit_and_period()
+    period_errors: list[str] = []
+    units, unit, period = _unit_and_period(period_errors)
+    if period_errors:
+        return _page(units, unit, period, EntryForm(), status=400, period_error=period_errors[0])
     return _page(units, unit, period, EntryForm())
 
 

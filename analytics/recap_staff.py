@@ -27,7 +27,8 @@ def require_login() -> None:
 
 
 def _selection(stream_key: str):
-    """The stream, the units the user may read, the chosen unit and the period (404/403/400 on bad input)."""
+    """The stream, the units the user may read, the chosen unit, the period and the period's error (404/403 on bad
+    input; a period that cannot be read shows the current month with the error beside the field)."""
     stream = STREAMS.get(stream_key)
     if stream is None:
         abort(404)
@@ -39,23 +40,24 @@ def _selection(stream_key: str):
     unit = next((u for u in units if u.slug == slug), None)
     if unit is None:
         abort(404)
+    period = period_error = None
     try:
         period = parse_period(request.args.get("periode", "")[:40]) if request.args.get("periode") else None
-    except PeriodError:
-        abort(400)
-    return stream, user, units, unit, period or clock.current_period("month")
+    except PeriodError as exc:
+        period_error = str(exc.messages[0])
+    return stream, user, units, unit, period or clock.current_period("month"), period_error
 
 
 @bp.route("/<stream_key>")
 def page(stream_key: str):
     """Show the period's recap and its monitoring record (a handler of the stream gets the form, which posts to
     complaints' own route: the record is the complaints domain's table)."""
-    stream, user, units, unit, period = _selection(stream_key)
+    stream, user, units, unit, period, period_error = _selection(stream_key)
     record = monitoring.get_record(unit_id=unit.id, period_key=period.key, stream=stream)
     recap = complaint_recap(period=period, unit_id=unit.id) if stream is Stream.COMPLAINT else None
     wbs = wbs_recap(period=period, unit_id=unit.id) if stream is Stream.WBS else None
     return render_template(
         "analytics/complaint_recap.html", stream_key=stream_key, units=units, unit=unit, period=period, recap=recap,
         wbs=wbs, record=record, form=MonitoringForm(obj=record), writable=monitoring.can_write(user, stream, unit.id),
-        errors=[], channel_labels=CHANNEL_LABELS,
-    )  # fmt: skip
+        errors=[], channel_labels=CHANNEL_LABELS, period_error=period_error,
+    ), 400 if period_error else 200  # fmt: skip

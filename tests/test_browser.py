@@ -8,6 +8,7 @@ counter's QR code. Screenshots of the phone view go to docs/screenshots/.
 import os
 import struct
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -93,17 +94,34 @@ def live(tmp_path):
         db.create_all()
         make_directory()
         db.session.remove()
+    with serve(app) as base:
+        yield app, base
+
+
+@contextmanager
+def serve(app):
+    """Serve `app` on a free 127.0.0.1 port in a thread; yields the base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
     thread.start()
     try:
-        yield app, f"http://127.0.0.1:{server.server_port}"
+        yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
         with app.app_context():
             db.engine.dispose()
+
+
+def log_in(page, base: str, username: str, password: str = PASSWORD) -> None:
+    """Log `username` in through the login form on `page`."""
+    page.goto(base + "/auth/login")
+    page.get_by_role("textbox", name="Nama pengguna").fill(username)
+    page.get_by_label("Kata sandi").fill(password)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_load_state()
+    assert "/auth/login" not in page.url, page.url
 
 
 def _watch(page) -> tuple[list, list]:

@@ -18,8 +18,8 @@ from app import clock, directory
 from app.directory import ServiceKind
 from app.extensions import db
 from complaints.models import Attachment, Complaint, Status
-from tests.factories import PASSWORD, make_user
-from tests.test_browser import PHONE, SCREENSHOTS, _png_width, _watch, browser, live  # noqa: F401 (fixtures)
+from tests.factories import make_user
+from tests.test_browser import PHONE, SCREENSHOTS, _png_width, _watch, browser, live, log_in  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -170,12 +170,7 @@ def _log_in(browser, base: str, username: str):  # noqa: F811
     """A desktop browser with `username` logged in; returns (context, page)."""
     context = browser.new_context(**DESKTOP)
     page = context.new_page()
-    page.goto(base + "/auth/login")
-    page.get_by_role("textbox", name="Nama pengguna").fill(username)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_load_state()
-    assert "/auth/login" not in page.url, page.url
+    log_in(page, base, username)
     page.locator("nav").get_by_role("link", name="Pengaduan", exact=True).click()
     assert page.url == base + "/admin/pengaduan/"
     return context, page

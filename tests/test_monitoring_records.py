@@ -126,3 +126,10 @@ def test_the_service_refuses_a_writer_without_the_role(app, cast):
             follow_up_done=False, follow_up_done_on=None, by=cast.pengaduan,
         )  # fmt: skip
     assert records() == [] and monev_audit() == []
+
+
+def test_a_period_typed_as_words_is_explained_beside_its_field(app, cast):
+    page = StaffClient(app, cast.pengaduan).get(PAGE.format(stream="pengaduan").replace("2026-03", "Maret 2026"))
+    assert page.status_code == 400
+    assert 'value="Maret 2026"' in page.text and 'aria-invalid="true" aria-describedby="periode-error"' in page.text
+    assert 'id="periode-error"' in page.text and "Harus ditindaklanjuti" in page.text

@@ -150,3 +150,10 @@ def test_the_openness_grade_per_year(app, cast):
     assert publication_log.openness_grade(unit_id=unit.id, year=2026) == "A"
     assert publication_log.openness_grade(unit_id=unit.id, year=2025) == "B"  # online only
     assert publication_log.openness_grade(unit_id=other.id, year=2026) == "B"
+
+
+def test_a_period_typed_as_words_is_explained_beside_its_field(app, cast):
+    page = StaffClient(app, cast.ppid).get(LOG, query_string={**WHERE, "periode": "Maret 2026"})
+    assert page.status_code == 400
+    assert 'value="Maret 2026"' in page.text and 'aria-invalid="true" aria-describedby="periode-error"' in page.text
+    assert 'id="periode-error"' in page.text and "YYYY-MM" in page.text and 'name="medium"' in page.text
