@@ -20,6 +20,7 @@ from app.links import results_url
 from app.periods import PeriodError, parse_period, period_of
 from app.text import ascii_int
 from survey.questionnaire import EDUCATIONS, GENDERS, OCCUPATIONS
+from survey.stuffing import FLAG_LABELS
 
 bp = Blueprint("analytics", __name__, url_prefix="/analitik")
 
@@ -133,6 +134,7 @@ def dashboard():
         auto_publish=auto_publish(unit.id),
         quick_periods=_quick_periods(),
         genders=GENDERS,
+        flag_labels=FLAG_LABELS,
         educations=EDUCATIONS,
         occupations=OCCUPATIONS,
         age_bands=[label for _, _, label in AGE_BANDS],

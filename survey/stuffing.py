@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.extensions import db, upsert
+from app.i18n import N_
 from survey.models import StuffingCount
 
 DEVICE_REPEAT = "device_repeat"  # the same browser answered again within the window
@@ -21,11 +22,11 @@ IP_BURST = "ip_burst"  # many responses from one network address in a short time
 IDENTICAL_BURST = "identical_burst"  # the same answer pattern repeated from one address
 NO_DEVICE = "no_device"  # no device cookie: cookies refused, or a script posting
 
-FLAG_LABELS = {
-    DEVICE_REPEAT: "Perangkat yang sama mengisi lagi",
-    IP_BURST: "Lonjakan pengisian dari satu alamat jaringan",
-    IDENTICAL_BURST: "Pola jawaban identik berulang",
-    NO_DEVICE: "Tanpa cookie perangkat",
+FLAG_LABELS = {  # translated where shown
+    DEVICE_REPEAT: N_("Perangkat yang sama mengisi lagi"),
+    IP_BURST: N_("Lonjakan pengisian dari satu alamat jaringan"),
+    IDENTICAL_BURST: N_("Pola jawaban identik berulang"),
+    NO_DEVICE: N_("Tanpa cookie perangkat"),
 }
 
 # A kiosk's bursts are counted per kiosk; its network address only past this many times the usual burst, so a

@@ -215,7 +215,7 @@ def test_officers_verify_route_answer_close_and_archive(browser, office):  # noq
         triage.reload()
         assert RESPONSE in triage.inner_text("body")
         # Receipt in the history and in the audit log: one moment, shown alike on the office clock.
-        received = [triage.locator(f"h2:text-is('{h}') + table tr").nth(1).locator("td").first.inner_text()
+        received = [triage.locator(f"h2:text-is('{h}') + .scroll table tr").nth(1).locator("td").first.inner_text()
                     for h in ("Riwayat", "Log audit laporan ini")]  # fmt: skip
         assert received[0] == received[1], received
         _shot(triage, "complaint-detail.png")

@@ -75,3 +75,12 @@ def test_a_quarters_population_is_the_sum_of_its_months_when_only_months_were_en
     set_population(unit=demo.unit, period_key="2026-Q1", population=500)  # an entry for the quarter wins
     assert build(demo, parse_period("2026-Q2")).sample is None
     assert build(demo, parse_period("2026-Q1"), live=True).sample.months == ()
+
+
+def test_flagged_responses_are_counted_under_their_names(login, demo):
+    make_response(demo, date(2026, 3, 10), (4,) * 9, flags="ip_burst no_device")
+    make_response(demo, date(2026, 3, 11), (4,) * 9, flags="ip_burst")
+    db.session.commit()
+    html = login.get(DASH + "2026-03").get_data(as_text=True)
+    assert "<li>Lonjakan pengisian dari satu alamat jaringan: 2</li>" in html
+    assert "<li>Tanpa cookie perangkat: 1</li>" in html and "ip_burst" not in html

@@ -33,6 +33,14 @@ PAGES = (
     ("admin", "/admin/units/{unit}/laporan"),
     ("pengaduan", "/analitik/rekap-pengaduan/pengaduan?periode={month}"),
     ("wbs", "/analitik/rekap-pengaduan/wbs"),
+    # Older staff pages whose tables scroll in the same wrapper.
+    ("pengaduan", "/admin/pengaduan/"),
+    ("pengaduan", "/admin/pengaduan/{complaint}"),
+    ("admin", "/admin/"),
+    ("admin", "/admin/loket"),
+    ("admin", "/admin/pengguna/"),
+    ("admin", "/admin/pengguna/audit"),
+    ("admin", "/admin/units/{unit}/imports"),
 )
 
 
@@ -78,7 +86,8 @@ def _seed() -> dict:
     followup.link_complaint(action=done, complaint=complaint, by="admin")
     log_month = db.session.scalars(sa.select(PublicationLogEntry.period_key)).first()
     return {"unit": unit.id, "slug": unit.slug, "month": f"{last_month:%Y-%m}", "log_month": log_month,
-            "done": done.id, "open": next(a for a in actions if a.status != ActionStatus.DONE).id}  # fmt: skip
+            "done": done.id, "open": next(a for a in actions if a.status != ActionStatus.DONE).id,
+            "complaint": complaint.id}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
