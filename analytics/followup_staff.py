@@ -25,7 +25,7 @@ from app.directory import Unit
 from app.errors import DomainError, flash_errors
 from app.extensions import db
 from app.i18n import N_
-from app.periods import PeriodError, parse_period
+from app.periods import Period, PeriodError, parse_period
 from complaints import access
 from complaints.models import Complaint, Stream
 from complaints.workflow import STATUS_LABELS as COMPLAINT_STATUS_LABELS
@@ -64,7 +64,7 @@ def _audit(what: Action, item: FollowUpAction, detail: str = "") -> None:
     followup.record_change(what, item, detail, actor=current_user)
 
 
-def _period(unit: Unit):
+def _period(unit: Unit, published: list[Period] | None = None):
     """The period asked for, or the unit's newest published one (None: nothing published)."""
     key = request.values.get("periode", "")[:40]
     if key:
@@ -72,8 +72,8 @@ def _period(unit: Unit):
             return parse_period(key)
         except PeriodError:
             abort(400)
-    newest = data.unit_publications(unit.id)
-    return parse_period(newest[0].period_key) if newest else None
+    newest = data.unit_periods(unit.id) if published is None else published
+    return newest[0] if newest else None
 
 
 @bp.route("/units/<int:unit_id>")
@@ -83,8 +83,8 @@ def actions(unit_id: int):
 
 
 def _unit_page(unit: Unit, *, add_form: AddForm | None = None, status: int = 200):
-    period = _period(unit)
-    published = [parse_period(row.period_key) for row in data.unit_publications(unit.id)]
+    published = data.unit_periods(unit.id)  # read once: the list, the newest, the share
+    period = _period(unit, published)
     items = followup.actions_of(unit.id, period.key) if period else []
     today = clock.today()
     return render_template(
@@ -92,12 +92,12 @@ def _unit_page(unit: Unit, *, add_form: AddForm | None = None, status: int = 200
         unit=unit,
         period=period,
         published=published,
-        is_published=period is not None and data.publication(unit.id, period.key) is not None,
+        is_published=period is not None and period.key in {p.key for p in published},
         items=items,
         evidence=followup_progress.evidence_counts([a.id for a in items]),
         today=today,
         share=followup_progress.followup_share(
-            unit_id=unit.id, year=(period.start.year if period else today.year), today=today
+            unit_id=unit.id, year=(period.start.year if period else today.year), today=today, published=published
         ),  # fmt: skip
         categories=followup_progress.complaint_category_counts(unit.id, period) if period else {},
         add_form=add_form or AddForm(formdata=None),
