@@ -127,6 +127,8 @@ def test_staff_page_fits_a_phone_and_passes_axe(phone, user, path):
     wide = page.evaluate(WIDER_THAN_SCREEN)
     assert not wide, f"{path}: the page is wider than the 360 px screen; too wide: {wide}"
     assert not console, console
+    unnamed = page.evaluate("() => [...document.querySelectorAll('th')].filter(th => !th.textContent.trim()).length")
+    assert unnamed == 0, f"{path}: {unnamed} column heading(s) without a name (a screen reader reads nothing)"
     problems = _serious(Axe(), page, path)
     assert not problems, "\n".join(problems)
 
