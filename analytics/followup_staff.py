@@ -22,7 +22,7 @@ from app import clock
 from app.audit import Action
 from app.auth import Permission, permission_required
 from app.directory import Unit
-from app.errors import DomainError, flash_errors
+from app.errors import DomainError, flash_errors, show_errors
 from app.extensions import db
 from app.i18n import N_
 from app.periods import Period, PeriodError, parse_period
@@ -140,7 +140,7 @@ def add(unit_id: int):
         abort(400)
     try:
         if not form.validate_on_submit():
-            raise followup.FollowUpError(*_form_errors(form))
+            raise _invalid(form)
         action = followup.add_action(unit=unit, period=period, source=Source(form.source.data),
                                      by=current_user.username, category=form.category.data or None,
                                      description=form.description.data, owner=form.owner.data,
@@ -148,18 +148,19 @@ def add(unit_id: int):
         _audit(Action.FOLLOWUP_ADDED, action, f"{action.source} {action.source_code or ''}".strip())
     except DomainError as exc:
         db.session.rollback()
-        flash_errors(exc)
+        show_errors(exc, form)
         return _unit_page(unit, add_form=form, status=400)
     db.session.commit()
     flash(_("Tindak lanjut ditambahkan."), "success")
     return redirect(url_for("followup.action", action_id=action.id), code=303)
 
 
-def _form_errors(form) -> list[str]:
-    """A form's validation errors as messages ("Label: error")."""
-    return [f"{form[name].label.text}: {error}" for name, errors in form.errors.items() for error in errors] or [
-        _("Permintaan tidak dapat diproses. Periksa isian Anda lalu coba lagi.")
-    ]
+def _invalid(form) -> followup.FollowUpError:
+    """A form that did not validate: its fields show their own errors; anything else (the CSRF token) as one
+    message at the top."""
+    if set(form.errors) <= set(form._fields) - {"csrf_token"}:
+        return followup.FollowUpError()
+    return followup.FollowUpError(N_("Permintaan tidak dapat diproses. Periksa isian Anda lalu coba lagi."))
 
 
 @bp.route("/aksi/<int:action_id>")
@@ -211,11 +212,11 @@ def _change(item: FollowUpAction, form, change, done: str, name: str):
     """Validate `form`, run `change` and commit; on a broken rule show the action page with a 400."""
     try:
         if not form.validate_on_submit():
-            raise followup.FollowUpError(*_form_errors(form))
+            raise _invalid(form)
         change()
     except DomainError as exc:
         db.session.rollback()
-        flash_errors(exc)
+        show_errors(exc, form)
         return _action_page(db.session.get(FollowUpAction, item.id), 400, **{name: form})
     db.session.commit()
     flash(done, "success")

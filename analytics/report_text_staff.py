@@ -10,7 +10,7 @@ from wtforms import TextAreaField
 from analytics import report_text
 from app.auth import Permission, permission_required
 from app.directory import Unit
-from app.errors import flash_errors
+from app.errors import show_errors
 from app.extensions import db
 from app.periods import PeriodError, parse_period
 
@@ -49,7 +49,7 @@ def edit(unit_id: int):
                                          closing=form.closing.data or "", updated_by=current_user.username)  # fmt: skip
         except report_text.ReportTextError as exc:
             db.session.rollback()
-            flash_errors(exc)
+            show_errors(exc, form)
             return _page(form, unit, period), 400
         db.session.commit()
         flash(_("Teks laporan disimpan."), "success")

@@ -15,7 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app import directory, unit_settings
 from app.auth import Permission, home_url
 from app.directory import AccessMode, Counter, DirectoryError, Service, ServiceKind, Unit
-from app.errors import flash_errors
+from app.errors import show_errors
 from app.extensions import db
 from app.links import survey_url
 
@@ -103,7 +103,7 @@ def _form_page(form, title: str, save: Callable[[], object], saved: str):
             save()
         except DirectoryError as exc:
             db.session.rollback()
-            flash_errors(exc)
+            show_errors(exc, form)
             return render_template("admin/form.html", form=form, title=title), 400
         db.session.commit()
         flash(saved, "success")
@@ -244,7 +244,7 @@ def unit_report_settings(unit_id: int):
             )
         except unit_settings.SettingsError as exc:
             db.session.rollback()
-            flash_errors(exc)
+            show_errors(exc, form)
             return _settings_page(form, title, unit), 400
         db.session.commit()
         flash(_("Pengaturan laporan disimpan."), "success")

@@ -84,6 +84,17 @@ def flash_errors(exc: DomainError) -> None:
         flash(str(message), "error")
 
 
+def show_errors(exc: DomainError, form) -> None:
+    """Put each message of a domain error beside its field of `form` (WTForms: shown under the field) and flash the
+    messages about no field of it, for a page rendered again with the form."""
+    for message in exc.messages:
+        target = form._fields.get(message.field) if message.field else None
+        if target is None:
+            flash(str(message), "error")
+        else:
+            target.errors = [*target.errors, str(message)]
+
+
 def _page(code: int, message: str | None = None):
     db.session.rollback()
     text = message or str(_MESSAGES.get(code, _MESSAGES[400]))

@@ -153,7 +153,10 @@ def test_proposing_and_adding_through_the_pages_are_audited(app, demo, rtl):
     add = f"/analitik/rtl/units/{unit}/tambah?periode=2026-10"
     assert ppid.post(add, data={"source": "pengaduan", "category": "U3", **plan}).status_code == 303
     assert ppid.post(add, data={"source": "pengaduan", "category": "U3", **plan}).status_code == 400  # one a category
-    assert ppid.post(add, data={"source": "lainnya"}).status_code == 400  # a free one needs a description
+    free = ppid.post(add, data={"source": "lainnya"})
+    assert free.status_code == 400  # a free one needs a description, said beside its field
+    assert re.search(r'name="description"[^>]*>\s*</textarea></label>\s*<p class="err">Tuliskan uraian', free.text)
+    assert 'class="flash error"' not in free.text
     added = db.session.scalar(sa.select(FollowUpAction).order_by(FollowUpAction.id.desc()))
     assert rtl_audit()[4:] == [(Action.FOLLOWUP_ADDED, rtl.ppid.username, added.id, unit, "2026-10; pengaduan U3")]
 

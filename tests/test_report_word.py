@@ -175,6 +175,8 @@ def test_settings_page_validates_the_nip_and_the_logo(app, fast_hashing, client,
 
     bad = client.post(url, data={**fields, "head_nip": "1970 0101"})
     assert bad.status_code == 400 and "NIP harus 18 angka" in bad.get_data(as_text=True)
+    assert re.search(r'name="head_nip"[^>]*></label>\s*<p class="err">NIP harus 18 angka', bad.text)
+    assert 'class="flash error"' not in bad.text  # beside the NIP, not at the top
     fake = client.post(url, data={**fields, "head_nip": NIP, "logo": (io.BytesIO(b"<html>not an image"), "l.png")},
                        content_type="multipart/form-data")  # fmt: skip
     assert fake.status_code == 400 and "Logo harus gambar PNG atau JPEG" in fake.get_data(as_text=True)
@@ -217,6 +219,8 @@ def test_text_page_roles_bad_input_and_length(app, fast_hashing, client, demo):
 
     long = client.post(url, data={"foreword": "x" * (report_text.TEXT_MAX_CHARS + 1), "closing": "ok"})
     assert long.status_code == 400 and "Teks terlalu panjang" in long.get_data(as_text=True)
+    assert re.search(r'name="foreword"[^>]*>\s*x+</textarea></label>\s*<p class="err">Teks terlalu panjang', long.text)
+    assert 'class="flash error"' not in long.text  # beside the foreword, not at the top
     assert report_text.stored_text(unit_id=demo.unit.id, period_key="2026-03") is None
 
     saved = client.post(url, data={"foreword": "Pengantar\r\nbaris kedua\x00", "closing": ""})
