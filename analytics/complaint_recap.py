@@ -5,8 +5,9 @@ a complaint received on 31 March and finished in April belongs to March, and one
 in March to no March figure. The three LKE counts, the percentage handled and the ratings are
 analytics.complaints.complaint_stats; this module adds the response times per channel and the WBS counts.
 
-Response times, in working days on the office calendar (app.clock: weekends, national holidays, cuti bersama and
-the office's own days off do not count; the start day never counts):
+Response times, each in the unit of its own limit: verification and first follow-up in working days on the office
+calendar (app.clock: weekends, national holidays, cuti bersama and the office's own days off do not count; the
+start day never counts), completion in calendar days, as its 60-day limit (UU 25/2009) is counted:
 
 * verifikasi: office date of receipt -> office date of verification (verified complaints);
 * tindak lanjut: office date of the disposition -> office date of the first public response at or after it
@@ -63,7 +64,8 @@ def nearest_rank(values: Iterable[int], pct: int) -> int | None:
 
 @dataclass(frozen=True)
 class StepTimes:
-    """The working days one step took for a group of complaints, and how many met their deadline."""
+    """The days one step took for a group of complaints (working days, or calendar days for completion), and how
+    many met their deadline."""
 
     days: tuple[int, ...]
     within: int
@@ -166,11 +168,11 @@ def _rows(period: Period, unit_id: int | None) -> list[_Row]:
     return rows
 
 
-def _step(pairs: Iterable[tuple[date, date]], due: Callable[[date], date]) -> StepTimes:
-    """Working days between each (start, end) pair and how many ended on or before due(start)."""
+def _step(pairs: Iterable[tuple[date, date]], due: Callable[[date], date], *, calendar: bool = False) -> StepTimes:
+    """Days between each (start, end) pair (working days, or calendar days) and how many ended by due(start)."""
     days, within = [], 0
     for start, end in pairs:
-        days.append(clock.working_days_between(start, end))
+        days.append((end - start).days if calendar else clock.working_days_between(start, end))
         within += end <= due(start)
     return StepTimes(tuple(sorted(days)), within)
 
@@ -181,7 +183,9 @@ def _times(channel: Channel | None, rows: list[_Row]) -> ChannelTimes:
         verification=_step(((r.received_on, r.verified) for r in rows if r.verified), deadlines.verify_due),
         followup=_step(((r.routed, r.answered) for r in rows if r.routed and r.answered), deadlines.followup_due),
         completion=_step(
-            ((r.complete_on or r.received_on, r.finished) for r in rows if r.finished), deadlines.completion_due
+            ((r.complete_on or r.received_on, r.finished) for r in rows if r.finished),
+            deadlines.completion_due,
+            calendar=True,
         ),
     )
 

@@ -42,8 +42,8 @@ def march(demo):
     unit = demo.unit
     # A (web): received Tue 17 Mar; verified Wed 25 Mar = 1 working day (18-24 are holidays and a weekend), in time;
     # routed 25 Mar, first public answer Wed 1 Apr = 5 working days (26, 27, 30, 31, 1), due 1 Apr: in time (an
-    # internal note and a later answer do not count); done Mon 6 Apr = 7 working days from 25 Mar (3 Apr Good
-    # Friday), within 60 days.
+    # internal note and a later answer do not count); done Mon 6 Apr = 12 calendar days from 25 Mar (completion is
+    # counted in calendar days, as its 60-day limit; it would be 7 working days, 3 Apr being Good Friday): in time.
     a = add(unit, date(2026, 3, 17), status=Status.DONE, verified_at=utc(2026, 3, 25, 2), complete_on=date(2026, 3, 25),
             routed_at=utc(2026, 3, 25, 3), answered=[utc(2026, 4, 1, 2), utc(2026, 4, 3, 2)],
             done_at=utc(2026, 4, 6, 2), rating=4)  # fmt: skip
@@ -55,7 +55,7 @@ def march(demo):
         complete_on=date(2026, 3, 30), routed_at=utc(2026, 3, 30, 2),
         answered=[utc(2026, 3, 27, 2), utc(2026, 4, 8, 2)])  # fmt: skip
     # C (phone): received Mon 2 Mar, verified the same day = 0; routed 2 Mar, answered Thu 5 Mar = 3 working days;
-    # done Mon 4 May: 16 working days in March after the 2nd, 21 in April, 4 May = 38; due 1 May: late.
+    # done Mon 4 May: 29 calendar days in March after the 2nd, 30 in April, 4 in May = 63; due 1 May: late.
     add(unit, date(2026, 3, 2), channel=Channel.PHONE, status=Status.DONE, verified_at=utc(2026, 3, 2, 5),
         complete_on=date(2026, 3, 2), routed_at=utc(2026, 3, 2, 6), answered=[utc(2026, 3, 5, 2)],
         done_at=utc(2026, 5, 4, 2), rating=2)  # fmt: skip
@@ -98,9 +98,9 @@ def test_times_per_channel_hand_counted_over_holidays(app, march):
     assert _summary(recap.overall.verification) == ((0, 1, 2, 4), Decimal("1.5"), 4, 3, Decimal("75.0"))
     assert _summary(web.followup) == ((5, 6), Decimal("5.5"), 6, 1, Decimal("50.0"))
     assert _summary(recap.overall.followup) == ((3, 5, 6), Decimal(5), 6, 2, Decimal("66.7"))
-    assert _summary(web.completion) == ((7,), Decimal(7), 7, 1, Decimal("100.0"))
-    assert _summary(phone.completion) == ((38,), Decimal(38), 38, 0, Decimal("0.0"))
-    assert _summary(recap.overall.completion) == ((7, 38), Decimal("22.5"), 38, 1, Decimal("50.0"))
+    assert _summary(web.completion) == ((12,), Decimal(12), 12, 1, Decimal("100.0"))
+    assert _summary(phone.completion) == ((63,), Decimal(63), 63, 0, Decimal("0.0"))
+    assert _summary(recap.overall.completion) == ((12, 63), Decimal("37.5"), 63, 1, Decimal("50.0"))
     assert recap.limits == {"verifikasi": 3, "tindak_lanjut": 5, "penyelesaian": 60}
 
 
@@ -141,3 +141,12 @@ def test_wbs_recap_counts_only(app, demo):
     assert (wbs.received, wbs.in_process, wbs.done, wbs.rejected) == (4, 2, 1, 1)
     assert set(vars(wbs)) == {"period", "received", "in_process", "done", "rejected"}  # no content field
     assert complaint_recap(period=MARCH, unit_id=unit.id).stats.total == 1  # WBS stays out of the recap
+
+
+def test_the_page_names_each_steps_unit(app, client, march, demo):
+    from tests.factories import log_in, make_user
+
+    log_in(client, make_user("pengaduan", unit=demo.unit))
+    page = client.get("/analitik/rekap-pengaduan/pengaduan?unit=dpmptsp-uji&periode=2026-03")
+    assert page.status_code == 200
+    assert "Verifikasi (hari kerja)" in page.text and "Penyelesaian (hari kalender)" in page.text

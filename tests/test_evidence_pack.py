@@ -170,6 +170,11 @@ def _check_contents(pack: zipfile.ZipFile) -> None:
     # Hand count for 2026: received 5; harus ditindaklanjuti = verified, not rejected = 3; selesai 1; diproses 2.
     assert recap["Tahun 2026"][1:6] == ["5", "3", "2", "1", "33,3 %"]
     assert recap["Triwulan II 2026"][1:5] == ["3", "2", "2", "0"]
+    times = list(csv.reader(io.StringIO(pack.read("pengaduan/waktu-respons-2026.csv").decode("utf-8-sig"))))
+    assert times[0][:3] == ["Kanal", "Tahap", "Satuan"]  # each step in the unit of its own limit
+    assert {(row[1], row[2]) for row in times[1:]} == {("verifikasi", "hari kerja"),
+                                                       ("tindak lanjut pertama", "hari kerja"),
+                                                       ("penyelesaian", "hari kalender")}  # fmt: skip
     missing = {n.removeprefix("belum-tersedia/").removesuffix(".txt") for n in names if n.startswith("belum-")}
     assert missing == {"VI.iii.b"}  # the decree naming the complaints unit: the application does not hold it
     assert {"skm/rtl/bukti/2026-01-1-1.pdf", "wbs/rekap-wbs-2026.csv", "pengaduan/monev-pengaduan-2026.csv",

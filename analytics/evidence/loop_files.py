@@ -124,8 +124,13 @@ def _periods(year: int) -> list:
     return [month(year, m) for m in range(1, 13)] + [quarter(year, q) for q in range(1, 5)] + [year_period(year)]
 
 
+# The recap's steps, each in the unit of its own limit (analytics.complaint_recap).
+STEPS = (("verification", "verifikasi", "hari kerja"), ("followup", "tindak lanjut pertama", "hari kerja"),
+         ("completion", "penyelesaian", "hari kalender"))  # fmt: skip
+
+
 def add_wbs_and_times(pack: Pack, unit: Unit) -> None:
-    """The WBS recap (counts only) and the complaints' response times per channel in working days."""
+    """The WBS recap (counts only) and the complaints' response times per channel, each step in its limit's unit."""
     rows = []
     for period in _periods(pack.year):
         wbs = wbs_recap(period=period, unit_id=unit.id)
@@ -136,15 +141,14 @@ def add_wbs_and_times(pack: Pack, unit: Unit) -> None:
     recap = complaint_recap(period=year_period(pack.year), unit_id=unit.id)
     times = []
     for channel in (*recap.channels, recap.overall):
-        for step, label in (("verification", "verifikasi"), ("followup", "tindak lanjut pertama"),
-                            ("completion", "penyelesaian")):  # fmt: skip
+        for step, label, unit_of_days in STEPS:
             t = getattr(channel, step)
-            times.append([channel.channel.value if channel.channel else "semua kanal", label, t.count,
+            times.append([channel.channel.value if channel.channel else "semua kanal", label, unit_of_days, t.count,
                           _num(t.median), _num(t.p90), _num(t.within_percent)])  # fmt: skip
-    header = ["Kanal", "Tahap", "Jumlah", "Median (hari kerja)", "Persentil 90 (hari kerja)", "Tepat waktu (%)"]
+    header = ["Kanal", "Tahap", "Satuan", "Jumlah", "Median", "Persentil 90", "Tepat waktu (%)"]
+    title = f"Waktu respons pengaduan {pack.year} per kanal (median dan persentil 90; satuan per tahap)"
     pack.add(f"pengaduan/waktu-respons-{pack.year}.csv", csv_bytes(header, times),
-             ("VI.iii.a",) if recap.stats.total else (),
-             f"Waktu respons pengaduan {pack.year} per kanal (median dan persentil 90, hari kerja)")  # fmt: skip
+             ("VI.iii.a",) if recap.stats.total else (), title)  # fmt: skip
 
 
 def _num(value) -> str:
