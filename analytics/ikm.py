@@ -35,6 +35,16 @@ def half_up(value: Fraction, places: int = 2) -> Decimal:
     return Decimal(-whole if value < 0 else whole).scaleb(-places)
 
 
+def decimal_text(value: Fraction | Decimal | int, places: int, *, decimal: str = ",", group: str = ".") -> str:
+    """`value` rounded half-up to `places` decimals (exactly, as every figure here is), written with the given
+    symbols: Indonesian by default, "76,25" and "1.234,5"."""
+    text = str(half_up(Fraction(value), places))
+    sign, text = ("-", text[1:]) if text.startswith("-") else ("", text)
+    whole, _, decimals = text.partition(".")
+    grouped = f"{int(whole):,}".replace(",", group)
+    return f"{sign}{grouped}{decimal}{decimals}" if decimals else f"{sign}{grouped}"
+
+
 def classify(nik: Decimal) -> tuple[str, str]:
     """Return (mutu, kinerja) for a NIK already rounded to two decimals."""
     for threshold, mutu, kinerja in CATEGORIES:

@@ -1,16 +1,31 @@
 """Public results pages: each unit's published SKM results and their frozen posters. Read-only, no login."""
 
+from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_babel import get_locale
 from werkzeug.http import is_resource_modified
 
 from analytics import data, publication_log
 from analytics.complaints import complaint_stats
 from analytics.followup_progress import public_rows
+from analytics.ikm import decimal_text
 from analytics.snapshot import Headline, Snapshot
 from app import clock
 from app.directory import get_unit_by_slug
 
 bp = Blueprint("results", __name__, url_prefix="/hasil")
+
+
+@bp.app_template_filter("dec")
+def decimal_filter(value, places: int = 2) -> str:
+    """A figure on any page, half-up to `places` decimals as the reports print it, with the language's decimal
+    comma or point ("76,25" in Indonesian, "76.25" in English); "–" for no data."""
+    if value is None:
+        return "–"
+    locale = get_locale()
+    return decimal_text(value, places, decimal=get_decimal_symbol(locale), group=get_group_symbol(locale))
+
+
 COMPLAINT_FORM_ENDPOINTS = ("complaints.index", "complaints.form")  # the public complaint page, if installed
 POSTER_TYPES = {"png": "image/png", "pdf": "application/pdf"}
 # Public and shared caches may keep a poster 5 minutes, then revalidate it (a 304 that reads no poster). Not a

@@ -24,7 +24,7 @@ def test_dashboard_shows_ikm_elements_trend_and_groups(login, demo):
     db.session.commit()
     html = login.get(DASH).get_data(as_text=True)
     assert "Maret 2026" in html
-    assert "IKM 88.89</strong> · mutu <strong>A</strong>" in html and "4 responden" in html  # (8 x 3.5 + 4) / 9 x 25
+    assert "IKM 88,89</strong> · mutu <strong>A</strong>" in html and "4 responden" in html  # (8 x 3.5 + 4) / 9 x 25
     assert "U9 Sarana dan Prasarana" in html and "(terendah)" in html
     assert "Februari 2026" in html and "tidak ada data" in html  # an empty month is not 0
     assert "PBG" in html and "Loket 1" in html
@@ -72,11 +72,11 @@ def test_publication_asks_for_confirmation_then_freezes_the_numbers(login, clien
     assert again.status_code == 303
     assert db.session.scalar(sa.select(sa.func.count(Publication.id))) == 1
     html = login.get(DASH).get_data(as_text=True)
-    assert "IKM 100.00" in html and "2 kuesioner masuk setelah publikasi" in html  # the published figures
+    assert "IKM 100,00" in html and "2 kuesioner masuk setelah publikasi" in html  # the published figures
     live = login.get(DASH + "&sementara=1").get_data(as_text=True)
-    assert "Angka sementara, belum dipublikasikan" in live and "IKM 62.50" in live  # only when asked for
+    assert "Angka sementara, belum dipublikasikan" in live and "IKM 62,50" in live  # only when asked for
     public = client.get("/hasil/dpmptsp-uji").get_data(as_text=True)
-    assert "100.00" in public and "62.50" not in public  # the published number did not drift
+    assert "100,00" in public and "62,50" not in public  # the published number did not drift
     assert "RAHASIA" not in public
     poster = client.get("/hasil/dpmptsp-uji/2026-03/poster.png")
     assert poster.status_code == 200 and poster.data == publication.poster_png
@@ -105,3 +105,15 @@ def test_downloads_from_the_dashboard(app, login, demo):
     app.config["WEB_EXPORT_MAX_ROWS"] = 2
     refused = login.get("/analitik/ekspor.xlsx?unit=dpmptsp-uji&periode=2026-03")
     assert refused.status_code == 413 and "flask --app app report" in refused.get_data(as_text=True)
+
+
+def test_figures_on_the_pages_round_half_up_with_the_languages_decimal_sign(login, demo):
+    # U1: fifteen 1s and one 2 = 17/16 = 1.0625 exactly. Binary "%.3f" gives 1.062 (a half goes to the even digit);
+    # the regulation's half-up, as the report prints it, gives 1.063.
+    for i in range(16):
+        add(demo, date(2026, 3, 10), (2 if i == 0 else 1, 4, 4, 4, 4, 4, 4, 4, 4))
+    db.session.commit()
+    indonesian = login.get(DASH).get_data(as_text=True)
+    assert "<td>1,063</td>" in indonesian and "1,062" not in indonesian and "1.06" not in indonesian
+    english = login.get(DASH + "&lang=en").get_data(as_text=True)
+    assert "<td>1.063</td>" in english and "1.062" not in english

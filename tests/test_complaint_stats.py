@@ -161,7 +161,7 @@ def test_the_public_pages_show_counts_and_no_content(app, client, demo, path):
     assert f"Pengaduan: Tahun {clock.today().year}" in html
     assert re.search(r"<th>Jumlah pengaduan diterima</th><th>2</th>", html)  # the WBS report is not counted
     assert re.search(r"<td>Didisposisikan</td><td>1</td>", html) and re.search(r"<td>Selesai</td><td>1</td>", html)
-    assert "Selesai ditindaklanjuti: 1 dari 2" in html and "Diselesaikan tepat waktu: 100.0%" in html
+    assert "Selesai ditindaklanjuti: 1 dari 2" in html and "Diselesaikan tepat waktu: 100,0%" in html
     for secret in (SECRET_TITLE, "Isi rahasia", WBS_TITLE, "WBS"):
         assert secret not in html
     if {"complaints.index", "complaints.form"} & set(app.view_functions):
@@ -188,9 +188,9 @@ def test_the_dashboard_panel_shows_the_lke_counts_and_the_rating_beside_u8(app, 
 
     panel = html[html.index("<h3>Pengaduan</h3>") : html.index("Integritas data")]
     cells = re.findall(r"<td>([^<]*)</td>", panel)
-    assert cells == ["11", "8", "5", "3", "62.5%", "40.0%"]  # received, the LKE three, % handled, on time
-    assert "<strong>3.000</strong> (3 penilaian)" in panel  # the reporters' mean rating
-    assert "NRR U8 dari survei: <strong>3.000</strong>" in panel
+    assert cells == ["11", "8", "5", "3", "62,5%", "40,0%"]  # received, the LKE three, % handled, on time
+    assert "<strong>3,000</strong> (3 penilaian)" in panel  # the reporters' mean rating
+    assert "NRR U8 dari survei: <strong>3,000</strong>" in panel
     assert SECRET_TITLE not in html and WBS_TITLE not in html
 
 

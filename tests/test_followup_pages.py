@@ -214,7 +214,7 @@ def test_progress_on_the_pages_the_dashboard_and_the_public_results(app, client,
     assert page.count("melewati tenggat") == 1
     dashboard = ppid.get("/analitik/?unit=dpmptsp-uji&periode=2026-10").get_data(as_text=True)
     assert "1 tindak lanjut melewati tenggat" in dashboard and "Direncanakan 1 · Selesai 1" in dashboard
-    assert "0 dari 1 periode yang dipublikasikan ditindaklanjuti (0.0%): <strong>nilai D" in dashboard
+    assert "0 dari 1 periode yang dipublikasikan ditindaklanjuti (0,0%): <strong>nilai D" in dashboard
     public = client.get("/hasil/dpmptsp-uji").get_data(as_text=True)
     assert "Syarat ringkas" in public and "Papan alur layanan" in public and "Selesai" in public
     assert "Dibatalkan" not in public  # the cancelled action is not shown

@@ -41,10 +41,10 @@ def test_every_output_of_a_published_month_gives_the_published_figures(app, logi
     assert (str(live.result.nik), live.result.respondents) == ("58.33", 6)  # the late data is there
 
     html = login.get(DASH).get_data(as_text=True)
-    assert "IKM 75.00</strong>" in html and "4 responden" in html and "58.33" not in html
+    assert "IKM 75,00</strong>" in html and "4 responden" in html and "58,33" not in html
     assert "2 kuesioner masuk setelah publikasi" in html
     public = client.get("/hasil/dpmptsp-uji").get_data(as_text=True)
-    assert "75.00" in public and "58.33" not in public
+    assert "75,00" in public and "58,33" not in public
 
     web_poster = pdf_text(login.get("/analitik/poster.pdf?unit=dpmptsp-uji&periode=2026-10").data, tmp_path)
     cli_out = tmp_path / "poster.pdf"

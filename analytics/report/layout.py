@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape
 from analytics.dashboard import Dashboard
 from analytics.dashboard import ordered_profile as ordered_profile  # one order for the page and the documents
 from analytics.dashboard import profile_label as profile_label
-from analytics.ikm import IkmResult, half_up
+from analytics.ikm import IkmResult, decimal_text
 from analytics.report_text import Texts
 from app.unit_settings import ReportSettings
 from survey.questionnaire import ELEMENTS
@@ -62,13 +62,7 @@ def fmt_int(value: int) -> str:
 
 def fmt_dec(value: Fraction | Decimal | None, places: int) -> str:
     """Round half-up to `places` decimals and print with a decimal comma; "-" for no data."""
-    if value is None:
-        return "-"
-    if isinstance(value, Decimal):
-        value = Fraction(value)
-    text = str(half_up(value, places))
-    whole, _, decimals = text.partition(".")
-    return f"{fmt_int(int(whole)) if whole.lstrip('-').isdigit() else whole},{decimals}"
+    return "-" if value is None else decimal_text(value, places)
 
 
 def fmt_pct(part: int, whole: int) -> str:
