@@ -16,6 +16,14 @@ PAGES = ("/", "/s/dpmptsp-uji/loket-1", "/s/dpmptsp-uji/loket-1/terima-kasih", "
          "/s/dpmptsp-uji/loket-3")  # fmt: skip
 
 
+# The table cells holding a figure ("2,810", "62,5%") whose text the browser broke over more than one line (a phone's
+# narrow columns used to split "2,8" from "10").
+BROKEN_FIGURES = """() => [...document.querySelectorAll("td")].filter(td => /^[\\d.,%]+$/.test(td.textContent.trim()))
+  .filter(td => { const r = document.createRange(); r.selectNodeContents(td);
+    return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size > 1; })
+  .map(td => td.textContent.trim())"""
+
+
 @pytest.fixture
 def published(live):  # noqa: F811
     """The live app with a published month, so the public results pages show figures and a poster."""
@@ -48,6 +56,7 @@ def test_public_pages_have_no_serious_accessibility_violation(browser, published
         for path in PAGES:
             page.goto(f"{published}{path}?lang={lang}")
             problems += _serious(axe, page, path)
+            problems += [f"{path}: a figure broken over lines: {cell}" for cell in page.evaluate(BROKEN_FIGURES)]
     finally:
         context.close()
     assert not problems, "\n".join(problems)
