@@ -8,7 +8,6 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
-from app import audit
 from app.audit import Action
 from app.errors import DomainError
 from app.extensions import db
@@ -177,7 +176,7 @@ def set_population_command(unit_slug: str, period_key: str, population: int) -> 
 @click.option("--yes", is_flag=True, help="Publish without asking for confirmation.")
 def publish_command(unit_slug: str, period_key: str, yes: bool) -> None:
     """Publish and freeze a period's IKM (shown on the public results page; the numbers never change)."""
-    from analytics.publishing import publish_period
+    from analytics.publishing import publish_period, record_publication
 
     unit, preview = _dashboard(unit_slug, period_key, live=True)
     result = preview.result
@@ -187,17 +186,12 @@ def publish_command(unit_slug: str, period_key: str, yes: bool) -> None:
         click.confirm("Publish and freeze these figures?", abort=True)
     try:
         publication, dashboard = publish_period(unit=unit, period=preview.period, published_by="cli")
-        _audit(Action.PUBLISHED, publication, "cli")
+        record_publication(Action.PUBLISHED, publication, actor_name="cli")
     except DomainError as exc:
         _fail(exc)
     db.session.commit()
     result = dashboard.result
     click.echo(f"Published {unit.slug} {dashboard.period.label}: IKM {result.nik} ({result.mutu}).")
-
-
-def _audit(what, publication, actor_name: str) -> None:
-    audit.record(what, actor_name=actor_name, object_type="publication", object_id=publication.id,
-                 unit_id=publication.unit_id, detail=publication.period_key)  # fmt: skip
 
 
 @click.command("withdraw")
@@ -207,12 +201,12 @@ def _audit(what, publication, actor_name: str) -> None:
 @click.option("--by", "withdrawn_by", default="cli", show_default=True, help="Who withdraws it.")
 def withdraw_command(unit_slug: str, period_key: str, reason: str, withdrawn_by: str) -> None:
     """Withdraw a period's publication; its figures become live again and it can be published anew."""
-    from analytics.publishing import withdraw_publication
+    from analytics.publishing import record_publication, withdraw_publication
 
     try:
         publication = withdraw_publication(unit=_unit(unit_slug), period=_period(period_key),
                                            withdrawn_by=withdrawn_by, reason=reason)  # fmt: skip
-        _audit(Action.WITHDRAWN, publication, withdrawn_by)
+        record_publication(Action.WITHDRAWN, publication, actor_name=withdrawn_by)
     except DomainError as exc:
         _fail(exc)
     db.session.commit()

@@ -40,12 +40,8 @@ def monthly_command(unit_slug: str, month_key: str | None) -> None:
 def auto_publish_command(unit_slug: str, choice: str) -> None:
     """Choose whether `flask monthly` publishes each closed month of a unit by itself."""
     from analytics.publishing import set_auto_publish
-    from app import audit
 
-    unit = _unit(unit_slug)
-    set_auto_publish(unit=unit, on=choice == "on", updated_by="cli")
-    audit.record(audit.Action.AUTO_PUBLISH_SET, actor_name="cli", object_type="unit", object_id=unit.id,
-                 unit_id=unit.id, detail=choice)  # fmt: skip
+    set_auto_publish(unit=_unit(unit_slug), on=choice == "on", updated_by="cli")
     db.session.commit()
     click.echo(f"Automatic monthly publication for {unit_slug}: {choice}.")
 

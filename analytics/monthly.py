@@ -20,7 +20,7 @@ from analytics import data
 from analytics.complaints import complaint_stats
 from analytics.followup import propose_actions, record_change
 from analytics.models import MonthlyRun, PublishingSettings
-from analytics.publishing import PublishingError, publish_period
+from analytics.publishing import PublishingError, publish_period, record_publication
 from analytics.selection import Selection
 from analytics.snapshot import Headline
 from app import audit, clock, outbox
@@ -140,8 +140,7 @@ def _publish(unit: Unit, month: Period) -> str:
     try:
         with db.session.begin_nested():
             publication, _dashboard = publish_period(unit=unit, period=month, published_by=JOB)
-            audit.record(audit.Action.PUBLISHED, actor_name=JOB, object_type="publication", object_id=publication.id,
-                         unit_id=unit.id, detail=month.key)  # fmt: skip
+            record_publication(audit.Action.PUBLISHED, publication, actor_name=JOB)
     except PublishingError:  # another host published it a moment ago
         return ALREADY
     return PUBLISHED

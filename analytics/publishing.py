@@ -15,7 +15,7 @@ from analytics.dashboard import Publication as PublicationInfo
 from analytics.data import Cutoff, Selection
 from analytics.models import Publication, PublishingSettings, SurveyPopulation
 from analytics.snapshot import Snapshot, compute_figures, cutoffs_in_force
-from app import clock
+from app import audit, clock
 from app.directory import Unit
 from app.errors import DomainError
 from app.extensions import db
@@ -153,12 +153,20 @@ def withdraw_publication(*, unit: Unit, period: Period, withdrawn_by: str, reaso
     return publication
 
 
-def set_auto_publish(*, unit: Unit, on: bool, updated_by: str) -> PublishingSettings:
-    """Record whether `flask monthly` publishes each closed month of `unit` by itself. Flushes."""
+def record_publication(what: audit.Action, publication: Publication, *, actor=None, actor_name: str = "") -> None:
+    """Audit a publication or its withdrawal by `actor` (a User) or a command or job (`actor_name`). Flushes."""
+    audit.record(what, actor=actor, actor_name=actor_name, object_type="publication", object_id=publication.id,
+                 unit_id=publication.unit_id, detail=publication.period_key)  # fmt: skip
+
+
+def set_auto_publish(*, unit: Unit, on: bool, updated_by: str, actor=None) -> PublishingSettings:
+    """Record whether `flask monthly` publishes each closed month of `unit` by itself, and audit the choice by
+    `actor` (a User) or `updated_by`. Flushes."""
     settings = db.session.get(PublishingSettings, unit.id)
     if settings is None:
         settings = PublishingSettings(unit_id=unit.id)
         db.session.add(settings)
     settings.auto_publish, settings.updated_by, settings.updated_at = on, updated_by[:80], datetime.now(UTC)
-    db.session.flush()
+    audit.record(audit.Action.AUTO_PUBLISH_SET, actor=actor, actor_name=updated_by, object_type="unit",
+                 object_id=unit.id, unit_id=unit.id, detail="on" if on else "off")  # fmt: skip
     return settings

@@ -243,7 +243,7 @@ def set_population(unit_id: int):
 def publish(unit_id: int):
     """Show what publishing a period freezes and ask for confirmation; on confirmation, publish it."""
     from analytics.dashboard import build_dashboard
-    from analytics.publishing import publish_period
+    from analytics.publishing import publish_period, record_publication
 
     unit = db.get_or_404(Unit, unit_id)
     period = _period_arg(request.values.get("periode", "")[:40] or None)
@@ -255,8 +255,7 @@ def publish(unit_id: int):
         def publish_it():
             publication, _dash = publish_period(unit=unit, period=period, published_by=current_user.username,
                                                 expected_respondents=expected)  # fmt: skip
-            audit.record(Action.PUBLISHED, actor=current_user, object_type="publication", object_id=publication.id,
-                         unit_id=unit.id, detail=period.key)  # fmt: skip
+            record_publication(Action.PUBLISHED, publication, actor=current_user)
 
         return _commit(unit, period, publish_it, done)
     # What publishing would freeze: the default figures of an unpublished period; a published one shows live data.
@@ -269,7 +268,7 @@ def publish(unit_id: int):
 @bp.route("/units/<int:unit_id>/penarikan", methods=["POST"])
 def withdraw(unit_id: int):
     """Withdraw a period's publication, with a reason; the figures become live again."""
-    from analytics.publishing import withdraw_publication
+    from analytics.publishing import record_publication, withdraw_publication
 
     unit = db.get_or_404(Unit, unit_id)
     period = _period_arg(request.form.get("periode", "")[:40] or None)
@@ -279,8 +278,7 @@ def withdraw(unit_id: int):
     def withdraw_it():
         publication = withdraw_publication(unit=unit, period=period, withdrawn_by=current_user.username,
                                            reason=reason)  # fmt: skip
-        audit.record(Action.WITHDRAWN, actor=current_user, object_type="publication", object_id=publication.id,
-                     unit_id=unit.id, detail=period.key)  # fmt: skip
+        record_publication(Action.WITHDRAWN, publication, actor=current_user)
 
     return _commit(unit, period, withdraw_it, done)
 
@@ -307,9 +305,7 @@ def auto_publish_choice(unit_id: int):
     choice = request.form.get("otomatis")
     if choice not in ("1", "0"):
         abort(400)
-    set_auto_publish(unit=unit, on=choice == "1", updated_by=current_user.username)
-    audit.record(Action.AUTO_PUBLISH_SET, actor=current_user, object_type="unit", object_id=unit.id, unit_id=unit.id,
-                 detail="on" if choice == "1" else "off")  # fmt: skip
+    set_auto_publish(unit=unit, on=choice == "1", updated_by=current_user.username, actor=current_user)
     db.session.commit()
     flash(_("Publikasi otomatis bulanan diaktifkan.") if choice == "1" else _("Publikasi otomatis bulanan dimatikan."),
           "success")  # fmt: skip
