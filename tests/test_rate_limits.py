@@ -44,3 +44,35 @@ def test_survey_post_limit_is_shared_across_servers_via_redis(tmp_path):
         limiter.enabled = False
     with server_a.app_context():
         db.engine.dispose()
+
+
+def test_the_survey_post_is_counted_once_by_its_own_check_and_flask_limiter_skips_it(monkeypatch, caplog):
+    """One hit per answer on the limiter's strategy (the same key as Flask-Limiter's: the address, the endpoint);
+    Flask-Limiter resolves no limit for the route; the refusal is logged as Flask-Limiter logs one, without the
+    address."""
+    from tests.factories import limited_app
+
+    with limited_app(SURVEY_POST_LIMIT="2 per minute") as (app, demo):
+        hits, resolved = [], []
+        strategy, manager = limiter.limiter, limiter.limit_manager
+        real_hit, real_resolve = strategy.hit, manager.resolve_limits
+
+        def hit(item, *args, **kw):
+            hits.append((str(item), args))
+            return real_hit(item, *args, **kw)
+
+        def resolve(*args, **kw):
+            resolved.append(args[1])  # the endpoint
+            return real_resolve(*args, **kw)
+
+        monkeypatch.setattr(strategy, "hit", hit)
+        monkeypatch.setattr(manager, "resolve_limits", resolve)
+        client = app.test_client()
+        caplog.set_level("INFO", logger="flask-limiter")
+        codes = [client.post("/s/dpmptsp-uji/loket-1", data=survey_form(demo.izin.id)).status_code for _ in range(3)]
+        assert codes == [303, 303, 429]
+        assert hits == [("2 per 1 minute", ("127.0.0.1", "survey.submit"))] * 3
+        assert "survey.submit" not in resolved
+        assert client.get("/pengaduan/lacak").status_code in (200, 302) and resolved  # other routes: Flask-Limiter's
+        lines = [r.getMessage() for r in caplog.records if r.name == "flask-limiter"]
+        assert lines == ["ratelimit 2 per 1 minute (-) exceeded at endpoint: survey.submit"]
