@@ -4,6 +4,7 @@ session of the account (a copied cookie stops working too)."""
 import time
 
 from flask import Flask, flash, redirect, request, session, url_for
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_login import current_user, logout_user
 
 from app.extensions import db
@@ -19,8 +20,20 @@ def end_everywhere(user) -> None:
     db.session.flush()
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, whose signer (an HMAC key derivation) is built only for a request that
+    carries a session cookie. A citizen's survey POST carries none: it starts with an empty session, as Flask's
+    own interface gives it, without that work."""
+
+    def open_session(self, app: Flask, request) -> SecureCookieSession | None:
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def init_app(app: Flask) -> None:
     """End a logged-in session left idle; remember each request's time in the (signed) session cookie."""
+    app.session_interface = CookieSessions()
 
     @app.before_request
     def end_idle_sessions():

@@ -83,7 +83,7 @@ def assess_and_log(
     now = datetime.now(UTC)
     conn = db.session.connection()
     buckets = _buckets(now)
-    _prune(conn, buckets)
+    _prune_once(conn, buckets)
     address = keyed_hash("ip", ip or "unknown")
     device = keyed_hash("device", device_id) if device_id else None
     # Many honest phones on one office Wi-Fi give the same answers ("Sangat baik" throughout): identical answers
@@ -194,5 +194,23 @@ def prune_log(*, now: datetime | None = None) -> int:
 
 
 def _prune(conn: sa.Connection, buckets: dict[str, tuple[datetime, datetime]]) -> int:
-    bounds = {"device_before": buckets[DEVICE][1], "other_before": buckets[ADDRESS][1]}
-    return conn.execute(_PRUNE, bounds).rowcount or 0
+    return conn.execute(_PRUNE, _bounds(buckets)).rowcount or 0
+
+
+def _bounds(buckets: dict[str, tuple[datetime, datetime]]) -> dict[str, datetime]:
+    return {"device_before": buckets[DEVICE][1], "other_before": buckets[ADDRESS][1]}
+
+
+def _prune_once(conn: sa.Connection, buckets: dict[str, tuple[datetime, datetime]]) -> None:
+    """Prune when a bucket has aged out since this process last pruned. What is stale changes only when a new
+    bucket begins, and every submission writes into the current bucket: the first submission of each process
+    after that moment deletes what aged out, the next ones would scan the table (it grows with the traffic) to
+    delete nothing."""
+    bounds = _bounds(buckets)
+    last = current_app.extensions.setdefault(_PRUNED, {})
+    if last.get("bounds") != bounds:
+        _prune(conn, buckets)
+        last["bounds"] = bounds
+
+
+_PRUNED = "survey_stuffing_pruned"  # app.extensions: the bounds of this process's last prune

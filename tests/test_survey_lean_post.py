@@ -93,11 +93,7 @@ def test_a_deactivated_counter_takes_no_answer_from_the_next_request_on(tmp_path
     assert _responses(first) == 1
 
 
-def test_a_stored_answer_costs_five_statements(app, demo):
-    """The access rule (1), the stale buckets (1), the counts (1), every count's upsert (1 executemany) and the
-    response (1): no directory hydrated, no statement per key."""
-    client = app.test_client()
-    client.get(URL)  # the device cookie: every kind of key is counted
+def _statements_of(client, form) -> list[tuple[str, bool]]:
     statements = []
 
     def record(_conn, _cursor, statement, _params, _context, executemany):
@@ -105,10 +101,51 @@ def test_a_stored_answer_costs_five_statements(app, demo):
 
     sa.event.listen(db.engine, "before_cursor_execute", record)
     try:
-        assert client.post(URL, data=survey_form(demo.izin.id)).status_code == 303
+        assert client.post(URL, data=form).status_code == 303
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", record)
-    assert statements == [("SELECT", False), ("DELETE", False), ("SELECT", False), ("INSERT", True), ("INSERT", False)]
+    return statements
+
+
+def test_a_stored_answer_costs_four_statements_and_the_first_of_a_bucket_five(app, demo):
+    """The access rule (1), the counts (1), every count's upsert (1 executemany) and the response (1): no directory
+    hydrated, no statement per key. The first answer a process takes in a new bucket also deletes the buckets that
+    aged out (1); the next ones in the same bucket have nothing to delete and do not scan the table for it."""
+    client = app.test_client()
+    client.get(URL)  # the device cookie: every kind of key is counted
+    first = _statements_of(client, survey_form(demo.izin.id))
+    assert first == [("SELECT", False), ("DELETE", False), ("SELECT", False), ("INSERT", True), ("INSERT", False)]
+    assert _statements_of(client, survey_form(demo.izin.id)) == [first[0], *first[2:]]
+
+
+class _Clock:
+    """`datetime` for survey.stuffing, with `now` set by the test."""
+
+    at = datetime.now(UTC)
+
+    @classmethod
+    def now(cls, tz=None):
+        return cls.at
+
+    fromtimestamp = staticmethod(datetime.fromtimestamp)
+
+
+def test_the_first_answer_after_a_bucket_ages_out_deletes_it(app, demo, monkeypatch):
+    monkeypatch.setattr(stuffing, "datetime", _Clock)
+    half = timedelta(minutes=app.config["STUFFING_IP_WINDOW_MINUTES"]) / 2
+    start = stuffing._bucket(stuffing.ADDRESS, datetime.now(UTC))
+    _Clock.at = start + half / 10
+    client = app.test_client()
+    assert client.post(URL, data=survey_form(demo.izin.id)).status_code == 303
+    # Aged out by the next bucket: the previous one is still read, this one (two back) no longer is.
+    db.session.add(StuffingCount(kind="address", key_hash="b" * 64, bucket_start=start - half, count=2))
+    db.session.commit()
+    _Clock.at = start + half / 2  # the same bucket: nothing has aged out since this process pruned
+    assert ("DELETE", False) not in _statements_of(client, survey_form(demo.izin.id))
+    assert db.session.scalar(sa.select(sa.func.count()).where(StuffingCount.key_hash == "b" * 64)) == 1
+    _Clock.at = start + half + half / 10  # the next bucket
+    assert ("DELETE", False) in _statements_of(client, survey_form(demo.izin.id))
+    assert db.session.scalar(sa.select(sa.func.count()).where(StuffingCount.key_hash == "b" * 64)) == 0
 
 
 def test_the_anti_stuffing_statements_are_built_once(app, demo):
@@ -175,3 +212,18 @@ def test_counts_of_buckets_no_check_reads_are_not_counted(app, demo):
     )  # fmt: skip
     assert stored.flags == ()
     assert _counts_by_kind()["device"] == [1]
+
+
+def test_an_answer_without_a_session_cookie_builds_no_session_signer(app, demo, admin, monkeypatch):
+    """A citizen's POST carries no session cookie: its session starts empty without building the signer; a
+    logged-in officer's session is still read (and so still ends when it is stale)."""
+    built = []
+    signer = app.session_interface.get_signing_serializer
+    monkeypatch.setattr(app.session_interface, "get_signing_serializer", lambda a: built.append(1) or signer(a))
+    assert app.test_client().post(URL, data=survey_form(demo.izin.id)).status_code == 303
+    assert built == []
+    officer = app.test_client()
+    login = {"username": "admin", "password": "correct horse battery"}
+    assert officer.post("/auth/login", data=login).status_code == 302
+    built.clear()
+    assert officer.get("/admin/pengguna/").status_code == 200 and built  # the cookie is read, so signed
