@@ -29,6 +29,21 @@ def _load_inline(app: Flask, name: str) -> tuple[str, str]:
     return text, f"'sha256-{digest}'"
 
 
+# Set on every response unless a view set its own (lower-case names, as compared; HEADER_NAMES spells them).
+ALWAYS = (
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "same-origin"),
+    ("permissions-policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    ("cross-origin-opener-policy", "same-origin"),
+)
+HEADER_NAMES = {
+    name.lower(): name
+    for name in (
+        "Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy",
+        "Permissions-Policy", "Cross-Origin-Opener-Policy", "Strict-Transport-Security", "Cache-Control",
+    )
+}  # fmt: skip
 _KIOSK_SCRIPT = "skm.kiosk_script"  # request.environ: this response's page includes the kiosk script
 
 
@@ -74,16 +89,13 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def set_security_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", kiosk_csp if request.environ.get(_KIOSK_SCRIPT) else csp)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        present = {key.lower() for key in headers.keys()}  # one pass, not one scan of the headers per name
+        wanted = [("content-security-policy", kiosk_csp if request.environ.get(_KIOSK_SCRIPT) else csp), *ALWAYS]
         if request.is_secure and app.config.get("HSTS_SECONDS"):
-            headers.setdefault("Strict-Transport-Security", f"max-age={app.config['HSTS_SECONDS']}")
+            wanted.append(("strict-transport-security", f"max-age={app.config['HSTS_SECONDS']}"))
         if response.mimetype == "text/html":
             # Survey answers and officer pages must never come back from a cache
             # or the back button on a shared kiosk.
-            headers.setdefault("Cache-Control", "no-store")
+            wanted.append(("cache-control", "no-store"))
+        headers.extend([(HEADER_NAMES[name], value) for name, value in wanted if name not in present])
         return response
