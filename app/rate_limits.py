@@ -14,7 +14,7 @@ import logging
 
 from flask import abort, current_app, request
 from flask_limiter.util import get_remote_address
-from limits import RateLimitItem, parse
+from limits import RateLimitItem, parse_many
 
 from app.extensions import limiter
 
@@ -23,22 +23,32 @@ SKIPPED = "rate_limits_direct"  # app.extensions key: the endpoints counted by `
 
 
 @functools.lru_cache(maxsize=64)
-def _item(text: str) -> RateLimitItem:
-    return parse(text)
+def _items(text: str) -> tuple[RateLimitItem, ...]:
+    """Every part of a limit ("10 per minute;600 per hour"), narrowest first, as Flask-Limiter checks them."""
+    return tuple(sorted(parse_many(text)))
 
 
 def hit(limit: str, scope: str) -> None:
-    """Count this request against `limit` ("600 per hour") for the client's address in `scope`; 429 when over.
+    """Count this request against each part of `limit` ("600 per hour") for the client's address in `scope`, up
+    to the first part that is reached: then 429. A storage error is raised (a 500), or logged and let through
+    when RATELIMIT_SWALLOW_ERRORS is set, as Flask-Limiter does; its in-memory fallback does not apply here.
 
-    :raise werkzeug.exceptions.TooManyRequests: the limit is reached (nothing else is done for the request).
+    :raise werkzeug.exceptions.TooManyRequests: a part of the limit is reached (nothing else is done).
     """
     if not (limiter.enabled and limiter.initialized):
         return
-    item, key = _item(limit), get_remote_address()
+    key = get_remote_address()
     prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or ""
     args = (prefix, key, scope) if prefix else (key, scope)
-    if not limiter.limiter.hit(item, *args):
-        log.info("ratelimit %s (%s) exceeded at endpoint: %s", item, key, scope)
+    try:
+        breached = next((item for item in _items(limit) if not limiter.limiter.hit(item, *args)), None)
+    except Exception:
+        if not current_app.config.get("RATELIMIT_SWALLOW_ERRORS"):
+            raise
+        log.exception("Failed to rate limit. Swallowing error")
+        return
+    if breached is not None:
+        log.info("ratelimit %s (%s) exceeded at endpoint: %s", breached, key, scope)
         abort(429)
 
 

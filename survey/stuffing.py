@@ -205,12 +205,12 @@ def _prune_once(conn: sa.Connection, buckets: dict[str, tuple[datetime, datetime
     """Prune when a bucket has aged out since this process last pruned. What is stale changes only when a new
     bucket begins, and every submission writes into the current bucket: the first submission of each process
     after that moment deletes what aged out, the next ones would scan the table (it grows with the traffic) to
-    delete nothing."""
+    delete nothing. The prune counts as done once its transaction commits: after a rollback the next one prunes."""
     bounds = _bounds(buckets)
     last = current_app.extensions.setdefault(_PRUNED, {})
     if last.get("bounds") != bounds:
         _prune(conn, buckets)
-        last["bounds"] = bounds
+        sa.event.listen(db.session(), "after_commit", lambda _session: last.update(bounds=bounds), once=True)
 
 
 _PRUNED = "survey_stuffing_pruned"  # app.extensions: the bounds of this process's last prune

@@ -76,3 +76,35 @@ def test_the_survey_post_is_counted_once_by_its_own_check_and_flask_limiter_skip
         assert client.get("/pengaduan/lacak").status_code in (200, 302) and resolved  # other routes: Flask-Limiter's
         lines = [r.getMessage() for r in caplog.records if r.name == "flask-limiter"]
         assert lines == ["ratelimit 2 per 1 minute (-) exceeded at endpoint: survey.submit"]
+
+
+def test_every_part_of_the_survey_post_limit_counts_under_the_key_prefix():
+    """A limit of several parts counts each, narrowest first, under RATELIMIT_KEY_PREFIX, as Flask-Limiter does."""
+    from limits import parse
+
+    from tests.factories import limited_app
+
+    with limited_app(SURVEY_POST_LIMIT="5 per hour;2 per minute", RATELIMIT_KEY_PREFIX="kantor-a") as (app, demo):
+        client = app.test_client()
+        codes = [client.post("/s/dpmptsp-uji/loket-1", data=survey_form(demo.izin.id)).status_code for _ in range(3)]
+        assert codes == [303, 303, 429]
+        args = ("kantor-a", "127.0.0.1", "survey.submit")
+        minute, hour = parse("2 per minute"), parse("5 per hour")
+        assert limiter.limiter.get_window_stats(minute, *args).remaining == 0
+        assert limiter.limiter.get_window_stats(hour, *args).remaining == 3  # the refused third: not counted here
+
+
+def test_a_storage_error_on_the_survey_post_is_let_through_only_when_told_to(monkeypatch):
+    from tests.factories import limited_app
+
+    def broken(*_args, **_kw):
+        raise ConnectionError("storage down")
+
+    with limited_app(RATELIMIT_SWALLOW_ERRORS=True) as (app, demo):
+        monkeypatch.setattr(limiter.limiter, "hit", broken)
+        assert app.test_client().post("/s/dpmptsp-uji/loket-1", data=survey_form(demo.izin.id)).status_code == 303
+    with limited_app() as (app, demo):
+        monkeypatch.setattr(limiter.limiter, "hit", broken)
+        refused = app.test_client().post("/s/dpmptsp-uji/loket-1", data=survey_form(demo.izin.id))
+        assert refused.status_code == 500  # as with Flask-Limiter's own checks: no answer counted without its limit
+        assert db.session.scalar(sa.select(sa.func.count(Response.id))) == 0

@@ -107,10 +107,12 @@ def _statements_of(client, form) -> list[tuple[str, bool]]:
     return statements
 
 
-def test_a_stored_answer_costs_four_statements_and_the_first_of_a_bucket_five(app, demo):
+def test_a_stored_answer_costs_four_statements_and_the_first_of_a_bucket_five(app, demo, monkeypatch):
     """The access rule (1), the counts (1), every count's upsert (1 executemany) and the response (1): no directory
     hydrated, no statement per key. The first answer a process takes in a new bucket also deletes the buckets that
     aged out (1); the next ones in the same bucket have nothing to delete and do not scan the table for it."""
+    monkeypatch.setattr(stuffing, "datetime", _Clock)
+    _Clock.at = stuffing._bucket(stuffing.ADDRESS, datetime.now(UTC)) + timedelta(seconds=1)  # no bucket ends here
     client = app.test_client()
     client.get(URL)  # the device cookie: every kind of key is counted
     first = _statements_of(client, survey_form(demo.izin.id))
@@ -146,6 +148,14 @@ def test_the_first_answer_after_a_bucket_ages_out_deletes_it(app, demo, monkeypa
     _Clock.at = start + half + half / 10  # the next bucket
     assert ("DELETE", False) in _statements_of(client, survey_form(demo.izin.id))
     assert db.session.scalar(sa.select(sa.func.count()).where(StuffingCount.key_hash == "b" * 64)) == 0
+
+
+def test_a_prune_rolled_back_is_run_again_by_the_next_answer(app, demo, monkeypatch):
+    monkeypatch.setattr(stuffing, "datetime", _Clock)
+    _Clock.at = stuffing._bucket(stuffing.ADDRESS, datetime.now(UTC)) + timedelta(seconds=1)
+    stuffing.assess_and_log(ip="10.0.0.9", device_id="phone-9", answers={"U1": 4})
+    db.session.rollback()  # as when the answer's transaction fails after the prune
+    assert ("DELETE", False) in _statements_of(app.test_client(), survey_form(demo.izin.id))
 
 
 def test_the_anti_stuffing_statements_are_built_once(app, demo):
