@@ -204,8 +204,9 @@ def _bounds(buckets: dict[str, tuple[datetime, datetime]]) -> dict[str, datetime
 def _prune_once(conn: sa.Connection, buckets: dict[str, tuple[datetime, datetime]]) -> None:
     """Prune when a bucket has aged out since this process last pruned. What is stale changes only when a new
     bucket begins, and every submission writes into the current bucket: the first submission of each process
-    after that moment deletes what aged out, the next ones would scan the table (it grows with the traffic) to
-    delete nothing. The prune counts as done once its transaction commits: after a rollback the next one prunes."""
+    after that moment deletes what aged out; the next ones would delete nothing, yet their DELETE would take
+    SQLite's write lock first thing and hold it through the counts and the insert (the other workers' answers
+    wait for it). The prune counts as done once its transaction commits: after a rollback the next one prunes."""
     bounds = _bounds(buckets)
     last = current_app.extensions.setdefault(_PRUNED, {})
     if last.get("bounds") != bounds:
