@@ -1,6 +1,7 @@
 """Demo publications for `flask seed-demo`: the office published its last four closed months, as a unit surveying
 monthly would have, posted each on the notice board and the website, and followed the results up (so the
-dashboard, the public results and the evidence pack have a closed loop to show)."""
+dashboard, the public results and the evidence pack have a closed loop to show). Each step leaves its audit entry
+by "demo", as the pages and the monthly job do."""
 
 import io
 from datetime import date, timedelta
@@ -8,9 +9,9 @@ from datetime import date, timedelta
 from analytics import data
 from analytics.followup import attach_evidence, change_status, edit_action, propose_actions
 from analytics.publication_log import PublicationLogError, add_entry, check_url
-from analytics.publishing import publish_period
+from analytics.publishing import publish_period, record_publication
 from analytics.selection import Selection
-from app import clock
+from app import audit, clock
 from app.directory import Unit
 from app.links import results_url
 from app.periods import Period, last_months, period_of
@@ -27,7 +28,8 @@ def publish_demo(*, unit: Unit) -> list[str]:
     for period in last_months(previous, DEMO_PUBLISHED_MONTHS):
         selection = Selection(unit_id=unit.id).within(period.start, period.end)
         if data.tally(selection).respondents and data.publication(unit.id, period.key) is None:
-            publish_period(unit=unit, period=period, published_by=BY)
+            publication, _ = publish_period(unit=unit, period=period, published_by=BY)
+            record_publication(audit.Action.PUBLISHED, publication, actor_name=BY)
             _log(unit, period)
             _follow_up(unit, period, done=not published)  # the oldest month's plans are carried out
             published.append(period.key)

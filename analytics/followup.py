@@ -77,8 +77,9 @@ def _insert(action: FollowUpAction) -> bool:
     return True
 
 
-def propose_actions(*, unit: Unit, period: Period, by: str) -> list[FollowUpAction]:
-    """Propose one action per weakest element of the published period (ties included). Flushes.
+def propose_actions(*, unit: Unit, period: Period, by: str, actor=None) -> list[FollowUpAction]:
+    """Propose one action per weakest element of the published period (ties included), each audited as by `actor`
+    (a User) or the job `by`. Flushes.
 
     Idempotent: an element that already has an action of this period (whatever its status, cancelled included)
     gets no new one, also when two runs race (the unique constraint decides). Returns the actions created.
@@ -103,6 +104,7 @@ def propose_actions(*, unit: Unit, period: Period, by: str) -> list[FollowUpActi
                                 source_code=element.code, created_by=by, updated_by=by)  # fmt: skip
         if _insert(action):
             created.append(action)
+            record_change(audit.Action.FOLLOWUP_PROPOSED, action, element.code, actor=actor, actor_name=by)
     return created
 
 
@@ -127,8 +129,9 @@ def add_action(
     description: str = "",
     owner: str = "",
     due_on: date | None = None,
+    actor=None,
 ) -> FollowUpAction:
-    """Add an action for a complaint category (one per category and period) or a free one. Flushes.
+    """Add an action for a complaint category (one per category and period) or a free one, audited. Flushes.
 
     :raise FollowUpError: period not published, unknown category, a free action without description, a category
         that already has an action, or text too long.
@@ -147,13 +150,15 @@ def add_action(
                             owner=owner, due_on=due_on, created_by=by, updated_by=by)  # fmt: skip
     if not _insert(action):
         raise FollowUpError(N_("Kategori pengaduan ini sudah punya tindak lanjut pada periode ini."))
+    record_change(audit.Action.FOLLOWUP_ADDED, action, f"{source} {action.source_code or ''}".strip(), actor=actor,
+                  actor_name=by)  # fmt: skip
     return action
 
 
 def edit_action(
-    *, action: FollowUpAction, description: str, owner: str, due_on: date | None, by: str
+    *, action: FollowUpAction, description: str, owner: str, due_on: date | None, by: str, actor=None
 ) -> FollowUpAction:
-    """Change what an open action plans. Flushes.
+    """Change what an open action plans, audited with the names of the fields changed (and the due dates). Flushes.
 
     :raise FollowUpError: the action is done or cancelled, text too long, or a planned action would lose its
         description, owner or due date.
@@ -163,15 +168,26 @@ def edit_action(
     description, owner = _clean_text(description, owner)
     if action.status is not ActionStatus.PROPOSED and not (description and owner and due_on):
         raise FollowUpError(PLAN_INCOMPLETE)
+    changes = [name for name, old, new in (("description", action.description, description),
+                                           ("owner", action.owner, owner)) if old != new]  # fmt: skip
+    if action.due_on != due_on:
+        changes.append(f"due: {action.due_on or '-'} -> {due_on or '-'}")
     action.description, action.owner, action.due_on, action.updated_by = description, owner, due_on, by
     db.session.flush()
+    record_change(audit.Action.FOLLOWUP_EDITED, action, "; ".join(changes) or "unchanged", actor=actor, actor_name=by)
     return action
 
 
 def change_status(
-    *, action: FollowUpAction, status: ActionStatus | str, by: str, today: date, done_on: date | None = None
+    *,
+    action: FollowUpAction,
+    status: ActionStatus | str,
+    by: str,
+    today: date,
+    done_on: date | None = None,
+    actor=None,
 ) -> FollowUpAction:
-    """Move an action along its state machine (see `FollowUpAction.move_to`). Flushes.
+    """Move an action along its state machine (see `FollowUpAction.move_to`), audited ("old -> new"). Flushes.
 
     :raise FollowUpError: an unknown status or a refused transition.
     """
@@ -179,13 +195,16 @@ def change_status(
         status = ActionStatus(status)
     except ValueError:
         raise FollowUpError({"status": N_("Status tidak dikenal.")}) from None
+    before = action.status
     action.move_to(status, by=by, today=today, done_on=done_on)
     db.session.flush()
+    record_change(audit.Action.FOLLOWUP_STATUS, action, f"{before} -> {action.status}", actor=actor, actor_name=by)
     return action
 
 
-def attach_evidence(*, action: FollowUpAction, data: bytes, by: str, max_bytes: int) -> FollowUpEvidence:
-    """Store one evidence file, checked and re-encoded as complaint attachments are. Flushes.
+def attach_evidence(*, action: FollowUpAction, data: bytes, by: str, max_bytes: int, actor=None) -> FollowUpEvidence:
+    """Store one evidence file, checked and re-encoded as complaint attachments are, audited (its id and sha256
+    prefix). Flushes.
 
     The stored name is made up ("bukti-<action>-<n>.<ext>"): the uploaded file's name is never kept.
     :raise AttachmentError: not an acceptable JPEG, PNG or PDF (a DomainError).
@@ -207,11 +226,13 @@ def attach_evidence(*, action: FollowUpAction, data: bytes, by: str, max_bytes: 
     action.evidence.append(evidence)
     action.updated_by = by
     db.session.flush()
+    record_change(audit.Action.FOLLOWUP_EVIDENCE, action, f"evidence {evidence.id}; sha256 {evidence.sha256[:12]}",
+                  actor=actor, actor_name=by)  # fmt: skip
     return evidence
 
 
-def link_complaint(*, action: FollowUpAction, complaint: Complaint, by: str) -> FollowUpComplaintLink:
-    """Relate a complaint of the action's unit to it (never a WBS report). Flushes.
+def link_complaint(*, action: FollowUpAction, complaint: Complaint, by: str, actor=None) -> FollowUpComplaintLink:
+    """Relate a complaint of the action's unit to it (never a WBS report), audited. Flushes.
 
     The caller has checked that the officer may see the complaint.
     :raise FollowUpError: a WBS report, another unit's complaint, or a complaint linked already.
@@ -224,16 +245,22 @@ def link_complaint(*, action: FollowUpAction, complaint: Complaint, by: str) -> 
     action.links.append(link)
     action.updated_by = by
     db.session.flush()
+    record_change(audit.Action.FOLLOWUP_COMPLAINT_LINKED, action, f"complaint {complaint.id}", actor=actor,
+                  actor_name=by)  # fmt: skip
     return link
 
 
-def unlink_complaint(*, action: FollowUpAction, complaint_id: int, by: str) -> bool:
-    """Remove a complaint's link from an action; whether there was one (nothing is removed otherwise). Flushes."""
+def unlink_complaint(*, action: FollowUpAction, complaint_id: int, by: str, actor=None) -> bool:
+    """Remove a complaint's link from an action, audited; whether there was one (nothing is removed or audited
+    otherwise). Flushes."""
     kept = [link for link in action.links if link.complaint_id != complaint_id]
     removed = len(kept) != len(action.links)
     action.links = kept
     action.updated_by = by
     db.session.flush()
+    if removed:
+        record_change(audit.Action.FOLLOWUP_COMPLAINT_UNLINKED, action, f"complaint {complaint_id}", actor=actor,
+                      actor_name=by)  # fmt: skip
     return removed
 
 

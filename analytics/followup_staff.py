@@ -19,7 +19,6 @@ from analytics import data, followup, followup_progress
 from analytics.followup_forms import AddForm, EvidenceForm, LinkForm, PlainForm, PlanFields, StatusForm
 from analytics.followup_models import FollowUpAction, FollowUpEvidence, Source
 from app import clock
-from app.audit import Action
 from app.auth import Permission, permission_required
 from app.directory import Unit
 from app.errors import DomainError, flash_errors, show_errors
@@ -58,10 +57,6 @@ def _action(action_id: int) -> FollowUpAction:
     if not current_user.covers_unit(action.unit_id):
         abort(404)
     return action
-
-
-def _audit(what: Action, item: FollowUpAction, detail: str = "") -> None:
-    followup.record_change(what, item, detail, actor=current_user)
 
 
 def _period(unit: Unit, published: list[Period] | None = None):
@@ -118,9 +113,7 @@ def propose(unit_id: int):
     if period is None or not PlainForm().validate_on_submit():
         abort(400)
     try:
-        created = followup.propose_actions(unit=unit, period=period, by=current_user.username)
-        for item in created:
-            _audit(Action.FOLLOWUP_PROPOSED, item, item.source_code or "")
+        created = followup.propose_actions(unit=unit, period=period, by=current_user.username, actor=current_user)
     except DomainError as exc:
         db.session.rollback()
         flash_errors(exc)
@@ -144,8 +137,7 @@ def add(unit_id: int):
         action = followup.add_action(unit=unit, period=period, source=Source(form.source.data),
                                      by=current_user.username, category=form.category.data or None,
                                      description=form.description.data, owner=form.owner.data,
-                                     due_on=form.due_on.data)  # fmt: skip
-        _audit(Action.FOLLOWUP_ADDED, action, f"{action.source} {action.source_code or ''}".strip())
+                                     due_on=form.due_on.data, actor=current_user)  # fmt: skip
     except DomainError as exc:
         db.session.rollback()
         show_errors(exc, form)
@@ -229,22 +221,10 @@ def edit(action_id: int):
     item, form = _action(action_id), PlanFields()
 
     def save():
-        before = (item.description, item.owner, item.due_on)
         followup.edit_action(action=item, description=form.description.data, owner=form.owner.data,
-                             due_on=form.due_on.data, by=current_user.username)  # fmt: skip
-        _audit(Action.FOLLOWUP_EDITED, item, _plan_changes(before, item))
+                             due_on=form.due_on.data, by=current_user.username, actor=current_user)  # fmt: skip
 
     return _change(item, form, save, _("Rencana tindak lanjut disimpan."), "plan")
-
-
-def _plan_changes(before: tuple, item: FollowUpAction) -> str:
-    """What an edit changed, for the audit log: the fields' names, and the due date's old and new value."""
-    description, owner, due_on = before
-    changes = [name for name, old, new in (("description", description, item.description), ("owner", owner, item.owner))
-               if old != new]  # fmt: skip
-    if due_on != item.due_on:
-        changes.append(f"due: {due_on or '-'} -> {item.due_on or '-'}")
-    return "; ".join(changes) or "unchanged"
 
 
 @bp.route("/aksi/<int:action_id>/status", methods=["POST"])
@@ -253,10 +233,8 @@ def change_status(action_id: int):
     item, form = _action(action_id), StatusForm()
 
     def move():
-        before = item.status
         followup.change_status(action=item, status=form.status.data, by=current_user.username, today=clock.today(),
-                               done_on=form.done_on.data)  # fmt: skip
-        _audit(Action.FOLLOWUP_STATUS, item, f"{before} -> {item.status}")
+                               done_on=form.done_on.data, actor=current_user)  # fmt: skip
 
     return _change(item, form, move, _("Status tindak lanjut diubah."), "status")
 
@@ -268,9 +246,8 @@ def upload_evidence(action_id: int):
     max_bytes = current_app.config["COMPLAINT_ATTACHMENT_MAX_BYTES"]
 
     def store():
-        stored = followup.attach_evidence(action=item, data=form.file.data.read(max_bytes + 1),
-                                          by=current_user.username, max_bytes=max_bytes)  # fmt: skip
-        _audit(Action.FOLLOWUP_EVIDENCE, item, f"evidence {stored.id}; sha256 {stored.sha256[:12]}")
+        followup.attach_evidence(action=item, data=form.file.data.read(max_bytes + 1), by=current_user.username,
+                                 max_bytes=max_bytes, actor=current_user)  # fmt: skip
 
     return _change(item, form, store, _("Bukti disimpan."), "evidence")
 
@@ -293,8 +270,7 @@ def link(action_id: int):
 
     def link_it():
         complaint = _visible_complaint(form.complaint.data)
-        followup.link_complaint(action=item, complaint=complaint, by=current_user.username)
-        _audit(Action.FOLLOWUP_COMPLAINT_LINKED, item, f"complaint {complaint.id}")
+        followup.link_complaint(action=item, complaint=complaint, by=current_user.username, actor=current_user)
 
     return _change(item, form, link_it, _("Pengaduan dikaitkan."), "link")
 
@@ -316,7 +292,6 @@ def unlink(action_id: int, complaint_id: int):
 
     def unlink_it():
         _visible_complaint(complaint_id)  # a complaint hidden from this officer is not theirs to unlink either
-        if followup.unlink_complaint(action=item, complaint_id=complaint_id, by=current_user.username):
-            _audit(Action.FOLLOWUP_COMPLAINT_UNLINKED, item, f"complaint {complaint_id}")
+        followup.unlink_complaint(action=item, complaint_id=complaint_id, by=current_user.username, actor=current_user)
 
     return _change(item, PlainForm(), unlink_it, _("Kaitan pengaduan dihapus."), "plain")

@@ -18,7 +18,7 @@ from flask import current_app
 
 from analytics import data
 from analytics.complaints import complaint_stats
-from analytics.followup import propose_actions, record_change
+from analytics.followup import propose_actions
 from analytics.models import MonthlyRun, PublishingSettings
 from analytics.publishing import PublishingError, publish_period, record_publication
 from analytics.selection import Selection
@@ -79,10 +79,7 @@ def run_monthly(*, unit: Unit, month: Period) -> MonthlyOutcome:
             _set_once(run, "publication", outcome, unless=(PUBLISHED, ALREADY))
     proposed = 0
     if data.publication(unit.id, month.key) is not None:  # idempotent: an element proposed once is never again
-        created = propose_actions(unit=unit, period=month, by=JOB)
-        for item in created:
-            record_change(audit.Action.FOLLOWUP_PROPOSED, item, item.source_code or "", actor_name=JOB)
-        proposed = len(created)
+        proposed = len(propose_actions(unit=unit, period=month, by=JOB))  # each audited as by the job
     if run.recap is None:
         _set_once(run, "recap", _recap(unit, month))
     db.session.refresh(run)  # what this run or an earlier one recorded

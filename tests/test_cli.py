@@ -47,7 +47,27 @@ def test_seed_demo_creates_logins_counters_and_responses(runner, tmp_path):
     assert again.exit_code == 0 and "not seeded" in again.output
     assert runner.invoke(args=["seed-demo"]).exit_code != 0
     assert db.session.scalar(sa.select(sa.func.count(Unit.id))) == 1
+    _demo_changes_are_audited()
     _demo_pack_lacks_only_what_it_explains(runner, tmp_path)
+
+
+def _demo_changes_are_audited() -> None:
+    """Every publication and every follow-up step of the demo has its audit entry, by "demo", as a page or the
+    monthly job leaves one."""
+    from analytics.followup_models import FollowUpAction, FollowUpEvidence
+    from analytics.models import Publication
+    from app.audit import Action, AuditEntry
+
+    query = sa.select(AuditEntry.action, AuditEntry.object_id, AuditEntry.actor_name)
+    entries = db.session.execute(query.where(AuditEntry.object_type.in_(["publication", "followup_action"]))).all()
+    assert {name for _, _, name in entries} == {"demo"}
+    published = sorted(i for a, i, _ in entries if a == Action.PUBLISHED)
+    assert published and published == sorted(db.session.scalars(sa.select(Publication.id)))
+    actions = sorted(db.session.scalars(sa.select(FollowUpAction.id)))
+    for what in (Action.FOLLOWUP_PROPOSED, Action.FOLLOWUP_EDITED):
+        assert sorted(i for a, i, _ in entries if a == what) == actions
+    evidence = db.session.scalar(sa.select(sa.func.count(FollowUpEvidence.id)))
+    assert evidence and sum(a == Action.FOLLOWUP_EVIDENCE for a, _, _ in entries) == evidence
 
 
 def _demo_pack_lacks_only_what_it_explains(runner, tmp_path) -> None:
