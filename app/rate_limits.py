@@ -5,8 +5,8 @@ Flask-Limiter's decorator resolves a route's limits on every request, twice (its
 decorator), with their exemptions, defaults, meta limits and header bookkeeping; on the survey POST that cost a
 tenth of the request (issue 12). `hit` counts the same way (the same strategy, key prefix, client address and
 limit notation) and answers 429 through the blueprint's handler when the limit is reached, after logging the line
-Flask-Limiter logs (app.access_log strips its address). A route counted here is left out of Flask-Limiter's own
-checks by `skip_flask_limiter`.
+Flask-Limiter logs (app.access_log strips its address). A view decorated with `limit` counts itself this way and
+is left out of Flask-Limiter's own checks.
 """
 
 import functools
@@ -19,7 +19,6 @@ from limits import RateLimitItem, parse_many
 from app.extensions import limiter
 
 log = logging.getLogger("flask-limiter")
-SKIPPED = "rate_limits_direct"  # app.extensions key: the endpoints counted by `hit`
 
 
 @functools.lru_cache(maxsize=64)
@@ -52,11 +51,25 @@ def hit(limit: str, scope: str) -> None:
         abort(429)
 
 
-def skip_flask_limiter(app, *endpoints: str) -> None:
-    """Leave `endpoints` out of Flask-Limiter's per-request checks: they count themselves with `hit`."""
-    app.extensions.setdefault(SKIPPED, set()).update(endpoints)
+def limit(config_key: str):
+    """Decorate a view so that it counts the limit in `config_key` with `hit` (the endpoint is the scope, as for
+    Flask-Limiter's decorator), and Flask-Limiter's own checks skip it."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def counted(*args, **kwargs):
+            hit(current_app.config[config_key], request.endpoint)
+            return view(*args, **kwargs)
+
+        setattr(counted, _COUNTS_ITSELF, True)
+        return counted
+
+    return decorate
+
+
+_COUNTS_ITSELF = "_rate_limits_counted"  # on a view decorated by `limit`
 
 
 @limiter.request_filter
-def _skipped() -> bool:
-    return request.endpoint in current_app.extensions.get(SKIPPED, ())
+def _counts_itself() -> bool:
+    return getattr(current_app.view_functions.get(request.endpoint), _COUNTS_ITSELF, False)

@@ -29,21 +29,14 @@ def _load_inline(app: Flask, name: str) -> tuple[str, str]:
     return text, f"'sha256-{digest}'"
 
 
-# Set on every response unless a view set its own (lower-case names, as compared; HEADER_NAMES spells them).
+# Set on every response unless a view set its own.
 ALWAYS = (
-    ("x-content-type-options", "nosniff"),
-    ("x-frame-options", "DENY"),
-    ("referrer-policy", "same-origin"),
-    ("permissions-policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"),
-    ("cross-origin-opener-policy", "same-origin"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
 )
-HEADER_NAMES = {
-    name.lower(): name
-    for name in (
-        "Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy",
-        "Permissions-Policy", "Cross-Origin-Opener-Policy", "Strict-Transport-Security", "Cache-Control",
-    )
-}  # fmt: skip
 _KIOSK_SCRIPT = "skm.kiosk_script"  # request.environ: this response's page includes the kiosk script
 
 
@@ -90,12 +83,12 @@ def init_app(app: Flask) -> None:
     def set_security_headers(response: Response) -> Response:
         headers = response.headers
         present = {key.lower() for key in headers.keys()}  # one pass, not one scan of the headers per name
-        wanted = [("content-security-policy", kiosk_csp if request.environ.get(_KIOSK_SCRIPT) else csp), *ALWAYS]
+        wanted = [("Content-Security-Policy", kiosk_csp if request.environ.get(_KIOSK_SCRIPT) else csp), *ALWAYS]
         if request.is_secure and app.config.get("HSTS_SECONDS"):
-            wanted.append(("strict-transport-security", f"max-age={app.config['HSTS_SECONDS']}"))
+            wanted.append(("Strict-Transport-Security", f"max-age={app.config['HSTS_SECONDS']}"))
         if response.mimetype == "text/html":
             # Survey answers and officer pages must never come back from a cache
             # or the back button on a shared kiosk.
-            wanted.append(("cache-control", "no-store"))
-        headers.extend([(HEADER_NAMES[name], value) for name, value in wanted if name not in present])
+            wanted.append(("Cache-Control", "no-store"))
+        headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
         return response

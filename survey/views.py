@@ -27,12 +27,6 @@ DEVICE_COOKIE = "skm_device"
 DEVICE_COOKIE_SECONDS = 24 * 3600  # longer than the repeat check's window, short enough to say so plainly
 
 
-@bp.record_once
-def _count_posts_directly(state) -> None:
-    """The survey POST counts its own rate limit (app.rate_limits): Flask-Limiter's checks skip it."""
-    rate_limits.skip_flask_limiter(state.app, "survey.submit")
-
-
 @bp.before_request
 def limit_body_size() -> None:
     """A questionnaire is a few hundred bytes: refuse large bodies early (413)."""
@@ -182,6 +176,7 @@ def _code_page(counter, *, kiosk: bool, error: Message | None = None, typed: str
 
 
 @bp.route("/<unit_slug>/<counter_slug>", methods=["POST"])
+@rate_limits.limit("SURVEY_POST_LIMIT")  # one direct count, the cheapest check of the hottest path
 @csrf.exempt  # checked below by the browser's origin headers (survey.forms.form_check_failure)
 def submit(unit_slug: str, counter_slug: str):
     """Record a submitted questionnaire, or show it again with every answer and what to fix (400).
@@ -190,7 +185,6 @@ def submit(unit_slug: str, counter_slug: str):
     An answer that is stored needs only the counter's access rule (`counter_access`, read fresh every time); the
     counter and its services are loaded in full only to draw a page.
     """
-    rate_limits.hit(current_app.config["SURVEY_POST_LIMIT"], "survey.submit")
     access = counter_access(unit_slug, counter_slug)
     if access is None or not access.active:
         abort(404)
