@@ -8,7 +8,6 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
-from app.audit import Action
 from app.errors import DomainError
 from app.extensions import db
 from app.periods import PeriodError, parse_period
@@ -176,7 +175,7 @@ def set_population_command(unit_slug: str, period_key: str, population: int) -> 
 @click.option("--yes", is_flag=True, help="Publish without asking for confirmation.")
 def publish_command(unit_slug: str, period_key: str, yes: bool) -> None:
     """Publish and freeze a period's IKM (shown on the public results page; the numbers never change)."""
-    from analytics.publishing import publish_period, record_publication
+    from analytics.publishing import publish_period
 
     unit, preview = _dashboard(unit_slug, period_key, live=True)
     result = preview.result
@@ -185,8 +184,7 @@ def publish_command(unit_slug: str, period_key: str, yes: bool) -> None:
                    f"{result.respondents} responden.")  # fmt: skip
         click.confirm("Publish and freeze these figures?", abort=True)
     try:
-        publication, dashboard = publish_period(unit=unit, period=preview.period, published_by="cli")
-        record_publication(Action.PUBLISHED, publication, actor_name="cli")
+        _publication, dashboard = publish_period(unit=unit, period=preview.period, published_by="cli")
     except DomainError as exc:
         _fail(exc)
     db.session.commit()
@@ -201,12 +199,11 @@ def publish_command(unit_slug: str, period_key: str, yes: bool) -> None:
 @click.option("--by", "withdrawn_by", default="cli", show_default=True, help="Who withdraws it.")
 def withdraw_command(unit_slug: str, period_key: str, reason: str, withdrawn_by: str) -> None:
     """Withdraw a period's publication; its figures become live again and it can be published anew."""
-    from analytics.publishing import record_publication, withdraw_publication
+    from analytics.publishing import withdraw_publication
 
     try:
-        publication = withdraw_publication(unit=_unit(unit_slug), period=_period(period_key),
-                                           withdrawn_by=withdrawn_by, reason=reason)  # fmt: skip
-        record_publication(Action.WITHDRAWN, publication, actor_name=withdrawn_by)
+        withdraw_publication(unit=_unit(unit_slug), period=_period(period_key), withdrawn_by=withdrawn_by,
+                             reason=reason)  # fmt: skip
     except DomainError as exc:
         _fail(exc)
     db.session.commit()

@@ -9,9 +9,9 @@ from datetime import date, timedelta
 from analytics import data
 from analytics.followup import attach_evidence, change_status, edit_action, propose_actions
 from analytics.publication_log import PublicationLogError, add_entry, check_url
-from analytics.publishing import publish_period, record_publication
+from analytics.publishing import publish_period
 from analytics.selection import Selection
-from app import audit, clock
+from app import clock
 from app.directory import Unit
 from app.links import results_url
 from app.periods import Period, last_months, period_of
@@ -28,8 +28,7 @@ def publish_demo(*, unit: Unit) -> list[str]:
     for period in last_months(previous, DEMO_PUBLISHED_MONTHS):
         selection = Selection(unit_id=unit.id).within(period.start, period.end)
         if data.tally(selection).respondents and data.publication(unit.id, period.key) is None:
-            publication, _ = publish_period(unit=unit, period=period, published_by=BY)
-            record_publication(audit.Action.PUBLISHED, publication, actor_name=BY)
+            publish_period(unit=unit, period=period, published_by=BY)
             _log(unit, period)
             _follow_up(unit, period, done=not published)  # the oldest month's plans are carried out
             published.append(period.key)

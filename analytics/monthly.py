@@ -20,10 +20,10 @@ from analytics import data
 from analytics.complaints import complaint_stats
 from analytics.followup import propose_actions
 from analytics.models import MonthlyRun, PublishingSettings
-from analytics.publishing import PublishingError, publish_period, record_publication
+from analytics.publishing import PublishingError, publish_period
 from analytics.selection import Selection
 from analytics.snapshot import Headline
-from app import audit, clock, outbox
+from app import clock, outbox
 from app.auth import Role, role_users
 from app.directory import Unit
 from app.errors import DomainError
@@ -136,8 +136,7 @@ def _publish(unit: Unit, month: Period) -> str:
         return NO_DATA
     try:
         with db.session.begin_nested():
-            publication, _dashboard = publish_period(unit=unit, period=month, published_by=JOB)
-            record_publication(audit.Action.PUBLISHED, publication, actor_name=JOB)
+            publish_period(unit=unit, period=month, published_by=JOB)  # audited as by the job
     except PublishingError:  # another host published it a moment ago
         return ALREADY
     return PUBLISHED

@@ -62,9 +62,10 @@ def db_population(unit_id: int, period_key: str) -> SurveyPopulation | None:
 
 
 def publish_period(
-    *, unit: Unit, period: Period, published_by: str, expected_respondents: int | None = None
+    *, unit: Unit, period: Period, published_by: str, expected_respondents: int | None = None, actor=None
 ) -> tuple[Publication, Dashboard]:
-    """Freeze a unit's figures for a period, with its rendered poster. Flushes.
+    """Freeze a unit's figures for a period, with its rendered poster, audited as by `actor` (a User) or the
+    command or job `published_by`. Flushes.
 
     The respondent set is every response of the period up to the watermark taken now, less what publications
     in force over part of the period left out (a published month's late questionnaires stay out of its quarter).
@@ -106,6 +107,7 @@ def publish_period(
     except IntegrityError:  # two publishers raced: the partial unique index decides
         raise PublishingError(N_("Hasil periode ini sudah dipublikasikan dan dibekukan.")) from None
     logger.info("Published %s %s (watermark %s) by %s", unit.slug, period.key, watermark, published_by)
+    _record(audit.Action.PUBLISHED, publication, actor=actor, actor_name=published_by)
     return publication, dashboard
 
 
@@ -131,8 +133,9 @@ def _figures_to_freeze(unit: Unit, period: Period, watermark: int, expected_resp
     return figures
 
 
-def withdraw_publication(*, unit: Unit, period: Period, withdrawn_by: str, reason: str) -> Publication:
-    """Withdraw the publication in force of a unit's period, recording who, when and why. Flushes.
+def withdraw_publication(*, unit: Unit, period: Period, withdrawn_by: str, reason: str, actor=None) -> Publication:
+    """Withdraw the publication in force of a unit's period, recording who, when and why, audited as by `actor`
+    (a User) or `withdrawn_by`. Flushes.
 
     The figures become live again (and can be published anew); the withdrawn publication stays as the record.
     :raise PublishingError: no publication in force, or no reason given.
@@ -150,11 +153,11 @@ def withdraw_publication(*, unit: Unit, period: Period, withdrawn_by: str, reaso
     publication.withdrawal_reason = reason[:2000]
     db.session.flush()
     logger.info("Publication %s of %s %s withdrawn by %s", publication.id, unit.slug, period.key, withdrawn_by)
+    _record(audit.Action.WITHDRAWN, publication, actor=actor, actor_name=withdrawn_by)
     return publication
 
 
-def record_publication(what: audit.Action, publication: Publication, *, actor=None, actor_name: str = "") -> None:
-    """Audit a publication or its withdrawal by `actor` (a User) or a command or job (`actor_name`). Flushes."""
+def _record(what: audit.Action, publication: Publication, *, actor, actor_name: str) -> None:
     audit.record(what, actor=actor, actor_name=actor_name, object_type="publication", object_id=publication.id,
                  unit_id=publication.unit_id, detail=publication.period_key)  # fmt: skip
 

@@ -243,7 +243,7 @@ def set_population(unit_id: int):
 def publish(unit_id: int):
     """Show what publishing a period freezes and ask for confirmation; on confirmation, publish it."""
     from analytics.dashboard import build_dashboard
-    from analytics.publishing import publish_period, record_publication
+    from analytics.publishing import publish_period
 
     unit = db.get_or_404(Unit, unit_id)
     period = _period_arg(request.values.get("periode", "")[:40] or None)
@@ -253,9 +253,8 @@ def publish(unit_id: int):
         expected = int(shown) if shown.isascii() and shown.isdigit() and len(shown) <= 9 else None
 
         def publish_it():
-            publication, _dash = publish_period(unit=unit, period=period, published_by=current_user.username,
-                                                expected_respondents=expected)  # fmt: skip
-            record_publication(Action.PUBLISHED, publication, actor=current_user)
+            publish_period(unit=unit, period=period, published_by=current_user.username,
+                           expected_respondents=expected, actor=current_user)  # fmt: skip
 
         return _commit(unit, period, publish_it, done)
     # What publishing would freeze: the default figures of an unpublished period; a published one shows live data.
@@ -268,7 +267,7 @@ def publish(unit_id: int):
 @bp.route("/units/<int:unit_id>/penarikan", methods=["POST"])
 def withdraw(unit_id: int):
     """Withdraw a period's publication, with a reason; the figures become live again."""
-    from analytics.publishing import record_publication, withdraw_publication
+    from analytics.publishing import withdraw_publication
 
     unit = db.get_or_404(Unit, unit_id)
     period = _period_arg(request.form.get("periode", "")[:40] or None)
@@ -276,9 +275,8 @@ def withdraw(unit_id: int):
     done = _("Publikasi %(period)s ditarik; angka kembali dihitung dari data terkini.", period=period.label)
 
     def withdraw_it():
-        publication = withdraw_publication(unit=unit, period=period, withdrawn_by=current_user.username,
-                                           reason=reason)  # fmt: skip
-        record_publication(Action.WITHDRAWN, publication, actor=current_user)
+        withdraw_publication(unit=unit, period=period, withdrawn_by=current_user.username, reason=reason,
+                             actor=current_user)  # fmt: skip
 
     return _commit(unit, period, withdraw_it, done)
 

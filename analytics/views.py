@@ -1,5 +1,7 @@
 """Public results pages: each unit's published SKM results and their frozen posters. Read-only, no login."""
 
+import functools
+
 from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import get_locale
@@ -22,8 +24,14 @@ def decimal_filter(value, places: int = 2) -> str:
     comma or point ("76,25" in Indonesian, "76.25" in English); "–" for no data."""
     if value is None:
         return "–"
-    locale = get_locale()
-    return decimal_text(value, places, decimal=get_decimal_symbol(locale), group=get_group_symbol(locale))
+    decimal, group = _number_symbols(str(get_locale()))
+    return decimal_text(value, places, decimal=decimal, group=group)
+
+
+@functools.cache
+def _number_symbols(locale: str) -> tuple[str, str]:
+    """A language's decimal and group signs (Babel looks them up in its locale data on every call)."""
+    return get_decimal_symbol(locale), get_group_symbol(locale)
 
 
 COMPLAINT_FORM_ENDPOINTS = ("complaints.index", "complaints.form")  # the public complaint page, if installed
